@@ -1,0 +1,24 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api import problems
+from api.routes import activities, bulk, health
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="bulkreg",
+        version="0.1.0",
+        description="Proxy and bulk activity registration for peer-mentoring organizations.",
+    )
+    problems.install(app)
+    app.include_router(bulk.router)
+    app.include_router(activities.router)
+    app.include_router(health.router)
+    return app
+
+
+app = create_app()

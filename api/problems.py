@@ -1,0 +1,126 @@
+"""Every error is ``application/problem+json`` (RFC 9457) with a ``code`` member, mapped in
+one place from the domain's errors and the framework's own."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain import errors
+from persistence.cursors import BadCursor
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.InvalidState: 409,
+    errors.IdempotencyInFlight: 409,
+    errors.DuplicateActivity: 409,
+    errors.ValidationFailed: 422,
+    errors.IdempotencyKeyReused: 422,
+}
+HTTP_CODES = {
+    400: "malformed_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+}
+MALFORMED_TYPES = {"json_invalid", "model_attributes_type", "dict_type", "model_type"}
+
+
+def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "code": code,
+        "detail": detail,
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status, headers=headers, media_type="application/problem+json")
+
+
+def _field_errors(raw: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "loc": list(e.get("loc", ())),
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
+        for e in raw
+    ]
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(errors.DomainError)
+    async def domain_error(_: Request, error: errors.DomainError) -> JSONResponse:
+        status = STATUS.get(type(error), 400)
+        extra: dict[str, Any] = {}
+        if isinstance(error, errors.ValidationFailed):
+            extra["errors"] = [e.as_dict() for e in error.errors]
+        if isinstance(error, errors.DuplicateActivity):
+            c = error.conflict
+            extra["conflict"] = {
+                "activity_id": str(c.activity_id),
+                "peer_mentor_id": str(c.peer_mentor_id),
+                "registered_by": str(c.registered_by),
+                "activity_type": c.activity_type,
+                "occurred_on": c.occurred_on.isoformat(),
+                "created_at": c.created_at.isoformat(),
+            }
+        return problem(status, error.code, error.detail, **extra)
+
+    @app.exception_handler(errors.TransientError)
+    async def unavailable(_: Request, error: errors.TransientError) -> JSONResponse:
+        log.warning("database unavailable: %s", error)
+        response = problem(503, "unavailable", "the database cannot be reached; try again")
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.exception_handler(BadCursor)
+    async def bad_cursor(_: Request, error: BadCursor) -> JSONResponse:
+        return problem(
+            422,
+            "validation_error",
+            str(error),
+            errors=[{"loc": ["query", "cursor"], "msg": str(error), "type": "value_error"}],
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        raw = list(error.errors())
+        if any(
+            e.get("type") in MALFORMED_TYPES
+            and tuple(e.get("loc", ()))[:1] == ("body",)
+            and len(tuple(e.get("loc", ()))) <= 1 + (e.get("type") == "json_invalid")
+            for e in raw
+        ) or any(e.get("type") == "missing" and tuple(e.get("loc", ())) == ("body",) for e in raw):
+            return problem(400, "malformed_request", "the body must be a JSON object")
+        return problem(422, "validation_error", "the request is invalid", errors=_field_errors(raw))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(error.status_code, "error")
+        response = problem(error.status_code, code, str(error.detail))
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return problem(500, "internal_error", "an unexpected error occurred; it has been logged")

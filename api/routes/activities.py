@@ -1,0 +1,52 @@
+"""Proxy registration and the activity list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from api import schemas
+from api.deps import CurrentPrincipal, SettingsDep, StaffPrincipal, UnitsOfWorkDep
+from api.routes.bulk import PROBLEMS, limits
+from domain.model import ProxyRegistration
+from domain.ports import ActivityFilter
+from domain.services import activities, proxy
+
+router = APIRouter(tags=["activities"])
+
+
+@router.post(
+    "/v1/proxy-registrations",
+    status_code=201,
+    response_model=schemas.ActivityOut,
+    responses=PROBLEMS,
+)
+def register_proxy(
+    registration: ProxyRegistration,
+    principal: StaffPrincipal,
+    uows: UnitsOfWorkDep,
+    settings: SettingsDep,
+) -> JSONResponse:
+    activity = proxy.register(uows, principal, registration, limits=limits(settings))
+    return JSONResponse(schemas.activity_out(activity), 201)
+
+
+@router.get("/v1/activities", response_model=schemas.ActivityPage, responses=PROBLEMS)
+def list_activities(
+    principal: CurrentPrincipal,
+    uows: UnitsOfWorkDep,
+    peer_mentor_id: UUID | None = None,
+    bulk_job_id: UUID | None = None,
+    registered_by: UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> JSONResponse:
+    page = activities.list_activities(
+        uows, principal, ActivityFilter(peer_mentor_id, bulk_job_id, registered_by), cursor, limit
+    )
+    return JSONResponse(
+        {"items": [schemas.activity_out(a) for a in page.items], "next_cursor": page.next_cursor}
+    )

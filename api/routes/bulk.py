@@ -1,0 +1,132 @@
+"""Bulk registrations: submit, poll, list, cancel, resolve."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from api import schemas
+from api.deps import SettingsDep, StaffPrincipal, UnitsOfWorkDep
+from domain.model import UNFINISHED, BulkSubmission, JobStatus
+from domain.rules import Limits
+from domain.services import bulk
+
+router = APIRouter(prefix="/v1/bulk-registrations", tags=["bulk registrations"])
+PROBLEMS = {
+    s: {"model": schemas.Problem, "content": {"application/problem+json": {}}}
+    for s in (400, 401, 403, 404, 409, 422, 503)
+}
+RETRY_AFTER_SECONDS = "1"
+
+
+def limits(settings: SettingsDep) -> Limits:
+    return Limits(settings.max_participants, settings.max_backdate_days)
+
+
+def _etag(job_id: UUID, version: int) -> str:
+    return f'W/"{job_id}.{version}"'
+
+
+def _status_url(job_id: UUID) -> str:
+    return f"/v1/bulk-registrations/{job_id}"
+
+
+def _job_response(
+    body: dict[str, object], status: JobStatus, etag: str, code: int = 200
+) -> JSONResponse:
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if status in UNFINISHED:
+        headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return JSONResponse(body, code, headers=headers)
+
+
+@router.post("", status_code=202, response_model=schemas.Accepted, responses=PROBLEMS)
+def submit(
+    submission: BulkSubmission,
+    principal: StaffPrincipal,
+    uows: UnitsOfWorkDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
+) -> JSONResponse:
+    request_hash = hashlib.sha256(submission.model_dump_json().encode()).hexdigest()
+    job, created = bulk.submit(
+        uows,
+        principal,
+        submission,
+        limits=limits(settings),
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+    )
+    url = _status_url(job.id)
+    return JSONResponse(
+        {"job_id": str(job.id), "status": job.status.value, "status_url": url},
+        202 if created else 200,
+        headers={"Location": url},
+    )
+
+
+@router.get(
+    "/{job_id}",
+    response_model=schemas.Job,
+    responses=PROBLEMS | {304: {"description": "unchanged"}},
+)
+def poll(
+    job_id: UUID,
+    principal: StaffPrincipal,
+    uows: UnitsOfWorkDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    if if_none_match:
+        version, status = bulk.version(uows, principal, job_id)
+        etag = _etag(job_id, version)
+        if etag in {tag.strip() for tag in if_none_match.split(",")}:
+            headers = {"ETag": etag}
+            if status in UNFINISHED:
+                headers["Retry-After"] = RETRY_AFTER_SECONDS
+            return Response(status_code=304, headers=headers)
+    job = bulk.get(uows, principal, job_id)
+    return _job_response(schemas.job_detail(job), job.status, _etag(job.id, job.version))
+
+
+@router.get("", response_model=schemas.JobPage, responses=PROBLEMS)
+def list_jobs(
+    principal: StaffPrincipal,
+    uows: UnitsOfWorkDep,
+    status: JobStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> JSONResponse:
+    page = bulk.list_jobs(uows, principal, status=status, cursor=cursor, limit=limit)
+    return JSONResponse(
+        {"items": [schemas.job_summary(j) for j in page.items], "next_cursor": page.next_cursor}
+    )
+
+
+@router.post("/{job_id}/cancel", response_model=schemas.Job, responses=PROBLEMS)
+def cancel(job_id: UUID, principal: StaffPrincipal, uows: UnitsOfWorkDep) -> JSONResponse:
+    job = bulk.cancel(uows, principal, job_id)
+    return _job_response(schemas.job_detail(job), job.status, _etag(job.id, job.version))
+
+
+@router.post(
+    "/{job_id}/resolution", status_code=202, response_model=schemas.Job, responses=PROBLEMS
+)
+def resolve(
+    job_id: UUID,
+    resolution: schemas.ResolutionIn,
+    principal: StaffPrincipal,
+    uows: UnitsOfWorkDep,
+    request: Request,
+) -> JSONResponse:
+    job = bulk.resolve(
+        uows,
+        principal,
+        job_id,
+        decisions=[(d.peer_mentor_id, d.action) for d in resolution.decisions],
+        default=resolution.default,
+    )
+    return _job_response(schemas.job_detail(job), job.status, _etag(job.id, job.version), 202)

@@ -1,0 +1,151 @@
+"""``bulkreg submit`` and ``bulkreg status``: the HTTP API from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+import uuid
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bulkreg.settings import Settings
+
+TERMINAL = {"succeeded", "failed", "cancelled", "needs_review"}
+EXIT = {"succeeded": 0, "needs_review": 2}
+
+
+class CsvProblem(ValueError):
+    pass
+
+
+def read_participants(path: str) -> list[dict[str, Any]]:
+    """One ``peer_mentor_id`` per row (header required); ``override_duplicate`` optional."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or "peer_mentor_id" not in reader.fieldnames:
+                raise CsvProblem(f"{path}: line 1: missing column 'peer_mentor_id'")
+            participants = []
+            for row in reader:
+                raw = (row.get("peer_mentor_id") or "").strip()
+                try:
+                    pm = str(uuid.UUID(raw))
+                except ValueError:
+                    raise CsvProblem(
+                        f"{path}: line {reader.line_num}: '{raw}' is not a UUID"
+                    ) from None
+                override = (row.get("override_duplicate") or "").strip().lower() in {
+                    "1",
+                    "true",
+                    "yes",
+                }
+                participants.append({"peer_mentor_id": pm, "override_duplicate": override})
+    except OSError as error:
+        raise CsvProblem(f"{path}: {error.strerror}") from None
+    except csv.Error as error:
+        raise CsvProblem(f"{path}: {error}") from None
+    if not participants:
+        raise CsvProblem(f"{path}: no participants (the file has no data rows)")
+    return participants
+
+
+def _client(settings: Settings, token: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=f"http://{settings.api_host}:{settings.api_port}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+
+
+def _fail(console: Console, response: httpx.Response) -> int:
+    try:
+        body = response.json()
+        console.print(f"[red]{body.get('title')}[/red] ({body.get('code')}): {body.get('detail')}")
+        for error in body.get("errors") or []:
+            console.print(f"  {'.'.join(map(str, error['loc']))}: {error['msg']}")
+    except ValueError:
+        console.print(f"[red]HTTP {response.status_code}[/red]")
+    return 1
+
+
+def submit(args: argparse.Namespace, settings: Settings) -> int:
+    console = Console()
+    try:
+        participants = read_participants(args.file)
+    except CsvProblem as problem:
+        console.print(f"[red]bulkreg:[/red] {problem}")
+        return 1
+    body = {
+        "activity": {
+            "activity_type": args.activity_type,
+            "occurred_on": args.date,
+            "duration_minutes": args.duration,
+            "notes": args.notes,
+        },
+        "participants": participants,
+        "on_conflict": args.on_conflict,
+    }
+    with _client(settings, args.token) as http:
+        response = http.post(
+            "/v1/bulk-registrations", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
+        )
+        if response.status_code not in (200, 202):
+            return _fail(console, response)
+        job_id = response.json()["job_id"]
+        console.print(f"job {job_id} queued ({len(participants)} participants)")
+        job = _watch(http, job_id, console)
+    if job is None:
+        return 1
+    show(job, console)
+    return EXIT.get(job["status"], 1)
+
+
+def _watch(http: httpx.Client, job_id: str, console: Console) -> dict[str, Any] | None:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("queued", total=None)
+        while True:
+            response = http.get(f"/v1/bulk-registrations/{job_id}")
+            if response.status_code != 200:
+                _fail(console, response)
+                return None
+            job = response.json()
+            progress.update(task, description=job["status"])
+            if job["status"] in TERMINAL:
+                progress.update(task, total=1, completed=1)
+                return dict(job)
+            time.sleep(float(response.headers.get("Retry-After", "1")) / 2)
+
+
+def show(job: dict[str, Any], console: Console) -> None:
+    console.print(f"job {job['job_id']}: [bold]{job['status']}[/bold]")
+    if job.get("error"):
+        console.print(f"  {job['error']['code']}: {job['error']['message']}")
+    counts = ", ".join(f"{k} {v}" for k, v in job["counts"].items() if v)
+    console.print(f"  {counts}")
+    table = Table("#", "peer mentor", "outcome", "activity / conflict / error")
+    for item in job.get("items", []):
+        detail = item["activity_id"] or ""
+        if item.get("conflict"):
+            c = item["conflict"]
+            detail = f"already registered {c['occurred_on']} ({c['activity_id']})"
+        if item.get("error"):
+            detail = item["error"]["message"]
+        table.add_row(str(item["index"]), item["peer_mentor_id"], item["outcome"], detail)
+    console.print(table)
+
+
+def status(args: argparse.Namespace, settings: Settings) -> int:
+    console = Console()
+    with _client(settings, args.token) as http:
+        response = http.get(f"/v1/bulk-registrations/{args.job_id}")
+    if response.status_code != 200:
+        return _fail(console, response)
+    show(response.json(), console)
+    return 0

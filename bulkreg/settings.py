@@ -1,0 +1,118 @@
+"""One settings object per process, read from ``BULKREG_*`` environment variables.
+
+Dev secrets (JWT signing key, Flower login) are generated once and kept in the data
+directory so that the CLI and a running stack agree on them; outside dev a missing,
+short or placeholder secret is refused at start-up rather than discovered in production.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {
+    "changeme",
+    "change-me",
+    "secret",
+    "placeholder",
+    "dev",
+    "test",
+    "jwt-secret",
+}
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BULKREG_", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    database_url: str | None = None
+    admin_database_url: str | None = Field(
+        default=None, description="owner role URL used by migrations; defaults to database_url"
+    )
+    redis_url: str | None = None
+    data_dir: Path = Path(".bulkreg")
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    flower_port: int = 5555
+    flower_basic_auth: str | None = None
+    jwt_secret: str | None = None
+    max_participants: int = 10_000
+    max_backdate_days: int = 365
+
+    worker_concurrency: int = 2
+    lease_seconds: int = 300
+    max_attempts: int = 5
+    task_time_limit: int = 600
+    visibility_timeout: int = 3600
+    retry_backoff_max: int = 60
+    sweep_interval_seconds: float = 30
+    sweep_queued_after_seconds: float = 60
+    reconcile_interval_seconds: float = 60
+    db_pool_size: int = 10
+    embedded_redis_port: int = 6390
+    log_format: Literal["text", "json"] = "text"
+
+    @model_validator(mode="after")
+    def _secrets_are_real_outside_dev(self) -> Settings:
+        if self.env != "dev":
+            secret = self.jwt_secret or ""
+            if len(secret) < MIN_SECRET_LENGTH or secret.lower() in PLACEHOLDER_SECRETS:
+                raise ValueError(
+                    f"BULKREG_JWT_SECRET must be a real secret of at least {MIN_SECRET_LENGTH} "
+                    "characters outside dev"
+                )
+            if not self.flower_basic_auth or ":" not in self.flower_basic_auth:
+                raise ValueError("BULKREG_FLOWER_BASIC_AUTH must be user:password outside dev")
+        return self
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def data_path(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+    def signing_secret(self) -> str:
+        return self.jwt_secret or self._dev_secrets()["jwt_secret"]
+
+    def flower_login(self) -> str:
+        return self.flower_basic_auth or self._dev_secrets()["flower_basic_auth"]
+
+    def _dev_secrets(self) -> dict[str, str]:
+        """Generate the dev secrets once and keep them beside the embedded data."""
+        path = self.data_path / "secrets.json"
+        if path.exists():
+            return dict(json.loads(path.read_text()))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        values = {
+            "jwt_secret": secrets.token_urlsafe(48),
+            "flower_basic_auth": f"operator:{secrets.token_urlsafe(12)}",
+        }
+        tmp = path.with_name(f".secrets.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(values))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)  # first writer wins; a concurrent process reads its values
+        except FileExistsError:
+            values = dict(json.loads(path.read_text()))
+        finally:
+            tmp.unlink()
+        return values
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

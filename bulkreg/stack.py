@@ -1,0 +1,145 @@
+"""``bulkreg up``: the whole stack in the foreground, and nothing left behind on exit.
+
+The databases are our children (``bulkreg.servers``); the application processes are run by
+honcho's process manager, which multiplexes their output and stops them all when one exits
+or a SIGINT/SIGTERM arrives. Databases stop last, after everything that uses them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from types import FrameType
+
+from honcho.manager import Manager
+
+from bulkreg import config
+from bulkreg.settings import Settings
+from persistence import migrate, seed
+from persistence.database import make_engine
+
+
+class Stopped(Exception):
+    pass
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise Stopped(signal.Signals(signum).name)
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[None]:
+    """Make sure the database answers for the duration of the block: start the embedded
+    server when it is not already running (then stop it again), bootstrap its roles."""
+    with ExitStack() as stack:
+        if settings.embedded_database:
+            pg = config.embedded_postgres(settings)
+            if not pg.is_running():
+                stack.enter_context(pg.server())
+            pg.bootstrap()
+        yield
+
+
+def prepare_database(settings: Settings) -> None:
+    """Migrate; seed the demo data into an empty database and refresh the demo tokens in
+    the data dir while the demo organization is there (never into a database in use)."""
+    migrate.upgrade(config.owner_database_url(settings))
+    engine = make_engine(config.owner_database_url(settings), pool_size=1)
+    try:
+        demo = seed.is_empty(engine) or seed.has_demo(engine)
+    finally:
+        engine.dispose()
+    if demo:
+        _write_demo_credentials(settings)
+
+
+def child_environment(settings: Settings) -> dict[str, str]:
+    return os.environ | {
+        "BULKREG_DATA_DIR": str(settings.data_path),
+        "BULKREG_DATABASE_URL": config.app_database_url(settings),
+        "BULKREG_ADMIN_DATABASE_URL": config.owner_database_url(settings),
+        "BULKREG_REDIS_URL": config.broker_url(settings),
+        "BULKREG_JWT_SECRET": settings.signing_secret(),
+        "BULKREG_FLOWER_BASIC_AUTH": settings.flower_login(),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def commands(settings: Settings) -> dict[str, list[str]]:
+    py = sys.executable
+    celery = [py, "-m", "celery", "-A", "workers.app"]
+    return {
+        "api": [
+            py, "-m", "uvicorn", "api.app:app", "--host", settings.api_host,
+            "--port", str(settings.api_port), "--no-access-log",
+        ],
+        "worker": [
+            *celery, "worker", "--loglevel", "INFO", "--concurrency",
+            str(settings.worker_concurrency), "--hostname", f"worker-{os.getpid()}@%h", "-E",
+        ],
+        "beat": [
+            *celery, "beat", "--loglevel", "INFO", "--schedule",
+            str(settings.data_path / "celerybeat-schedule"), "--pidfile=",
+        ],
+        "flower": [
+            *celery, "flower", "--address=127.0.0.1", f"--port={settings.flower_port}",
+            f"--basic_auth={settings.flower_login()}",
+        ],
+    }  # fmt: skip
+
+
+def up(settings: Settings) -> int:
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with ExitStack() as stack:
+            stack.enter_context(database(settings))
+            if settings.embedded_redis:
+                stack.enter_context(config.embedded_redis(settings).server())
+            prepare_database(settings)
+            _announce(settings)
+            manager = Manager()
+            env = child_environment(settings)
+            for name, argv in commands(settings).items():
+                manager.add_process(name, "exec " + shlex.join(argv), env=env)
+            manager.loop()  # returns once every child has stopped
+            return manager.returncode or 0
+    except Stopped as stopped:
+        print(f"bulkreg: {stopped} received, stopped", file=sys.stderr)
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _write_demo_credentials(settings: Settings) -> None:
+    from bulkreg.cli import demo_payload
+
+    path = settings.data_path / "demo.json"
+    path.write_text(json.dumps(demo_payload(settings, peer_mentors=30), indent=2))
+    path.chmod(0o600)
+
+
+def _announce(settings: Settings) -> None:
+    user, _, _ = settings.flower_login().partition(":")
+    demo = settings.data_path / "demo.json"
+    print(
+        json.dumps(
+            {
+                "api": f"http://{settings.api_host}:{settings.api_port}",
+                "openapi": f"http://{settings.api_host}:{settings.api_port}/docs",
+                "flower": f"http://127.0.0.1:{settings.flower_port}",
+                "flower_login": settings.flower_login(),
+                "flower_user": user,
+                "demo_credentials": str(demo),
+                "data_dir": str(settings.data_path),
+            },
+            indent=2,
+        ),
+        flush=True,
+    )

@@ -1,0 +1,84 @@
+"""Errors the use cases raise; the API maps each to one problem+json response."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.model import ExistingActivity
+
+
+class DomainError(Exception):
+    code = "domain_error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class InvalidState(DomainError):
+    code = "invalid_state"
+
+
+class IdempotencyInFlight(DomainError):
+    code = "idempotency_in_flight"
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    loc: tuple[str | int, ...]
+    msg: str
+    type: str = "value_error"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"loc": list(self.loc), "msg": self.msg, "type": self.type}
+
+
+class ValidationFailed(DomainError):
+    code = "validation_error"
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in errors))
+        self.errors = errors
+
+
+class DuplicateActivity(DomainError):
+    code = "duplicate_activity"
+
+    def __init__(self, conflict: ExistingActivity) -> None:
+        super().__init__(
+            "an activity of this type is already registered for this peer mentor on this date"
+        )
+        self.conflict = conflict
+
+
+@dataclass
+class TransientError(Exception):
+    """A failure worth retrying from scratch (lost connection, serialization, a concurrent
+    job's row hitting the duplicate index). Persistence translates driver errors into it."""
+
+    reason: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class LeaseLost(Exception):
+    """Another worker took the job over; this attempt must write nothing."""
+
+
+class Unauthenticated(DomainError):
+    code = "unauthenticated"

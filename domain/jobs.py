@@ -1,0 +1,127 @@
+"""The bulk job and its state machine.
+
+``queued → running → succeeded | needs_review | failed``; ``needs_review → queued`` (after a
+resolution) or ``cancelled``; ``queued → cancelled``. A running job whose attempt failed on a
+transient error goes back to ``queued``; a job out of attempts ends ``failed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from domain.errors import InvalidState
+from domain.model import (
+    TERMINAL,
+    ActivityDraft,
+    Anomaly,
+    Decision,
+    JobItem,
+    JobStatus,
+    OnConflict,
+    Outcome,
+)
+
+Q, R, NR, S, F, C = (
+    JobStatus.QUEUED,
+    JobStatus.RUNNING,
+    JobStatus.NEEDS_REVIEW,
+    JobStatus.SUCCEEDED,
+    JobStatus.FAILED,
+    JobStatus.CANCELLED,
+)
+TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
+    Q: frozenset({R, C, F}),
+    R: frozenset({S, NR, F, Q}),
+    NR: frozenset({Q, C}),
+    S: frozenset(),
+    F: frozenset(),
+    C: frozenset(),
+}
+CANCELLABLE = frozenset({Q, NR})
+
+
+@dataclass
+class BulkJob:
+    id: UUID
+    org_id: UUID
+    submitted_by: UUID
+    status: JobStatus
+    on_conflict: OnConflict
+    activity: ActivityDraft
+    total: int
+    created_at: datetime
+    attempts: int = 0
+    version: int = 1
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    items: list[JobItem] = field(default_factory=list)
+    outcome_counts: dict[str, int] = field(default_factory=dict)
+    anomalies: list[Anomaly] = field(default_factory=list)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    def _move(self, to: JobStatus, now: datetime) -> None:
+        if to not in TRANSITIONS[self.status]:
+            raise InvalidState(f"a {self.status} job cannot become {to}")
+        self.status = to
+        if to in TERMINAL or to is NR:
+            self.finished_at = now
+
+    def finish(
+        self,
+        to: JobStatus,
+        now: datetime,
+        error: tuple[str, str] | None = None,
+    ) -> None:
+        if to not in {S, NR, F}:
+            raise InvalidState(f"a job cannot finish as {to}")
+        self._move(to, now)
+        self.error_code, self.error_message = error if error else (None, None)
+
+    def cancel(self, now: datetime) -> None:
+        if self.status not in CANCELLABLE:
+            raise InvalidState(
+                f"only a queued or needs_review job can be cancelled, not {self.status}"
+            )
+        self._move(C, now)
+        for item in self.items:
+            item.outcome = Outcome.CANCELLED
+            item.activity_id = None
+
+    def resolve(self, decisions: dict[UUID, Decision], now: datetime) -> None:
+        """Record the coordinator's decisions and send the job back to the queue.
+
+        Raises ``InvalidState`` outside ``needs_review``; the caller has already checked that
+        every conflict is covered and invalid items are only cancelled.
+        """
+        if self.status is not NR:
+            raise InvalidState(f"only a needs_review job can be resolved, not {self.status}")
+        self._move(Q, now)
+        self.finished_at = None
+        self.error_code = self.error_message = None
+        for item in self.items:
+            if item.peer_mentor_id in decisions:
+                item.decision = decisions[item.peer_mentor_id]
+            item.outcome = Outcome.PENDING
+            item.activity_id = None
+            item.error_code = item.error_message = None
+
+    def counts(self) -> dict[str, int]:
+        """Items per outcome (``pending`` is not reported), from the items when loaded."""
+        counts = {"total": self.total}
+        counts |= {outcome.value: 0 for outcome in Outcome if outcome is not Outcome.PENDING}
+        if self.items:
+            for item in self.items:
+                if item.outcome is not Outcome.PENDING:
+                    counts[item.outcome.value] += 1
+        else:
+            for outcome, n in self.outcome_counts.items():
+                if outcome != Outcome.PENDING:
+                    counts[outcome] = n
+        return counts

@@ -1,0 +1,198 @@
+"""The domain's vocabulary: principals, activities, bulk jobs and their items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+MAX_NOTES = 2000
+MAX_DURATION = 1440
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    PEER_MENTOR = "peer_mentor"
+    ADMIN = "admin"
+
+
+STAFF_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who acts: verified against the database before any use case sees it."""
+
+    user_id: UUID
+    org_id: UUID
+    role: Role
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class OnConflict(StrEnum):
+    REVIEW = "review"
+    SKIP = "skip"
+    FAIL = "fail"
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    NEEDS_REVIEW = "needs_review"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+UNFINISHED = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
+
+
+class Outcome(StrEnum):
+    PENDING = "pending"
+    READY = "ready"
+    REGISTERED = "registered"
+    OVERRIDDEN = "overridden"
+    SKIPPED = "skipped"
+    CONFLICT = "conflict"
+    INVALID = "invalid"
+    CANCELLED = "cancelled"
+
+
+WRITTEN = frozenset({Outcome.REGISTERED, Outcome.OVERRIDDEN})
+
+
+class Decision(StrEnum):
+    OVERRIDE = "override"
+    CANCEL = "cancel"
+
+
+class Source(StrEnum):
+    SELF = "self"
+    PROXY = "proxy"
+    BULK = "bulk"
+
+
+ActivityTypeCode = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class ActivityDraft(BaseModel):
+    """One activity as a client describes it (shared by bulk and proxy registration)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    activity_type: ActivityTypeCode
+    occurred_on: date
+    duration_minutes: int = Field(ge=1, le=MAX_DURATION)
+    notes: str | None = Field(default=None, max_length=MAX_NOTES)
+
+
+class ParticipantRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    peer_mentor_id: UUID
+    override_duplicate: bool = False
+
+
+class BulkSubmission(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    activity: ActivityDraft
+    participants: list[ParticipantRequest] = Field(min_length=1)
+    on_conflict: OnConflict = OnConflict.REVIEW
+
+
+class ProxyRegistration(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    peer_mentor_id: UUID
+    activity: ActivityDraft
+    override_duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: UUID
+    org_id: UUID
+    role: Role
+    display_name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class ExistingActivity:
+    """The record a new registration would duplicate, as reported to the coordinator."""
+
+    activity_id: UUID
+    peer_mentor_id: UUID
+    registered_by: UUID
+    activity_type: str
+    occurred_on: date
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NewActivity:
+    id: UUID
+    org_id: UUID
+    peer_mentor_id: UUID
+    activity_type: str
+    occurred_on: date
+    duration_minutes: int
+    notes: str | None
+    registered_by: UUID
+    source: Source
+    bulk_job_id: UUID | None
+    duplicate_of: UUID | None
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: UUID
+    org_id: UUID
+    peer_mentor_id: UUID
+    activity_type: str
+    occurred_on: date
+    duration_minutes: int
+    notes: str | None
+    registered_by: UUID
+    source: Source
+    bulk_job_id: UUID | None
+    duplicate_of: UUID | None
+    created_at: datetime
+
+
+@dataclass
+class JobItem:
+    index: int
+    peer_mentor_id: UUID
+    override_duplicate: bool = False
+    decision: Decision | None = None
+    outcome: Outcome = Outcome.PENDING
+    activity_id: UUID | None = None
+    conflict: ExistingActivity | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+
+    @property
+    def conflict_activity_id(self) -> UUID | None:
+        return self.conflict.activity_id if self.conflict else None
+
+
+@dataclass
+class Anomaly:
+    id: UUID
+    org_id: UUID
+    kind: str
+    bulk_job_id: UUID
+    activity_ids: list[UUID]
+    detected_at: datetime
+    resolved_at: datetime | None = None
+    resolution: str | None = None

@@ -1,0 +1,149 @@
+"""The interfaces the use cases are written against; persistence implements them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Generic, Protocol, Self, TypeVar
+from uuid import UUID
+
+from domain.jobs import BulkJob
+from domain.model import (
+    Activity,
+    Anomaly,
+    ExistingActivity,
+    JobStatus,
+    NewActivity,
+    Principal,
+    Role,
+    UserRecord,
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A job this worker now holds, with its submitter as the database knows them now."""
+
+    job_id: UUID
+    org_id: UUID
+    submitted_by: UUID
+    submitter_role: Role
+    submitter_active: bool
+    attempts: int
+    token: UUID
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class ActivityFilter:
+    peer_mentor_id: UUID | None = None
+    bulk_job_id: UUID | None = None
+    registered_by: UUID | None = None
+
+
+class Directory(Protocol):
+    def user(self, user_id: UUID) -> UserRecord | None: ...
+    def users(self, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord]: ...
+    def activity_type_is_active(self, org_id: UUID, code: str) -> bool: ...
+    def org_timezone(self, org_id: UUID) -> str: ...
+
+
+class Jobs(Protocol):
+    def add(self, job: BulkJob, idempotency_key: str | None, request_hash: str | None) -> None: ...
+    def get(self, job_id: UUID, *, with_items: bool = True) -> BulkJob | None: ...
+    def version(self, job_id: UUID) -> tuple[int, JobStatus] | None: ...
+    def lock(self, job_id: UUID) -> BulkJob | None: ...
+    def lock_claimed(self, job_id: UUID, token: UUID) -> BulkJob | None: ...
+    def save(self, job: BulkJob, *, items: bool) -> None: ...
+    def page(
+        self, org_id: UUID, status: JobStatus | None, cursor: str | None, limit: int
+    ) -> Page[BulkJob]: ...
+    def try_lock_idempotency_key(self, user_id: UUID, key: str) -> bool: ...
+    def by_idempotency_key(self, user_id: UUID, key: str) -> tuple[BulkJob, str] | None: ...
+
+
+class MaintenanceJobs(Protocol):
+    def claim(self, job_id: UUID, token: UUID, lease_seconds: float) -> Claim | None: ...
+    def release(self, job_id: UUID, token: UUID) -> bool: ...
+    def fail(self, job_id: UUID, code: str, message: str, token: UUID | None = None) -> bool: ...
+    def stale_queued(self, older_than_seconds: float, limit: int) -> list[UUID]: ...
+    def requeue_expired(self) -> list[UUID]: ...
+    def try_lock(self, name: str) -> bool: ...
+    def record_anomalies(self) -> int: ...
+
+
+class Activities(Protocol):
+    def find_duplicates(
+        self, org_id: UUID, activity_type: str, occurred_on: date, peer_mentor_ids: Sequence[UUID]
+    ) -> dict[UUID, ExistingActivity]: ...
+    def add_many(self, activities: Sequence[NewActivity]) -> None: ...
+    def get(self, activity_id: UUID) -> Activity | None: ...
+    def page(self, flt: ActivityFilter, cursor: str | None, limit: int) -> Page[Activity]: ...
+
+
+class Anomalies(Protocol):
+    def for_job(self, job_id: UUID) -> list[Anomaly]: ...
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    org_id: UUID
+    actor_id: UUID
+    action: str
+    target: str
+    details: dict[str, Any]
+
+
+class Audit(Protocol):
+    def record(self, entries: Sequence[AuditEntry]) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction under one identity. Rolls back unless ``commit()`` was called;
+    messages queued with ``enqueue_after_commit`` leave only after a successful commit."""
+
+    directory: Directory
+    jobs: Jobs
+    activities: Activities
+    anomalies: Anomalies
+    audit: Audit
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def enqueue_after_commit(self, job_id: UUID) -> None: ...
+    def now(self) -> datetime: ...
+
+
+class MaintenanceUnitOfWork(Protocol):
+    jobs: MaintenanceJobs
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def enqueue_after_commit(self, job_id: UUID) -> None: ...
+
+
+class UnitsOfWork(Protocol):
+    def __call__(self, principal: Principal) -> UnitOfWork: ...
+    def maintenance(self) -> MaintenanceUnitOfWork: ...

@@ -1,0 +1,190 @@
+"""Pure rules: what a submission must satisfy, and what happens to each participant.
+
+The same functions serve bulk jobs and single proxy registrations, so there is one
+definition of a valid participant and of a duplicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import UUID
+
+from domain.errors import FieldError
+from domain.model import (
+    ActivityDraft,
+    Decision,
+    ExistingActivity,
+    JobItem,
+    JobStatus,
+    NewActivity,
+    OnConflict,
+    Outcome,
+    ParticipantRequest,
+    Role,
+    Source,
+    UserRecord,
+)
+
+ACTIVITY = ("body", "activity")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_participants: int = 10_000
+    max_backdate_days: int = 365
+
+
+def check_activity(
+    draft: ActivityDraft, *, today: date, limits: Limits, type_is_active: bool
+) -> list[FieldError]:
+    errors = []
+    if draft.occurred_on > today:
+        errors.append(FieldError((*ACTIVITY, "occurred_on"), "must not be in the future"))
+    elif draft.occurred_on < today - timedelta(days=limits.max_backdate_days):
+        errors.append(
+            FieldError(
+                (*ACTIVITY, "occurred_on"),
+                f"must be within the last {limits.max_backdate_days} days",
+            )
+        )
+    if not type_is_active:
+        errors.append(
+            FieldError(
+                (*ACTIVITY, "activity_type"),
+                "is not an active activity type of your organization",
+            )
+        )
+    return errors
+
+
+def check_participants(participants: list[ParticipantRequest], limits: Limits) -> list[FieldError]:
+    if len(participants) > limits.max_participants:
+        return [
+            FieldError(
+                ("body", "participants"),
+                f"at most {limits.max_participants} participants per submission",
+                "too_long",
+            )
+        ]
+    errors, seen = [], set()
+    for index, participant in enumerate(participants):
+        if participant.peer_mentor_id in seen:
+            errors.append(
+                FieldError(
+                    ("body", "participants", index, "peer_mentor_id"),
+                    "appears more than once",
+                    "duplicate",
+                )
+            )
+        seen.add(participant.peer_mentor_id)
+    return errors
+
+
+PARTICIPANT_ERRORS = {
+    "unknown_participant": "no such peer mentor in your organization",
+    "inactive_participant": "the peer mentor is inactive",
+    "not_a_peer_mentor": "the user is not a peer mentor",
+}
+
+
+def participant_error(user: UserRecord | None, org_id: UUID) -> str | None:
+    """Why this user cannot be registered for, or None. Another organization's user is
+    reported exactly like a missing one: nothing about it leaks."""
+    if user is None or user.org_id != org_id:
+        return "unknown_participant"
+    if user.role is not Role.PEER_MENTOR:
+        return "not_a_peer_mentor"
+    if not user.active:
+        return "inactive_participant"
+    return None
+
+
+def assess(
+    item: JobItem,
+    user: UserRecord | None,
+    existing: ExistingActivity | None,
+    org_id: UUID,
+) -> None:
+    """Set the item's pre-commit outcome: cancelled, invalid, conflict or ready."""
+    item.activity_id = None
+    item.conflict = existing
+    item.error_code = item.error_message = None
+    if item.decision is Decision.CANCEL:
+        item.outcome = Outcome.CANCELLED
+        return
+    error = participant_error(user, org_id)
+    if error:
+        item.outcome = Outcome.INVALID
+        item.error_code, item.error_message = error, PARTICIPANT_ERRORS[error]
+    elif existing is not None and not overrides(item):
+        item.outcome = Outcome.CONFLICT
+    else:
+        item.outcome = Outcome.READY
+
+
+def overrides(item: JobItem) -> bool:
+    return item.override_duplicate or item.decision is Decision.OVERRIDE
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    status: JobStatus
+    activities: list[NewActivity]
+    error: tuple[str, str] | None = None
+
+
+def plan_batch(
+    items: Iterable[JobItem],
+    *,
+    draft: ActivityDraft,
+    org_id: UUID,
+    registered_by: UUID,
+    on_conflict: OnConflict,
+    source: Source,
+    bulk_job_id: UUID | None,
+    new_id: Callable[[], UUID],
+) -> BatchPlan:
+    """Apply ``on_conflict`` to assessed items; returns the rows to write (if any).
+
+    review: any conflict or invalid item → needs_review, nothing written.
+    skip:   conflicts and invalid items are skipped, the rest written.
+    fail:   any conflict or invalid item → failed, nothing written.
+    """
+    items = list(items)
+    blocked = [i for i in items if i.outcome in (Outcome.CONFLICT, Outcome.INVALID)]
+    if blocked and on_conflict is OnConflict.REVIEW:
+        return BatchPlan(JobStatus.NEEDS_REVIEW, [])
+    if blocked and on_conflict is OnConflict.FAIL:
+        conflicts = sum(1 for i in blocked if i.outcome is Outcome.CONFLICT)
+        invalid = len(blocked) - conflicts
+        code = "conflicts_found" if conflicts else "invalid_participants"
+        message = f"{conflicts} conflicting and {invalid} invalid participants; nothing was written"
+        return BatchPlan(JobStatus.FAILED, [], (code, message))
+    activities = []
+    for item in items:
+        if item.outcome in (Outcome.CONFLICT, Outcome.INVALID):
+            item.outcome = Outcome.SKIPPED
+            continue
+        if item.outcome is not Outcome.READY:
+            continue
+        item.activity_id = new_id()
+        overridden = item.conflict_activity_id is not None
+        item.outcome = Outcome.OVERRIDDEN if overridden else Outcome.REGISTERED
+        activities.append(
+            NewActivity(
+                id=item.activity_id,
+                org_id=org_id,
+                peer_mentor_id=item.peer_mentor_id,
+                activity_type=draft.activity_type,
+                occurred_on=draft.occurred_on,
+                duration_minutes=draft.duration_minutes,
+                notes=draft.notes,
+                registered_by=registered_by,
+                source=source,
+                bulk_job_id=bulk_job_id,
+                duplicate_of=item.conflict_activity_id if overridden else None,
+            )
+        )
+    return BatchPlan(JobStatus.SUCCEEDED, activities)

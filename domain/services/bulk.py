@@ -1,0 +1,218 @@
+"""Bulk registration use cases: submit, read, list, cancel, resolve."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from domain.errors import (
+    FieldError,
+    IdempotencyInFlight,
+    IdempotencyKeyReused,
+    NotFound,
+    ValidationFailed,
+)
+from domain.jobs import BulkJob
+from domain.model import BulkSubmission, Decision, JobItem, JobStatus, Outcome, Principal
+from domain.policy import require_staff
+from domain.ports import AuditEntry, Page, UnitOfWork, UnitsOfWork
+from domain.rules import Limits, check_activity, check_participants
+from domain.services.registration import today_in
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def submit(
+    uows: UnitsOfWork,
+    principal: Principal,
+    submission: BulkSubmission,
+    *,
+    limits: Limits,
+    idempotency_key: str | None = None,
+    request_hash: str | None = None,
+    clock: Clock = utcnow,
+) -> tuple[BulkJob, bool]:
+    """Queue a bulk registration. Returns the job and whether it was created now (False on
+    an idempotent replay)."""
+    require_staff(principal, "submit bulk registrations")
+    errors = check_participants(submission.participants, limits)
+    with uows(principal) as uow:
+        if idempotency_key is not None:
+            if not uow.jobs.try_lock_idempotency_key(principal.user_id, idempotency_key):
+                raise IdempotencyInFlight("a request with this Idempotency-Key is in progress")
+            found = uow.jobs.by_idempotency_key(principal.user_id, idempotency_key)
+            if found is not None:
+                job, stored_hash = found
+                if stored_hash != request_hash:
+                    raise IdempotencyKeyReused(
+                        "this Idempotency-Key was used with a different request body"
+                    )
+                return job, False
+        now = clock()
+        draft = submission.activity
+        errors += check_activity(
+            draft,
+            today=today_in(uow.directory.org_timezone(principal.org_id), now),
+            limits=limits,
+            type_is_active=uow.directory.activity_type_is_active(
+                principal.org_id, draft.activity_type
+            ),
+        )
+        if errors:
+            raise ValidationFailed(errors)
+        job = BulkJob(
+            id=uuid4(),
+            org_id=principal.org_id,
+            submitted_by=principal.user_id,
+            status=JobStatus.QUEUED,
+            on_conflict=submission.on_conflict,
+            activity=draft,
+            total=len(submission.participants),
+            created_at=now,
+            items=[
+                JobItem(index, p.peer_mentor_id, p.override_duplicate)
+                for index, p in enumerate(submission.participants)
+            ],
+        )
+        uow.jobs.add(job, idempotency_key, request_hash)
+        uow.enqueue_after_commit(job.id)
+        uow.commit()
+    return job, True
+
+
+def get(uows: UnitsOfWork, principal: Principal, job_id: UUID) -> BulkJob:
+    require_staff(principal, "read bulk registrations")
+    with uows(principal) as uow:
+        job = uow.jobs.get(job_id)
+        if job is None:
+            raise NotFound("no such bulk registration")
+        job.anomalies = uow.anomalies.for_job(job_id)
+        return job
+
+
+def version(uows: UnitsOfWork, principal: Principal, job_id: UUID) -> tuple[int, JobStatus]:
+    """The job's version, for a conditional GET that does not load the items."""
+    require_staff(principal, "read bulk registrations")
+    with uows(principal) as uow:
+        found = uow.jobs.version(job_id)
+        if found is None:
+            raise NotFound("no such bulk registration")
+        return found
+
+
+def list_jobs(
+    uows: UnitsOfWork,
+    principal: Principal,
+    *,
+    status: JobStatus | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[BulkJob]:
+    require_staff(principal, "list bulk registrations")
+    with uows(principal) as uow:
+        return uow.jobs.page(principal.org_id, status, cursor, limit)
+
+
+def cancel(
+    uows: UnitsOfWork, principal: Principal, job_id: UUID, *, clock: Clock = utcnow
+) -> BulkJob:
+    require_staff(principal, "cancel bulk registrations")
+    with uows(principal) as uow:
+        job = _locked(uow, job_id)
+        job.cancel(clock())
+        uow.jobs.save(job, items=True)
+        uow.audit.record(
+            [AuditEntry(job.org_id, principal.user_id, "bulk_job.cancel", f"bulk_job:{job.id}", {})]
+        )
+        uow.commit()
+    return job
+
+
+def resolve(
+    uows: UnitsOfWork,
+    principal: Principal,
+    job_id: UUID,
+    *,
+    decisions: list[tuple[UUID, Decision]],
+    default: Decision | None,
+    clock: Clock = utcnow,
+) -> BulkJob:
+    """Apply per-participant decisions to a job in review and queue it again; it is
+    re-validated and re-checked for duplicates when processed."""
+    require_staff(principal, "resolve bulk registrations")
+    with uows(principal) as uow:
+        job = _locked(uow, job_id)
+        if job.status is not JobStatus.NEEDS_REVIEW:
+            job.resolve({}, clock())  # raises InvalidState with the job's status
+        final = _decide(job, decisions, default)
+        job.resolve(final, clock())
+        uow.jobs.save(job, items=True)
+        uow.audit.record(
+            [
+                AuditEntry(
+                    job.org_id,
+                    principal.user_id,
+                    f"bulk_job.decision.{decision}",
+                    f"bulk_job:{job.id}",
+                    {"peer_mentor_id": str(peer_mentor_id)},
+                )
+                for peer_mentor_id, decision in final.items()
+            ]
+        )
+        uow.enqueue_after_commit(job.id)
+        uow.commit()
+    return job
+
+
+def _decide(
+    job: BulkJob, decisions: list[tuple[UUID, Decision]], default: Decision | None
+) -> dict[UUID, Decision]:
+    items = {item.peer_mentor_id: item for item in job.items}
+    errors: list[FieldError] = []
+    explicit: dict[UUID, Decision] = {}
+    for index, (peer_mentor_id, decision) in enumerate(decisions):
+        loc = ("body", "decisions", index, "peer_mentor_id")
+        item = items.get(peer_mentor_id)
+        if item is None:
+            errors.append(FieldError(loc, "is not a participant of this job"))
+        elif peer_mentor_id in explicit:
+            errors.append(FieldError(loc, "has more than one decision", "duplicate"))
+        elif item.outcome is Outcome.INVALID and decision is not Decision.CANCEL:
+            errors.append(
+                FieldError(
+                    ("body", "decisions", index, "action"),
+                    "an invalid participant can only be cancelled",
+                )
+            )
+        explicit[peer_mentor_id] = decision
+    final = dict(explicit)
+    for item in job.items:
+        if item.peer_mentor_id in final or item.outcome not in (Outcome.CONFLICT, Outcome.INVALID):
+            continue
+        if default is None:
+            errors.append(
+                FieldError(
+                    ("body", "decisions"), f"participant {item.peer_mentor_id} needs a decision"
+                )
+            )
+        elif item.outcome is Outcome.INVALID and default is not Decision.CANCEL:
+            errors.append(
+                FieldError(("body", "default"), "invalid participants can only be cancelled")
+            )
+        else:
+            final[item.peer_mentor_id] = default
+    if errors:
+        raise ValidationFailed(errors)
+    return final
+
+
+def _locked(uow: UnitOfWork, job_id: UUID) -> BulkJob:
+    job = uow.jobs.lock(job_id)
+    if job is None:
+        raise NotFound("no such bulk registration")
+    return job

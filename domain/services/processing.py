@@ -1,0 +1,108 @@
+"""Processing a bulk job: claim it, then validate, de-duplicate and commit in one transaction.
+
+Idempotent by construction: the claim is a single statement that only a queued job (or a
+running one whose lease expired) passes, so a redelivered or duplicated message finds
+nothing to do; and every row of the job is written in the transaction that marks it
+``succeeded``, so an attempt that dies writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID, uuid4
+
+from domain.errors import LeaseLost, TransientError
+from domain.model import STAFF_ROLES, JobStatus, Principal, Source
+from domain.ports import UnitsOfWork
+from domain.services.bulk import Clock, utcnow
+from domain.services.registration import register_items
+
+NOT_AUTHORIZED = ("submitter_not_authorized", "the submitting coordinator may no longer register")
+
+
+def process(
+    uows: UnitsOfWork,
+    job_id: UUID,
+    *,
+    lease_seconds: float,
+    max_attempts: int,
+    clock: Clock = utcnow,
+    new_id: Callable[[], UUID] = uuid4,
+) -> JobStatus | None:
+    """Run one attempt. Returns the status it ended in, or None when there was nothing to
+    do (terminal, unknown, or held by another worker's live lease)."""
+    token = new_id()
+    with uows.maintenance() as maintenance:
+        claim = maintenance.jobs.claim(job_id, token, lease_seconds)
+        if claim is None:
+            return None
+        if claim.attempts > max_attempts:
+            maintenance.jobs.fail(
+                job_id, "max_attempts_exceeded", f"gave up after {max_attempts} attempts", token
+            )
+            maintenance.commit()
+            return JobStatus.FAILED
+        if not claim.submitter_active or claim.submitter_role not in STAFF_ROLES:
+            maintenance.jobs.fail(job_id, *NOT_AUTHORIZED, token)
+            maintenance.commit()
+            return JobStatus.FAILED
+        maintenance.commit()
+
+    principal = Principal(claim.submitted_by, claim.org_id, claim.submitter_role)
+    try:
+        return _attempt(uows, principal, job_id, token, clock, new_id)
+    except TransientError:
+        _release(uows, job_id, token)
+        raise
+
+
+def _attempt(
+    uows: UnitsOfWork,
+    principal: Principal,
+    job_id: UUID,
+    token: UUID,
+    clock: Clock,
+    new_id: Callable[[], UUID],
+) -> JobStatus:
+    with uows(principal) as uow:
+        job = uow.jobs.lock_claimed(job_id, token)
+        if job is None:
+            raise LeaseLost(f"job {job_id} was taken over by another worker")
+        submitter = uow.directory.user(principal.user_id)
+        if submitter is None or not submitter.active or submitter.role not in STAFF_ROLES:
+            job.finish(JobStatus.FAILED, clock(), NOT_AUTHORIZED)
+        else:
+            plan = register_items(
+                uow,
+                job.items,
+                draft=job.activity,
+                org_id=job.org_id,
+                registered_by=job.submitted_by,
+                on_conflict=job.on_conflict,
+                source=Source.BULK,
+                bulk_job_id=job.id,
+                new_id=new_id,
+            )
+            job.finish(plan.status, clock(), plan.error)
+        uow.jobs.save(job, items=True)
+        uow.commit()
+    return job.status
+
+
+def _release(uows: UnitsOfWork, job_id: UUID, token: UUID) -> None:
+    """After a transient failure: put the job back to ``queued`` so the retry can claim it
+    at once. If even that fails (the database is gone), the lease runs out and the sweeper
+    re-queues the job: nothing is lost either way."""
+    try:
+        with uows.maintenance() as maintenance:
+            maintenance.jobs.release(job_id, token)
+            maintenance.commit()
+    except TransientError:
+        pass
+
+
+def give_up(uows: UnitsOfWork, job_id: UUID, reason: str) -> bool:
+    with uows.maintenance() as maintenance:
+        failed = maintenance.jobs.fail(job_id, "max_attempts_exceeded", reason)
+        maintenance.commit()
+    return failed

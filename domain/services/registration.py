@@ -1,0 +1,70 @@
+"""Registering activities: one implementation for bulk jobs and proxy registrations.
+
+Validation of participants, the duplicate check (one query for the whole batch) and the
+insert all happen here, inside the caller's unit of work, so they commit or roll back with
+it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from domain.model import ActivityDraft, Decision, JobItem, OnConflict, Outcome, Source
+from domain.ports import AuditEntry, UnitOfWork
+from domain.rules import BatchPlan, assess, plan_batch
+
+
+def today_in(timezone: str, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def register_items(
+    uow: UnitOfWork,
+    items: Sequence[JobItem],
+    *,
+    draft: ActivityDraft,
+    org_id: UUID,
+    registered_by: UUID,
+    on_conflict: OnConflict,
+    source: Source,
+    bulk_job_id: UUID | None,
+    new_id: Callable[[], UUID] = uuid4,
+) -> BatchPlan:
+    live = [item.peer_mentor_id for item in items if item.decision is not Decision.CANCEL]
+    users = uow.directory.users(live)
+    existing = uow.activities.find_duplicates(org_id, draft.activity_type, draft.occurred_on, live)
+    for item in items:
+        assess(item, users.get(item.peer_mentor_id), existing.get(item.peer_mentor_id), org_id)
+    plan = plan_batch(
+        items,
+        draft=draft,
+        org_id=org_id,
+        registered_by=registered_by,
+        on_conflict=on_conflict,
+        source=source,
+        bulk_job_id=bulk_job_id,
+        new_id=new_id,
+    )
+    if plan.activities:
+        uow.activities.add_many(plan.activities)
+        uow.audit.record(
+            [
+                AuditEntry(
+                    org_id,
+                    registered_by,
+                    "activity.override",
+                    f"activity:{item.activity_id}",
+                    {
+                        "peer_mentor_id": str(item.peer_mentor_id),
+                        "duplicate_of": str(item.conflict_activity_id),
+                        "bulk_job_id": str(bulk_job_id) if bulk_job_id else None,
+                    },
+                )
+                for item in items
+                if item.outcome is Outcome.OVERRIDDEN
+            ]
+        )
+    return plan

@@ -1,0 +1,25 @@
+"""Opaque keyset cursors: (created_at, id) of the last row of a page."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from uuid import UUID
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def encode(created_at: datetime, row_id: UUID) -> str:
+    raw = f"{created_at.isoformat()}|{row_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created_at, row_id = raw.split("|")
+        return datetime.fromisoformat(created_at), UUID(row_id)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadCursor("cursor is not one this API issued") from error

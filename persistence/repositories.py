@@ -1,0 +1,589 @@
+"""Every SQL statement of the application. Values are always bound, never formatted.
+
+Batches travel as arrays and are expanded with ``unnest`` on the server: one statement and
+one round trip for 10,000 rows, and it works under forced row-level security (which rules
+out ``COPY FROM``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, Row, text
+
+from domain.jobs import BulkJob
+from domain.model import (
+    Activity,
+    ActivityDraft,
+    Anomaly,
+    Decision,
+    ExistingActivity,
+    JobItem,
+    JobStatus,
+    NewActivity,
+    OnConflict,
+    Outcome,
+    Role,
+    Source,
+    UserRecord,
+)
+from domain.ports import ActivityFilter, AuditEntry, Claim, Page
+from persistence import cursors
+
+JOB_COLUMNS = """j.id, j.org_id, j.submitted_by, j.status, j.on_conflict, j.activity, j.total,
+    j.attempts, j.version, j.created_at, j.started_at, j.finished_at, j.error_code,
+    j.error_message"""
+ACTIVITY_COLUMNS = """a.id, a.org_id, a.peer_mentor_id, a.activity_type, a.occurred_on,
+    a.duration_minutes, a.notes, a.registered_by, a.source, a.bulk_job_id, a.duplicate_of,
+    a.created_at"""
+
+
+class SqlDirectory:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def user(self, user_id: UUID) -> UserRecord | None:
+        return self.users([user_id]).get(user_id)
+
+    def users(self, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord]:
+        if not user_ids:
+            return {}
+        rows = self.conn.execute(
+            text(
+                "select id, org_id, role, display_name, active from users "
+                "where id = any(cast(:ids as uuid[]))"
+            ),
+            {"ids": list(user_ids)},
+        )
+        return {
+            r.id: UserRecord(r.id, r.org_id, Role(r.role), r.display_name, r.active) for r in rows
+        }
+
+    def activity_type_is_active(self, org_id: UUID, code: str) -> bool:
+        row = self.conn.execute(
+            text("select active from activity_types where org_id = :org and code = :code"),
+            {"org": org_id, "code": code},
+        ).first()
+        return bool(row and row.active)
+
+    def org_timezone(self, org_id: UUID) -> str:
+        row = self.conn.execute(
+            text("select timezone from organizations where id = :org"), {"org": org_id}
+        ).first()
+        return row.timezone if row else "UTC"
+
+
+def _job(row: Row[Any], items: list[JobItem] | None = None) -> BulkJob:
+    return BulkJob(
+        id=row.id,
+        org_id=row.org_id,
+        submitted_by=row.submitted_by,
+        status=JobStatus(row.status),
+        on_conflict=OnConflict(row.on_conflict),
+        activity=ActivityDraft.model_validate(row.activity),
+        total=row.total,
+        created_at=row.created_at,
+        attempts=row.attempts,
+        version=row.version,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error_code=row.error_code,
+        error_message=row.error_message,
+        items=items or [],
+    )
+
+
+class SqlJobs:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, job: BulkJob, idempotency_key: str | None, request_hash: str | None) -> None:
+        self.conn.execute(
+            text(
+                """insert into bulk_jobs (id, org_id, submitted_by, status, on_conflict, activity,
+                       total, created_at, updated_at, idempotency_key, request_hash)
+                   values (:id, :org, :by, :status, :on_conflict, cast(:activity as jsonb), :total,
+                       :created_at, :created_at, :key, :hash)"""
+            ),
+            {
+                "id": job.id,
+                "org": job.org_id,
+                "by": job.submitted_by,
+                "status": job.status.value,
+                "on_conflict": job.on_conflict.value,
+                "activity": job.activity.model_dump_json(),
+                "total": job.total,
+                "created_at": job.created_at,
+                "key": idempotency_key,
+                "hash": request_hash,
+            },
+        )
+        self.conn.execute(
+            text(
+                """insert into bulk_job_items (job_id, idx, org_id, peer_mentor_id, override_duplicate)
+                   select :job, u.idx, :org, u.peer_mentor_id, u.override_duplicate
+                   from unnest(cast(:idx as integer[]), cast(:pm as uuid[]), cast(:ovr as boolean[]))
+                        as u(idx, peer_mentor_id, override_duplicate)"""
+            ),
+            {
+                "job": job.id,
+                "org": job.org_id,
+                "idx": [i.index for i in job.items],
+                "pm": [i.peer_mentor_id for i in job.items],
+                "ovr": [i.override_duplicate for i in job.items],
+            },
+        )
+
+    def get(self, job_id: UUID, *, with_items: bool = True) -> BulkJob | None:
+        return self._select(job_id, with_items=with_items, lock="")
+
+    def lock(self, job_id: UUID) -> BulkJob | None:
+        return self._select(job_id, with_items=True, lock="for update")
+
+    def lock_claimed(self, job_id: UUID, token: UUID) -> BulkJob | None:
+        row = self.conn.execute(
+            text(
+                f"""select {JOB_COLUMNS} from bulk_jobs j
+                    where j.id = :id and j.status = 'running' and j.claim_token = :token
+                    for update"""
+            ),
+            {"id": job_id, "token": token},
+        ).first()
+        return _job(row, self._items(job_id)) if row else None
+
+    def _select(self, job_id: UUID, *, with_items: bool, lock: str) -> BulkJob | None:
+        row = self.conn.execute(
+            text(f"select {JOB_COLUMNS} from bulk_jobs j where j.id = :id {lock}"), {"id": job_id}
+        ).first()
+        if row is None:
+            return None
+        return _job(row, self._items(job_id) if with_items else None)
+
+    def _items(self, job_id: UUID) -> list[JobItem]:
+        rows = self.conn.execute(
+            text(
+                """select i.idx, i.peer_mentor_id, i.override_duplicate, i.decision, i.outcome,
+                          i.activity_id, i.conflict_activity_id, i.error_code, i.error_message,
+                          a.peer_mentor_id as c_pm, a.registered_by as c_by,
+                          a.activity_type as c_type, a.occurred_on as c_on,
+                          a.created_at as c_at
+                   from bulk_job_items i
+                   left join activities a on a.id = i.conflict_activity_id
+                   where i.job_id = :job order by i.idx"""
+            ),
+            {"job": job_id},
+        )
+        return [
+            JobItem(
+                index=r.idx,
+                peer_mentor_id=r.peer_mentor_id,
+                override_duplicate=r.override_duplicate,
+                decision=Decision(r.decision) if r.decision else None,
+                outcome=Outcome(r.outcome),
+                activity_id=r.activity_id,
+                conflict=ExistingActivity(
+                    r.conflict_activity_id, r.c_pm, r.c_by, r.c_type, r.c_on, r.c_at
+                )
+                if r.conflict_activity_id and r.c_pm
+                else None,
+                error_code=r.error_code,
+                error_message=r.error_message,
+            )
+            for r in rows
+        ]
+
+    def version(self, job_id: UUID) -> tuple[int, JobStatus] | None:
+        row = self.conn.execute(
+            text("select version, status from bulk_jobs where id = :id"), {"id": job_id}
+        ).first()
+        return (row.version, JobStatus(row.status)) if row else None
+
+    def save(self, job: BulkJob, *, items: bool) -> None:
+        running = job.status is JobStatus.RUNNING
+        row = self.conn.execute(
+            text(
+                """update bulk_jobs set status = :status, finished_at = :finished_at,
+                       error_code = :error_code, error_message = :error_message,
+                       lease_until = case when :running then lease_until end,
+                       claim_token = case when :running then claim_token end,
+                       version = version + 1, updated_at = now()
+                   where id = :id returning version"""
+            ),
+            {
+                "id": job.id,
+                "status": job.status.value,
+                "finished_at": job.finished_at,
+                "error_code": job.error_code,
+                "error_message": job.error_message,
+                "running": running,
+            },
+        ).first()
+        assert row is not None, "saving a job this identity cannot see"
+        job.version = row.version
+        if items and job.items:
+            self._save_items(job)
+
+    def _save_items(self, job: BulkJob) -> None:
+        items = job.items
+        self.conn.execute(
+            text(
+                """update bulk_job_items i set decision = u.decision, outcome = u.outcome,
+                       activity_id = u.activity_id, conflict_activity_id = u.conflict_id,
+                       error_code = u.error_code, error_message = u.error_message
+                   from unnest(cast(:idx as integer[]), cast(:decision as text[]),
+                               cast(:outcome as text[]), cast(:activity as uuid[]),
+                               cast(:conflict as uuid[]), cast(:code as text[]),
+                               cast(:message as text[]))
+                        as u(idx, decision, outcome, activity_id, conflict_id, error_code,
+                             error_message)
+                   where i.job_id = :job and i.idx = u.idx"""
+            ),
+            {
+                "job": job.id,
+                "idx": [i.index for i in items],
+                "decision": [i.decision.value if i.decision else None for i in items],
+                "outcome": [i.outcome.value for i in items],
+                "activity": [i.activity_id for i in items],
+                "conflict": [i.conflict_activity_id for i in items],
+                "code": [i.error_code for i in items],
+                "message": [i.error_message for i in items],
+            },
+        )
+
+    def page(
+        self, org_id: UUID, status: JobStatus | None, cursor: str | None, limit: int
+    ) -> Page[BulkJob]:
+        after = cursors.decode(cursor) if cursor else None
+        rows = self.conn.execute(
+            text(
+                f"""select {JOB_COLUMNS},
+                       (select coalesce(jsonb_object_agg(outcome, n), '{{}}')
+                        from (select outcome, count(*) as n from bulk_job_items i
+                              where i.job_id = j.id group by outcome) c) as outcome_counts
+                    from bulk_jobs j
+                    where j.org_id = :org
+                      and (cast(:status as text) is null or j.status = :status)
+                      and (cast(:after_at as timestamptz) is null
+                           or (j.created_at, j.id) < (:after_at, :after_id))
+                    order by j.created_at desc, j.id desc limit :limit"""
+            ),
+            {
+                "org": org_id,
+                "status": status.value if status else None,
+                "after_at": after[0] if after else None,
+                "after_id": after[1] if after else None,
+                "limit": limit + 1,
+            },
+        ).all()
+        jobs = []
+        for row in rows[:limit]:
+            job = _job(row)
+            job.outcome_counts = dict(row.outcome_counts)
+            jobs.append(job)
+        more = len(rows) > limit
+        return Page(jobs, cursors.encode(jobs[-1].created_at, jobs[-1].id) if more else None)
+
+    def try_lock_idempotency_key(self, user_id: UUID, key: str) -> bool:
+        return bool(
+            self.conn.execute(
+                text("select pg_try_advisory_xact_lock(hashtextextended(:k, 0))"),
+                {"k": f"idempotency:{user_id}:{key}"},
+            ).scalar()
+        )
+
+    def by_idempotency_key(self, user_id: UUID, key: str) -> tuple[BulkJob, str] | None:
+        row = self.conn.execute(
+            text(
+                f"""select {JOB_COLUMNS}, j.request_hash from bulk_jobs j
+                    where j.submitted_by = :by and j.idempotency_key = :key"""
+            ),
+            {"by": user_id, "key": key},
+        ).first()
+        return (_job(row), row.request_hash) if row else None
+
+
+class SqlMaintenanceJobs:
+    """Job bookkeeping across organizations, as ``bulkreg_maintenance``."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def claim(self, job_id: UUID, token: UUID, lease_seconds: float) -> Claim | None:
+        row = self.conn.execute(
+            text(
+                """update bulk_jobs j set status = 'running', attempts = attempts + 1,
+                       lease_until = now() + make_interval(secs => :lease), claim_token = :token,
+                       started_at = coalesce(started_at, now()), version = version + 1,
+                       updated_at = now()
+                   where id = :id and (status = 'queued'
+                                       or (status = 'running' and lease_until < now()))
+                   returning id, org_id, submitted_by, attempts,
+                       (select u.role from users u where u.id = j.submitted_by) as role,
+                       (select u.active from users u where u.id = j.submitted_by) as active"""
+            ),
+            {"id": job_id, "token": token, "lease": lease_seconds},
+        ).first()
+        if row is None:
+            return None
+        return Claim(
+            row.id, row.org_id, row.submitted_by, Role(row.role), row.active, row.attempts, token
+        )
+
+    def release(self, job_id: UUID, token: UUID) -> bool:
+        result = self.conn.execute(
+            text(
+                """update bulk_jobs set status = 'queued', lease_until = null, claim_token = null,
+                       version = version + 1, updated_at = now()
+                   where id = :id and status = 'running' and claim_token = :token"""
+            ),
+            {"id": job_id, "token": token},
+        )
+        return result.rowcount == 1
+
+    def fail(self, job_id: UUID, code: str, message: str, token: UUID | None = None) -> bool:
+        result = self.conn.execute(
+            text(
+                """update bulk_jobs set status = 'failed', error_code = :code,
+                       error_message = :message, finished_at = now(), lease_until = null,
+                       claim_token = null, version = version + 1, updated_at = now()
+                   where id = :id and status in ('queued', 'running')
+                     and (cast(:token as uuid) is null or claim_token = :token)"""
+            ),
+            {"id": job_id, "code": code, "message": message, "token": token},
+        )
+        return result.rowcount == 1
+
+    def stale_queued(self, older_than_seconds: float, limit: int) -> list[UUID]:
+        rows = self.conn.execute(
+            text(
+                """select id from bulk_jobs
+                   where status = 'queued' and updated_at < now() - make_interval(secs => :age)
+                   order by updated_at limit :limit"""
+            ),
+            {"age": older_than_seconds, "limit": limit},
+        )
+        return [r.id for r in rows]
+
+    def try_lock(self, name: str) -> bool:
+        """A transaction-scoped advisory lock: one sweeper / reconciler at a time."""
+        return bool(
+            self.conn.execute(
+                text("select pg_try_advisory_xact_lock(hashtextextended(:name, 0))"),
+                {"name": name},
+            ).scalar()
+        )
+
+    def record_anomalies(self) -> int:
+        """Find orphaned and missing records and record each anomaly once (a dismissed one
+        with the same records is not raised again)."""
+        result = self.conn.execute(
+            text(
+                """with found as (
+                       select a.bulk_job_id, j.org_id, 'orphaned_records' as kind,
+                              array_agg(a.id order by a.id) as activity_ids
+                       from activities a join bulk_jobs j on j.id = a.bulk_job_id
+                       where j.status <> 'succeeded' and a.deleted_at is null
+                       group by a.bulk_job_id, j.org_id
+                       union all
+                       select j.id, j.org_id, 'missing_records',
+                              array_agg(i.activity_id order by i.activity_id)
+                       from bulk_jobs j
+                       join bulk_job_items i on i.job_id = j.id
+                       left join activities a on a.id = i.activity_id and a.deleted_at is null
+                       where j.status = 'succeeded' and i.outcome in ('registered', 'overridden')
+                         and a.id is null
+                       group by j.id, j.org_id)
+                   insert into anomalies (id, org_id, kind, bulk_job_id, activity_ids)
+                   select gen_random_uuid(), f.org_id, f.kind, f.bulk_job_id, f.activity_ids
+                   from found f
+                   where not exists (select 1 from anomalies x
+                                     where x.bulk_job_id = f.bulk_job_id and x.kind = f.kind
+                                       and (x.resolved_at is null
+                                            or x.activity_ids = f.activity_ids))
+                   on conflict do nothing"""
+            )
+        )
+        return result.rowcount
+
+    def requeue_expired(self) -> list[UUID]:
+        rows = self.conn.execute(
+            text(
+                """update bulk_jobs set status = 'queued', lease_until = null, claim_token = null,
+                       version = version + 1, updated_at = now()
+                   where status = 'running' and lease_until < now() returning id"""
+            )
+        )
+        return [r.id for r in rows]
+
+
+def _activity(r: Row[Any]) -> Activity:
+    return Activity(
+        id=r.id,
+        org_id=r.org_id,
+        peer_mentor_id=r.peer_mentor_id,
+        activity_type=r.activity_type,
+        occurred_on=r.occurred_on,
+        duration_minutes=r.duration_minutes,
+        notes=r.notes,
+        registered_by=r.registered_by,
+        source=Source(r.source),
+        bulk_job_id=r.bulk_job_id,
+        duplicate_of=r.duplicate_of,
+        created_at=r.created_at,
+    )
+
+
+class SqlActivities:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def find_duplicates(
+        self, org_id: UUID, activity_type: str, occurred_on: date, peer_mentor_ids: Sequence[UUID]
+    ) -> dict[UUID, ExistingActivity]:
+        """One statement for the whole batch, served by the partial unique index: its cost
+        follows the batch, not the table."""
+        if not peer_mentor_ids:
+            return {}
+        rows = self.conn.execute(
+            text(
+                """select id, peer_mentor_id, registered_by, activity_type, occurred_on, created_at
+                   from activities
+                   where peer_mentor_id = any(cast(:ids as uuid[])) and activity_type = :type
+                     and occurred_on = :on and duplicate_of is null and deleted_at is null
+                     and org_id = :org"""
+            ),
+            {"ids": list(peer_mentor_ids), "type": activity_type, "on": occurred_on, "org": org_id},
+        )
+        return {
+            r.peer_mentor_id: ExistingActivity(
+                r.id,
+                r.peer_mentor_id,
+                r.registered_by,
+                r.activity_type,
+                r.occurred_on,
+                r.created_at,
+            )
+            for r in rows
+        }
+
+    def add_many(self, activities: Sequence[NewActivity]) -> None:
+        """All rows of one call share the activity, registrar, source and job (one draft),
+        so only the per-participant columns travel as arrays."""
+        first = activities[0]
+        shared = (
+            first.org_id, first.activity_type, first.occurred_on, first.duration_minutes,
+            first.notes, first.registered_by, first.source, first.bulk_job_id,
+        )  # fmt: skip
+        assert all(
+            (a.org_id, a.activity_type, a.occurred_on, a.duration_minutes, a.notes,
+             a.registered_by, a.source, a.bulk_job_id) == shared
+            for a in activities
+        ), "add_many takes the rows of one draft"  # fmt: skip
+        self.conn.execute(
+            text(
+                """insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on,
+                       duration_minutes, notes, registered_by, source, bulk_job_id, duplicate_of)
+                   select u.id, :org, u.peer_mentor_id, :type, :on, :duration, :notes, :by,
+                          :source, :job, u.duplicate_of
+                   from unnest(cast(:ids as uuid[]), cast(:pm as uuid[]), cast(:dup as uuid[]))
+                        as u(id, peer_mentor_id, duplicate_of)"""
+            ),
+            {
+                "ids": [a.id for a in activities],
+                "pm": [a.peer_mentor_id for a in activities],
+                "dup": [a.duplicate_of for a in activities],
+                "org": first.org_id,
+                "type": first.activity_type,
+                "on": first.occurred_on,
+                "duration": first.duration_minutes,
+                "notes": first.notes,
+                "by": first.registered_by,
+                "source": first.source.value,
+                "job": first.bulk_job_id,
+            },
+        )
+
+    def get(self, activity_id: UUID) -> Activity | None:
+        row = self.conn.execute(
+            text(
+                f"select {ACTIVITY_COLUMNS} from activities a "
+                "where a.id = :id and a.deleted_at is null"
+            ),
+            {"id": activity_id},
+        ).first()
+        return _activity(row) if row else None
+
+    def page(self, flt: ActivityFilter, cursor: str | None, limit: int) -> Page[Activity]:
+        after = cursors.decode(cursor) if cursor else None
+        rows = self.conn.execute(
+            text(
+                f"""select {ACTIVITY_COLUMNS} from activities a
+                    where a.deleted_at is null
+                      and (cast(:pm as uuid) is null or a.peer_mentor_id = :pm)
+                      and (cast(:job as uuid) is null or a.bulk_job_id = :job)
+                      and (cast(:by as uuid) is null or a.registered_by = :by)
+                      and (cast(:after_at as timestamptz) is null
+                           or (a.created_at, a.id) < (:after_at, :after_id))
+                    order by a.created_at desc, a.id desc limit :limit"""
+            ),
+            {
+                "pm": flt.peer_mentor_id,
+                "job": flt.bulk_job_id,
+                "by": flt.registered_by,
+                "after_at": after[0] if after else None,
+                "after_id": after[1] if after else None,
+                "limit": limit + 1,
+            },
+        ).all()
+        items = [_activity(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        return Page(items, cursors.encode(items[-1].created_at, items[-1].id) if more else None)
+
+
+class SqlAnomalies:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def for_job(self, job_id: UUID) -> list[Anomaly]:
+        rows = self.conn.execute(
+            text(
+                """select id, org_id, kind, bulk_job_id, activity_ids, detected_at, resolved_at,
+                          resolution
+                   from anomalies where bulk_job_id = :job order by detected_at"""
+            ),
+            {"job": job_id},
+        )
+        return [
+            Anomaly(r.id, r.org_id, r.kind, r.bulk_job_id, list(r.activity_ids), r.detected_at,
+                    r.resolved_at, r.resolution)
+            for r in rows
+        ]  # fmt: skip
+
+
+class SqlAudit:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def record(self, entries: Sequence[AuditEntry]) -> None:
+        if not entries:
+            return
+        self.conn.execute(
+            text(
+                """insert into audit_log (org_id, actor_id, action, target, details)
+                   values (:org, :actor, :action, :target, cast(:details as jsonb))"""
+            ),
+            [
+                {
+                    "org": e.org_id,
+                    "actor": e.actor_id,
+                    "action": e.action,
+                    "target": e.target,
+                    "details": json.dumps(e.details),
+                }
+                for e in entries
+            ],
+        )

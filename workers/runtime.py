@@ -1,0 +1,43 @@
+"""Per-process wiring: one engine (created after fork) and the after-commit publisher."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from uuid import UUID
+
+from bulkreg.config import app_database_url
+from bulkreg.settings import get_settings
+from persistence.database import make_engine
+from persistence.uow import SqlUnitsOfWork
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(job_id: UUID) -> None:
+    """Send the job to the workers. A broker outage does not fail the caller: the job row is
+    the outbox and ``bulkreg.sweep_stuck_jobs`` sends it again later."""
+    from workers.tasks import process_bulk_job
+
+    try:
+        process_bulk_job.apply_async(
+            args=[str(job_id)],
+            retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+        )
+    except Exception:  # any broker failure: the sweeper covers it
+        log.warning("could not send job %s to the broker; the sweeper will", job_id, exc_info=True)
+
+
+@lru_cache(maxsize=1)
+def uows() -> SqlUnitsOfWork:
+    settings = get_settings()
+    engine = make_engine(app_database_url(settings), pool_size=settings.db_pool_size)
+    return SqlUnitsOfWork(engine, enqueue)
+
+
+def reset_after_fork() -> None:
+    """A forked child must not share its parent's sockets."""
+    if uows.cache_info().currsize:
+        uows().engine.dispose(close=False)
+    uows.cache_clear()

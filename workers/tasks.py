@@ -1,0 +1,62 @@
+"""Thin tasks: take an id, call one use case, return. Names are stable (Flower, beat)."""
+
+from __future__ import annotations
+
+import logging
+from uuid import UUID
+
+from celery import Task
+from celery.signals import worker_process_init
+
+from domain.errors import LeaseLost, TransientError
+from domain.services import maintenance, processing
+from workers import runtime
+from workers.app import app, settings
+
+log = logging.getLogger(__name__)
+
+
+@worker_process_init.connect
+def _fresh_connections(**_: object) -> None:
+    runtime.reset_after_fork()
+
+
+def backoff(retries: int) -> float:
+    return float(min(settings.retry_backoff_max, 2**retries))
+
+
+@app.task(name="bulkreg.process_bulk_job", bind=True, max_retries=None)
+def process_bulk_job(self: Task, job_id: str) -> str | None:
+    """Process one bulk job. Idempotent: safe to deliver twice, concurrently or after a
+    crash — the claim lets one attempt through and a finished job is left alone. The number
+    of attempts is bounded by ``BULKREG_MAX_ATTEMPTS`` in the database, not by Celery."""
+    try:
+        status = processing.process(
+            runtime.uows(),
+            UUID(job_id),
+            lease_seconds=settings.lease_seconds,
+            max_attempts=settings.max_attempts,
+        )
+    except LeaseLost:
+        log.info("job %s: lease lost to another worker; this attempt wrote nothing", job_id)
+        return None
+    except TransientError as error:
+        log.warning("job %s: transient failure (%s); retrying", job_id, error)
+        raise self.retry(countdown=backoff(self.request.retries), exc=error) from error
+    return status.value if status else None
+
+
+@app.task(name="bulkreg.sweep_stuck_jobs")
+def sweep_stuck_jobs() -> int:
+    """Re-send jobs stuck in ``queued``, re-queue ``running`` jobs whose lease expired."""
+    return len(
+        maintenance.sweep_stuck_jobs(
+            runtime.uows(), queued_older_than=settings.sweep_queued_after_seconds
+        )
+    )
+
+
+@app.task(name="bulkreg.reconcile")
+def reconcile() -> int:
+    """Record anomalies: orphaned records and missing records."""
+    return maintenance.reconcile(runtime.uows())
