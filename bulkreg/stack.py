@@ -23,6 +23,8 @@ from bulkreg.settings import Settings
 from persistence import migrate, seed
 from persistence.database import make_engine
 
+STOP_CODES = {130, 143}
+
 
 class Stopped(Exception):
     pass
@@ -108,7 +110,8 @@ def up(settings: Settings) -> int:
             for name, argv in commands(settings).items():
                 manager.add_process(name, "exec " + shlex.join(argv), env=env)
             manager.loop()  # returns once every child has stopped
-            return manager.returncode or 0
+            # A requested stop (SIGINT 130, SIGTERM 143) is a clean exit; a crash is not.
+            return 0 if manager.returncode in STOP_CODES else int(manager.returncode or 0)
     except Stopped as stopped:
         print(f"bulkreg: {stopped} received, stopped", file=sys.stderr)
         return 0

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, text
 
 from domain.errors import TransientError
 from domain.model import Principal
+from domain.ports import Activities, Anomalies, Audit, Directory, Jobs, MaintenanceJobs
 from persistence.database import transient_reason, translated_errors
 from persistence.repositories import (
     SqlActivities,
@@ -90,6 +91,12 @@ class _Transaction:
 
 
 class SqlUnitOfWork(_Transaction):
+    directory: Directory
+    jobs: Jobs
+    activities: Activities
+    anomalies: Anomalies
+    audit: Audit
+
     def __init__(self, engine: Engine, publish: Publisher, principal: Principal) -> None:
         super().__init__(engine, publish)
         self.principal = principal
@@ -118,6 +125,8 @@ class SqlUnitOfWork(_Transaction):
 
 
 class SqlMaintenanceUnitOfWork(_Transaction):
+    jobs: MaintenanceJobs
+
     def __enter__(self) -> Self:
         self._begin()
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -16,7 +16,7 @@ from domain.rules import Limits
 from domain.services import bulk
 
 router = APIRouter(prefix="/v1/bulk-registrations", tags=["bulk registrations"])
-PROBLEMS = {
+PROBLEMS: dict[int | str, dict[str, Any]] = {
     s: {"model": schemas.Problem, "content": {"application/problem+json": {}}}
     for s in (400, 401, 403, 404, 409, 422, 503)
 }

@@ -54,6 +54,13 @@ def process(
     except TransientError:
         _release(uows, job_id, token)
         raise
+    except LeaseLost:
+        raise
+    except Exception as error:
+        # Not worth retrying (a rule the data breaks, a bug): end the job honestly. The
+        # transaction rolled back, so nothing of it was written.
+        _fail(uows, job_id, token, f"{type(error).__name__}: {error}"[:1000])
+        raise
 
 
 def _attempt(
@@ -101,8 +108,10 @@ def _release(uows: UnitsOfWork, job_id: UUID, token: UUID) -> None:
         pass
 
 
-def give_up(uows: UnitsOfWork, job_id: UUID, reason: str) -> bool:
-    with uows.maintenance() as maintenance:
-        failed = maintenance.jobs.fail(job_id, "max_attempts_exceeded", reason)
-        maintenance.commit()
-    return failed
+def _fail(uows: UnitsOfWork, job_id: UUID, token: UUID, message: str) -> None:
+    try:
+        with uows.maintenance() as maintenance:
+            maintenance.jobs.fail(job_id, "processing_error", message, token)
+            maintenance.commit()
+    except TransientError:
+        pass  # the lease runs out and a later attempt decides

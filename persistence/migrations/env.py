@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 MIGRATION_LOCK_ID = 0x62756C6B  # "bulk"
 
 url = context.config.get_main_option("sqlalchemy.url")
+assert url, "persistence.migrate sets sqlalchemy.url"
 engine = create_engine(url)
 with engine.connect() as connection:
     connection.execute(text("select pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})

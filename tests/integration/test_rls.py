@@ -1,0 +1,265 @@
+"""Row-level security holds on its own: posture, fail-closed, no identity leak, spoofing."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import ProgrammingError
+
+from domain.errors import Forbidden
+from domain.model import (
+    ActivityDraft,
+    BulkSubmission,
+    JobItem,
+    NewActivity,
+    OnConflict,
+    ParticipantRequest,
+    Principal,
+    ProxyRegistration,
+    Role,
+    Source,
+)
+from domain.rules import Limits
+from domain.services import bulk, proxy
+from persistence.database import make_engine
+from persistence.roles import APP_ROLE
+from persistence.uow import SqlUnitsOfWork
+from tests.integration.conftest import Org, Servers, count, yesterday
+
+TABLES = [
+    "organizations",
+    "users",
+    "activity_types",
+    "activities",
+    "bulk_jobs",
+    "bulk_job_items",
+    "anomalies",
+    "audit_log",
+]
+
+
+def test_app_role_posture_from_the_catalog(superuser_engine: Engine) -> None:
+    with superuser_engine.connect() as conn:
+        role = conn.execute(
+            text("select rolsuper, rolbypassrls, rolinherit from pg_roles where rolname = :r"),
+            {"r": APP_ROLE},
+        ).one()
+        owned = conn.execute(
+            text("select count(*) from pg_tables where tableowner = :r"), {"r": APP_ROLE}
+        ).scalar()
+        tables = conn.execute(
+            text(
+                "select relname, relrowsecurity, relforcerowsecurity from pg_class "
+                "where relnamespace = 'public'::regnamespace and relkind = 'r' "
+                "and relname <> 'alembic_version'"
+            )
+        ).all()
+        views = conn.execute(
+            text("select count(*) from pg_views where schemaname in ('public', 'app')")
+        ).scalar()
+    assert (role.rolsuper, role.rolbypassrls, role.rolinherit) == (False, False, False)
+    assert owned == 0
+    assert sorted(t.relname for t in tables) == sorted(TABLES)
+    assert all(t.relrowsecurity and t.relforcerowsecurity for t in tables)
+    assert views == 0
+
+
+def test_without_identity_nothing_is_visible_and_nothing_can_be_inserted(
+    app_engine: Engine, org: Org, uows: SqlUnitsOfWork
+) -> None:
+    proxy.register(
+        uows,
+        org.coordinator,
+        ProxyRegistration(
+            peer_mentor_id=org.peer_mentors[0],
+            activity=ActivityDraft(
+                activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5
+            ),
+        ),
+        limits=Limits(),
+    )
+    with app_engine.connect() as conn:
+        for table in TABLES:
+            assert conn.execute(text(f"select count(*) from {table}")).scalar() == 0, table
+        with pytest.raises(ProgrammingError) as refused:
+            conn.execute(
+                text(
+                    "insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on,"
+                    " duration_minutes, registered_by, source) values (gen_random_uuid(), :o, :p,"
+                    " 'home_visit', current_date, 5, :p, 'self')"
+                ),
+                {"o": org.id, "p": org.peer_mentors[1]},
+            )
+        assert refused.value.orig.sqlstate == "42501"  # type: ignore[union-attr]
+
+
+def test_identity_does_not_leak_to_the_next_transaction_on_the_same_connection(
+    servers: Servers, org: Org
+) -> None:
+    engine = make_engine(servers.app_url, pool_size=1)
+    engine.pool._max_overflow = 0  # type: ignore[attr-defined]
+    uows = SqlUnitsOfWork(engine, lambda _: None)
+    try:
+        with uows(org.coordinator) as uow:
+            staff_sees = len(uow.directory.users(org.peer_mentors))
+            backend = uow.jobs.conn.execute(text("select pg_backend_pid()")).scalar()  # type: ignore[attr-defined]
+        mentor = org.principal(org.peer_mentors[0])
+        with uows(mentor) as uow:
+            mentor_sees = uow.directory.users(org.peer_mentors)
+            same_backend = uow.jobs.conn.execute(text("select pg_backend_pid()")).scalar()  # type: ignore[attr-defined]
+            setting = uow.jobs.conn.execute(text("select current_setting('app.user_id')")).scalar()  # type: ignore[attr-defined]
+        with engine.connect() as conn:
+            leftover = conn.execute(text("select current_setting('app.user_id', true)")).scalar()
+    finally:
+        engine.dispose()
+    assert backend == same_backend
+    assert staff_sees == len(org.peer_mentors)
+    assert list(mentor_sees) == [org.peer_mentors[0]]
+    assert setting == str(org.peer_mentors[0])
+    assert leftover in ("", None)
+
+
+def test_registered_by_cannot_be_spoofed_and_rows_cannot_be_moved(
+    uows: SqlUnitsOfWork, org: Org, other_org: Org, superuser_engine: Engine
+) -> None:
+    spoofed = NewActivity(
+        id=uuid4(), org_id=org.id, peer_mentor_id=org.peer_mentors[0], activity_type="home_visit",
+        occurred_on=yesterday(), duration_minutes=5, notes=None,
+        registered_by=org.coordinator2.user_id, source=Source.PROXY, bulk_job_id=None, duplicate_of=None,
+    )  # fmt: skip
+    with pytest.raises(ProgrammingError) as refused, uows(org.coordinator) as uow:
+        uow.activities.add_many([spoofed])
+    assert refused.value.orig.sqlstate == "42501"  # type: ignore[union-attr]
+
+    activity = proxy.register(
+        uows,
+        org.coordinator,
+        ProxyRegistration(
+            peer_mentor_id=org.peer_mentors[1],
+            activity=ActivityDraft(
+                activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5
+            ),
+        ),
+        limits=Limits(),
+    )
+    for column, value in (
+        ("peer_mentor_id", org.peer_mentors[2]),
+        ("org_id", other_org.id),
+        ("registered_by", org.coordinator2.user_id),
+    ):
+        with pytest.raises(ProgrammingError) as denied, uows(org.coordinator) as uow:
+            uow.jobs.conn.execute(  # type: ignore[attr-defined]
+                text(f"update activities set {column} = :v where id = :id"),
+                {"v": value, "id": activity.id},
+            )
+        assert denied.value.orig.sqlstate == "42501"  # type: ignore[union-attr]
+    assert (
+        count(
+            superuser_engine,
+            "select count(*) from activities where id = :id and peer_mentor_id = :p",
+            id=activity.id,
+            p=org.peer_mentors[1],
+        )
+        == 1
+    )
+
+
+def test_a_peer_mentor_cannot_register_for_someone_else_even_with_every_other_layer_bypassed(
+    uows: SqlUnitsOfWork, org: Org, superuser_engine: Engine
+) -> None:
+    """The route guard and the service check are skipped: the repository is called directly
+    under a peer mentor's identity, and PostgreSQL alone refuses."""
+    mentor = org.principal(org.peer_mentors[0])
+    other = org.peer_mentors[1]
+    row = NewActivity(
+        id=uuid4(), org_id=org.id, peer_mentor_id=other, activity_type="home_visit",
+        occurred_on=yesterday(), duration_minutes=5, notes=None, registered_by=mentor.user_id,
+        source=Source.PROXY, bulk_job_id=None, duplicate_of=None,
+    )  # fmt: skip
+    with pytest.raises(ProgrammingError) as refused, uows(mentor) as uow:
+        uow.activities.add_many([row])
+    assert refused.value.orig.sqlstate == "42501"  # type: ignore[union-attr]
+    assert (
+        count(
+            superuser_engine, "select count(*) from activities where peer_mentor_id = :p", p=other
+        )
+        == 0
+    )
+
+
+def test_maintenance_identity_is_reached_only_by_set_local_role(
+    app_engine: Engine, org: Org, uows: SqlUnitsOfWork
+) -> None:
+    from tests.integration.test_atomic_commit import submit
+
+    submit(uows, org, org.peer_mentors[:2])
+    with app_engine.connect() as conn:
+        assert conn.execute(text("select count(*) from bulk_jobs")).scalar() == 0
+    with uows.maintenance() as m:
+        assert (
+            m.jobs.conn.execute(
+                text("select count(*) from bulk_jobs where org_id = :o"), {"o": org.id}
+            ).scalar()
+            == 1
+        )  # type: ignore[attr-defined]
+        with pytest.raises(ProgrammingError):
+            m.jobs.conn.execute(text("select count(*) from organizations"))  # type: ignore[attr-defined]
+    with app_engine.connect() as conn:
+        assert conn.execute(text("select current_user")).scalar() == APP_ROLE
+
+
+def test_another_organizations_rows_are_invisible(
+    uows: SqlUnitsOfWork, org: Org, other_org: Org
+) -> None:
+    with uows(other_org.coordinator) as uow:
+        assert uow.directory.users(org.peer_mentors) == {}
+        assert not uow.directory.activity_type_is_active(org.id, "home_visit")
+    item = JobItem(0, org.peer_mentors[0])
+    from domain.services.registration import register_items
+
+    with uows(other_org.coordinator) as uow:
+        plan = register_items(
+            uow, [item], draft=ActivityDraft(activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5),
+            org_id=other_org.id, registered_by=other_org.coordinator.user_id, on_conflict=OnConflict.FAIL,
+            source=Source.PROXY, bulk_job_id=None,
+        )  # fmt: skip
+    assert item.error_code == "unknown_participant"
+    assert plan.activities == []
+
+
+def test_the_service_refuses_a_peer_mentor_with_the_route_bypassed(
+    uows: SqlUnitsOfWork, org: Org, superuser_engine: Engine
+) -> None:
+    mentor = org.principal(org.peer_mentors[0])
+    with pytest.raises(Forbidden):
+        proxy.register(
+            uows,
+            mentor,
+            ProxyRegistration(
+                peer_mentor_id=org.peer_mentors[1],
+                activity=ActivityDraft(
+                    activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5
+                ),
+            ),
+            limits=Limits(),
+        )
+    with pytest.raises(Forbidden):
+        bulk.submit(
+            uows,
+            Principal(mentor.user_id, org.id, Role.PEER_MENTOR),
+            BulkSubmission(
+                activity=ActivityDraft(
+                    activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5
+                ),
+                participants=[ParticipantRequest(peer_mentor_id=org.peer_mentors[1])],
+            ),
+            limits=Limits(),
+        )
+    assert (
+        count(superuser_engine, "select count(*) from activities where org_id = :o", o=org.id) == 0
+    )
+    assert (
+        count(superuser_engine, "select count(*) from bulk_jobs where org_id = :o", o=org.id) == 0
+    )

@@ -1,0 +1,95 @@
+"""Jobs processed by a real Celery worker process over a real Redis broker."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import pytest
+from sqlalchemy import Engine, text
+
+from domain.model import JobStatus
+from domain.services import processing
+from persistence.uow import SqlUnitsOfWork
+from tests.integration.conftest import Org, Worker, count, wait_for
+from tests.integration.test_atomic_commit import submit
+from workers import runtime
+from workers.tasks import process_bulk_job
+
+
+@pytest.fixture
+def live_uows(app_engine: Engine) -> SqlUnitsOfWork:
+    """Units of work that really send their messages to the broker after commit."""
+    return SqlUnitsOfWork(app_engine, runtime.enqueue)
+
+
+def job_row(engine: Engine, job_id: UUID) -> tuple[str, int, int]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("select status, attempts, version from bulk_jobs where id = :j"), {"j": job_id}
+        ).one()
+    return row.status, row.attempts, row.version
+
+
+def wait_terminal(engine: Engine, job_id: UUID, timeout: float = 60) -> str:
+    def done() -> str | None:
+        status = job_row(engine, job_id)[0]
+        return status if status not in ("queued", "running") else None
+
+    return str(wait_for(done, timeout))
+
+
+def test_a_worker_process_commits_a_submitted_job(
+    worker: Worker, live_uows: SqlUnitsOfWork, org: Org, superuser_engine: Engine
+) -> None:
+    job_id = submit(live_uows, org, org.peer_mentors[:15])
+    assert wait_terminal(superuser_engine, job_id) == "succeeded"
+    assert (
+        count(superuser_engine, "select count(*) from activities where bulk_job_id = :j", j=job_id)
+        == 15
+    )
+
+
+def test_a_redelivered_message_does_nothing(
+    worker: Worker,
+    live_uows: SqlUnitsOfWork,
+    uows: SqlUnitsOfWork,
+    org: Org,
+    superuser_engine: Engine,
+) -> None:
+    job_id = submit(live_uows, org, org.peer_mentors[:5])
+    assert wait_terminal(superuser_engine, job_id) == "succeeded"
+    before = job_row(superuser_engine, job_id)
+
+    # In this process: the claim finds nothing to do.
+    assert processing.process(uows, job_id, lease_seconds=30, max_attempts=5) is None
+    # Through the broker and the worker: the same message again.
+    result = process_bulk_job.apply_async(args=[str(job_id)])
+    wait_for(lambda: f"[{result.id}] succeeded" in worker.log_path.read_text(), timeout=30)
+
+    assert job_row(superuser_engine, job_id) == before
+    assert (
+        count(superuser_engine, "select count(*) from activities where bulk_job_id = :j", j=job_id)
+        == 5
+    )
+
+
+def test_review_skip_and_fail_modes_through_the_worker(
+    worker: Worker, live_uows: SqlUnitsOfWork, org: Org, superuser_engine: Engine
+) -> None:
+    first = submit(live_uows, org, org.peer_mentors[:3])
+    assert wait_terminal(superuser_engine, first) == JobStatus.SUCCEEDED
+    overlapping = org.peer_mentors[:6]
+    outcomes = {}
+    for mode in ("review", "fail", "skip"):
+        job_id = submit(live_uows, org, overlapping, on_conflict=mode)
+        outcomes[mode] = (
+            wait_terminal(superuser_engine, job_id),
+            count(
+                superuser_engine, "select count(*) from activities where bulk_job_id = :j", j=job_id
+            ),
+        )
+    assert outcomes == {
+        "review": ("needs_review", 0),
+        "fail": ("failed", 0),
+        "skip": ("succeeded", 3),
+    }

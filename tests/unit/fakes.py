@@ -1,0 +1,255 @@
+"""In-memory implementations of the domain's ports, for fast tests without IO."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import Self
+from uuid import UUID
+
+from domain.jobs import BulkJob
+from domain.model import (
+    Activity,
+    Anomaly,
+    ExistingActivity,
+    JobStatus,
+    NewActivity,
+    Principal,
+    Role,
+    UserRecord,
+)
+from domain.ports import ActivityFilter, AuditEntry, Claim, Page
+
+
+@dataclass
+class Store:
+    users: dict[UUID, UserRecord] = field(default_factory=dict)
+    types: dict[tuple[UUID, str], bool] = field(default_factory=dict)
+    jobs: dict[UUID, BulkJob] = field(default_factory=dict)
+    keys: dict[tuple[UUID, str], tuple[UUID, str | None]] = field(default_factory=dict)
+    activities: dict[UUID, Activity] = field(default_factory=dict)
+    claims: dict[UUID, UUID] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+    sent: list[UUID] = field(default_factory=list)
+
+
+class FakeDirectory:
+    def __init__(self, store: Store, principal: Principal) -> None:
+        self.store, self.principal = store, principal
+
+    def user(self, user_id: UUID) -> UserRecord | None:
+        return self.users([user_id]).get(user_id)
+
+    def users(self, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord]:
+        return {
+            u: self.store.users[u]
+            for u in user_ids
+            if u in self.store.users and self.store.users[u].org_id == self.principal.org_id
+        }
+
+    def activity_type_is_active(self, org_id: UUID, code: str) -> bool:
+        return self.store.types.get((org_id, code), False)
+
+    def org_timezone(self, org_id: UUID) -> str:
+        return "UTC"
+
+
+class FakeJobs:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(self, job: BulkJob, idempotency_key: str | None, request_hash: str | None) -> None:
+        self.store.jobs[job.id] = copy.deepcopy(job)
+        if idempotency_key:
+            self.store.keys[(job.submitted_by, idempotency_key)] = (job.id, request_hash)
+
+    def get(self, job_id: UUID, *, with_items: bool = True) -> BulkJob | None:
+        job = self.store.jobs.get(job_id)
+        return copy.deepcopy(job) if job else None
+
+    def version(self, job_id: UUID) -> tuple[int, JobStatus] | None:
+        job = self.store.jobs.get(job_id)
+        return (job.version, job.status) if job else None
+
+    def lock(self, job_id: UUID) -> BulkJob | None:
+        return self.get(job_id)
+
+    def lock_claimed(self, job_id: UUID, token: UUID) -> BulkJob | None:
+        return self.get(job_id) if self.store.claims.get(job_id) == token else None
+
+    def save(self, job: BulkJob, *, items: bool) -> None:
+        job.version += 1
+        if job.status is not JobStatus.RUNNING:
+            self.store.claims.pop(job.id, None)
+        self.store.jobs[job.id] = copy.deepcopy(job)
+
+    def page(
+        self, org_id: UUID, status: JobStatus | None, cursor: str | None, limit: int
+    ) -> Page[BulkJob]:
+        jobs = [
+            j for j in self.store.jobs.values() if j.org_id == org_id and status in (None, j.status)
+        ]
+        return Page(jobs[:limit], None)
+
+    def try_lock_idempotency_key(self, user_id: UUID, key: str) -> bool:
+        return True
+
+    def by_idempotency_key(self, user_id: UUID, key: str) -> tuple[BulkJob, str] | None:
+        found = self.store.keys.get((user_id, key))
+        if not found:
+            return None
+        return copy.deepcopy(self.store.jobs[found[0]]), found[1] or ""
+
+
+class FakeMaintenanceJobs:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def claim(self, job_id: UUID, token: UUID, lease_seconds: float) -> Claim | None:
+        job = self.store.jobs.get(job_id)
+        if job is None or job.status is not JobStatus.QUEUED:
+            return None
+        job.status = JobStatus.RUNNING
+        job.attempts += 1
+        self.store.claims[job_id] = token
+        user = self.store.users[job.submitted_by]
+        return Claim(
+            job.id, job.org_id, job.submitted_by, user.role, user.active, job.attempts, token
+        )
+
+    def release(self, job_id: UUID, token: UUID) -> bool:
+        if self.store.claims.get(job_id) != token:
+            return False
+        self.store.jobs[job_id].status = JobStatus.QUEUED
+        del self.store.claims[job_id]
+        return True
+
+    def fail(self, job_id: UUID, code: str, message: str, token: UUID | None = None) -> bool:
+        job = self.store.jobs[job_id]
+        job.status, job.error_code, job.error_message = JobStatus.FAILED, code, message
+        return True
+
+    def stale_queued(self, older_than_seconds: float, limit: int) -> list[UUID]:
+        return [j.id for j in self.store.jobs.values() if j.status is JobStatus.QUEUED][:limit]
+
+    def requeue_expired(self) -> list[UUID]:
+        return []
+
+    def try_lock(self, name: str) -> bool:
+        return True
+
+    def record_anomalies(self) -> int:
+        return 0
+
+
+class FakeActivities:
+    def __init__(self, store: Store, principal: Principal) -> None:
+        self.store, self.principal = store, principal
+        self.duplicate_queries = 0
+
+    def find_duplicates(
+        self, org_id: UUID, activity_type: str, occurred_on: date, peer_mentor_ids: Sequence[UUID]
+    ) -> dict[UUID, ExistingActivity]:
+        wanted = set(peer_mentor_ids)
+        return {
+            a.peer_mentor_id: ExistingActivity(a.id, a.peer_mentor_id, a.registered_by, a.activity_type, a.occurred_on, a.created_at)
+            for a in self.store.activities.values()
+            if a.peer_mentor_id in wanted and a.activity_type == activity_type
+            and a.occurred_on == occurred_on and a.duplicate_of is None and a.org_id == org_id
+        }  # fmt: skip
+
+    def add_many(self, activities: Sequence[NewActivity]) -> None:
+        now = datetime.now(UTC)
+        for a in activities:
+            key = (a.peer_mentor_id, a.activity_type, a.occurred_on)
+            clash = any(
+                (b.peer_mentor_id, b.activity_type, b.occurred_on) == key and b.duplicate_of is None
+                for b in self.store.activities.values()
+            )
+            assert not (clash and a.duplicate_of is None), "the unique index would refuse this"
+            self.store.activities[a.id] = Activity(**vars(a), created_at=now)
+
+    def get(self, activity_id: UUID) -> Activity | None:
+        return self.store.activities.get(activity_id)
+
+    def page(self, flt: ActivityFilter, cursor: str | None, limit: int) -> Page[Activity]:
+        items = [
+            a for a in self.store.activities.values()
+            if flt.peer_mentor_id in (None, a.peer_mentor_id) and flt.registered_by in (None, a.registered_by)
+        ]  # fmt: skip
+        return Page(items[:limit], None)
+
+
+class FakeAnomalies:
+    def for_job(self, job_id: UUID) -> list[Anomaly]:
+        return []
+
+
+class FakeAudit:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def record(self, entries: Sequence[AuditEntry]) -> None:
+        self.store.audit.extend(entries)
+
+
+class FakeUnitOfWork:
+    """Changes become visible only on commit: a snapshot is restored on rollback."""
+
+    def __init__(self, store: Store, principal: Principal | None) -> None:
+        self.store = store
+        self.principal = principal or Principal(UUID(int=0), UUID(int=0), Role.ADMIN)
+        self.committed = False
+        self.outbox: list[UUID] = []
+
+    def __enter__(self) -> Self:
+        self._snapshot = copy.deepcopy(replace(self.store, sent=[]))
+        self.directory = FakeDirectory(self.store, self.principal)
+        self.jobs = FakeJobs(self.store)
+        self.activities = FakeActivities(self.store, self.principal)
+        self.anomalies = FakeAnomalies()
+        self.audit = FakeAudit(self.store)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self.committed:
+            sent = self.store.sent
+            self.store.__dict__.update(self._snapshot.__dict__)
+            self.store.sent = sent
+        elif exc is None:
+            self.store.sent.extend(self.outbox)
+
+    def commit(self) -> None:
+        self.committed = True
+
+    def enqueue_after_commit(self, job_id: UUID) -> None:
+        self.outbox.append(job_id)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FakeMaintenanceUnitOfWork(FakeUnitOfWork):
+    def __enter__(self) -> Self:
+        super().__enter__()
+        self.jobs = FakeMaintenanceJobs(self.store)  # type: ignore[assignment]
+        return self
+
+
+class FakeUnitsOfWork:
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store or Store()
+
+    def __call__(self, principal: Principal) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.store, principal)
+
+    def maintenance(self) -> FakeMaintenanceUnitOfWork:
+        return FakeMaintenanceUnitOfWork(self.store, None)
