@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg.errors
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from domain.errors import TransientError
@@ -58,3 +58,13 @@ def translated_errors() -> Iterator[None]:
         if reason is None:
             raise
         raise TransientError(reason) from error
+
+
+def answers(engine: Engine) -> bool:
+    """Readiness: can we open a connection and run a statement right now?"""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        return True
+    except DBAPIError:
+        return False

@@ -6,7 +6,7 @@ import logging
 from functools import lru_cache
 from uuid import UUID
 
-from bulkreg.config import app_database_url
+from bulkreg.config import app_database_url, broker_url
 from bulkreg.settings import get_settings
 from persistence.database import make_engine
 from persistence.uow import SqlUnitsOfWork
@@ -27,6 +27,16 @@ def enqueue(job_id: UUID) -> None:
         )
     except Exception:  # any broker failure: the sweeper covers it
         log.warning("could not send job %s to the broker; the sweeper will", job_id, exc_info=True)
+
+
+def broker_answers() -> bool:
+    import redis
+
+    try:
+        url = broker_url(get_settings())
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
 
 
 @lru_cache(maxsize=1)

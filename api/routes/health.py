@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import SettingsDep, UnitsOfWorkDep
-from bulkreg.config import broker_url
+from api.deps import UnitsOfWorkDep
+from api.problems import problem
+from persistence.database import answers
+from workers.runtime import broker_answers
 
 router = APIRouter(tags=["operations"])
 
@@ -17,33 +19,12 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-def readyz(uows: UnitsOfWorkDep, settings: SettingsDep) -> JSONResponse:
-    import redis
-    from sqlalchemy import text
-
-    failed = []
-    try:
-        with uows.engine.connect() as conn:
-            conn.execute(text("select 1"))
-    except Exception:
-        failed.append("database")
-    try:
-        redis.Redis.from_url(
-            broker_url(settings), socket_connect_timeout=1, socket_timeout=1
-        ).ping()
-    except Exception:
-        failed.append("broker")
+def readyz(uows: UnitsOfWorkDep) -> JSONResponse:
+    failed = [
+        name
+        for name, ok in (("database", answers(uows.engine)), ("broker", broker_answers()))
+        if not ok
+    ]
     if failed:
-        return JSONResponse(
-            {
-                "type": "about:blank",
-                "title": "Service Unavailable",
-                "status": 503,
-                "code": "unavailable",
-                "detail": f"not answering: {', '.join(failed)}",
-                "failed": failed,
-            },
-            503,
-            media_type="application/problem+json",
-        )
+        return problem(503, "unavailable", f"not answering: {', '.join(failed)}", failed=failed)
     return JSONResponse({"status": "ready"})
