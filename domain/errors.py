@@ -80,5 +80,14 @@ class LeaseLost(Exception):
     """Another worker took the job over; this attempt must write nothing."""
 
 
+class JobBusy(Exception):
+    """Another worker holds a live lease on the job: look again when it runs out (if that
+    worker died, its lease expiring is what lets this message take the job over)."""
+
+    def __init__(self, retry_in: float) -> None:
+        super().__init__(f"leased by another worker for {retry_in:.1f}s more")
+        self.retry_in = retry_in
+
+
 class Unauthenticated(DomainError):
     code = "unauthenticated"

@@ -115,6 +115,10 @@ class ProxyRegistration(BaseModel):
     peer_mentor_id: UUID
     activity: ActivityDraft
     override_duplicate: bool = False
+    registered_by: UUID | None = Field(
+        default=None,
+        description="Ignored: the registrar is always the authenticated caller.",
+    )
 
 
 @dataclass(frozen=True)

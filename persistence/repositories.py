@@ -333,6 +333,17 @@ class SqlMaintenanceJobs:
             row.id, row.org_id, row.submitted_by, Role(row.role), row.active, row.attempts, token
         )
 
+    def lease_remaining(self, job_id: UUID) -> float | None:
+        """Seconds left on another worker's live lease, or None if the job is not leased."""
+        row = self.conn.execute(
+            text(
+                """select extract(epoch from lease_until - now()) as left_s from bulk_jobs
+                   where id = :id and status = 'running' and lease_until >= now()"""
+            ),
+            {"id": job_id},
+        ).first()
+        return float(row.left_s) if row else None
+
     def release(self, job_id: UUID, token: UUID) -> bool:
         result = self.conn.execute(
             text(

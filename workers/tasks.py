@@ -8,7 +8,7 @@ from uuid import UUID
 from celery import Task
 from celery.signals import worker_process_init
 
-from domain.errors import LeaseLost, TransientError
+from domain.errors import JobBusy, LeaseLost, TransientError
 from domain.services import maintenance, processing
 from workers import runtime
 from workers.app import app, settings
@@ -37,6 +37,10 @@ def process_bulk_job(self: Task, job_id: str) -> str | None:
             lease_seconds=settings.lease_seconds,
             max_attempts=settings.max_attempts,
         )
+    except JobBusy as busy:
+        # A duplicate delivery, or a redelivery while the first worker may still be alive:
+        # come back when its lease has run out; by then the job is finished or free.
+        raise self.retry(countdown=busy.retry_in + 1, exc=busy) from busy
     except LeaseLost:
         log.info("job %s: lease lost to another worker; this attempt wrote nothing", job_id)
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID, uuid4
 
-from domain.errors import LeaseLost, TransientError
+from domain.errors import JobBusy, LeaseLost, TransientError
 from domain.model import STAFF_ROLES, JobStatus, Principal, Source
 from domain.ports import UnitsOfWork
 from domain.services.bulk import Clock, utcnow
@@ -30,11 +30,14 @@ def process(
     new_id: Callable[[], UUID] = uuid4,
 ) -> JobStatus | None:
     """Run one attempt. Returns the status it ended in, or None when there was nothing to
-    do (terminal, unknown, or held by another worker's live lease)."""
+    do (terminal or unknown). Raises ``JobBusy`` while another worker's lease is live."""
     token = new_id()
     with uows.maintenance() as maintenance:
         claim = maintenance.jobs.claim(job_id, token, lease_seconds)
         if claim is None:
+            busy_for = maintenance.jobs.lease_remaining(job_id)
+            if busy_for is not None:
+                raise JobBusy(busy_for)
             return None
         if claim.attempts > max_attempts:
             maintenance.jobs.fail(

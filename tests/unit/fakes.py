@@ -120,6 +120,9 @@ class FakeMaintenanceJobs:
             job.id, job.org_id, job.submitted_by, user.role, user.active, job.attempts, token
         )
 
+    def lease_remaining(self, job_id: UUID) -> float | None:
+        return 30.0 if job_id in self.store.claims else None
+
     def release(self, job_id: UUID, token: UUID) -> bool:
         if self.store.claims.get(job_id) != token:
             return False
