@@ -50,7 +50,13 @@ class Stack:
 
 def start_stack(name: str, data_dir: Path | None = None) -> Stack:
     data_dir = data_dir or TEST_ROOT / name
-    env = os.environ | {
+    # As on a developer's machine: dev secrets generated into the data dir.
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("BULKREG_JWT_SECRET", "BULKREG_FLOWER_BASIC_AUTH")
+    }
+    env = inherited | {
         "BULKREG_ENV": "dev",
         "BULKREG_DATA_DIR": str(data_dir),
         "BULKREG_API_PORT": str(free_port()),

@@ -96,29 +96,46 @@ def test_without_identity_nothing_is_visible_and_nothing_can_be_inserted(
 
 
 def test_identity_does_not_leak_to_the_next_transaction_on_the_same_connection(
-    servers: Servers, org: Org
+    servers: Servers, org: Org, superuser_engine: Engine
 ) -> None:
+    """A pool of one connection: the API path (a coordinator's unit of work) and the worker
+    path (maintenance claim, then the job under its submitter) run on it, then a peer
+    mentor's unit of work — which sees only its own identity and the app role."""
+    from domain.services import processing
+    from tests.integration.test_atomic_commit import submit
+
     engine = make_engine(servers.app_url, pool_size=1)
     engine.pool._max_overflow = 0  # type: ignore[attr-defined]
     uows = SqlUnitsOfWork(engine, lambda _: None)
+    probe = text(
+        "select pg_backend_pid(), current_user, current_setting('app.user_id', true), "
+        "current_setting('app.role', true)"
+    )
     try:
         with uows(org.coordinator) as uow:
             staff_sees = len(uow.directory.users(org.peer_mentors))
-            backend = uow.jobs.conn.execute(text("select pg_backend_pid()")).scalar()  # type: ignore[attr-defined]
+            backend = uow.jobs.conn.execute(probe).one()[0]  # type: ignore[attr-defined]
+        job_id = submit(uows, org, org.peer_mentors[:3])
+        assert processing.process(uows, job_id, lease_seconds=30, max_attempts=5) is not None
         mentor = org.principal(org.peer_mentors[0])
         with uows(mentor) as uow:
             mentor_sees = uow.directory.users(org.peer_mentors)
-            same_backend = uow.jobs.conn.execute(text("select pg_backend_pid()")).scalar()  # type: ignore[attr-defined]
-            setting = uow.jobs.conn.execute(text("select current_setting('app.user_id')")).scalar()  # type: ignore[attr-defined]
+            after = uow.jobs.conn.execute(probe).one()  # type: ignore[attr-defined]
+            jobs_seen = uow.jobs.get(job_id)
         with engine.connect() as conn:
-            leftover = conn.execute(text("select current_setting('app.user_id', true)")).scalar()
+            leftover = conn.execute(probe).one()
     finally:
         engine.dispose()
-    assert backend == same_backend
+    assert after[0] == backend == leftover[0]
     assert staff_sees == len(org.peer_mentors)
     assert list(mentor_sees) == [org.peer_mentors[0]]
-    assert setting == str(org.peer_mentors[0])
-    assert leftover in ("", None)
+    assert after[1:] == (APP_ROLE, str(org.peer_mentors[0]), "peer_mentor")
+    assert jobs_seen is None
+    assert leftover[1] == APP_ROLE and leftover[2] in ("", None) and leftover[3] in ("", None)
+    assert (
+        count(superuser_engine, "select count(*) from activities where bulk_job_id = :j", j=job_id)
+        == 3
+    )
 
 
 def test_registered_by_cannot_be_spoofed_and_rows_cannot_be_moved(

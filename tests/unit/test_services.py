@@ -113,3 +113,19 @@ def test_cancel_after_success_is_invalid_state(uows: FakeUnitsOfWork) -> None:
     processing.process(uows, job.id, lease_seconds=30, max_attempts=3)
     with pytest.raises(InvalidState):
         bulk.cancel(uows, COORD, job.id)
+
+
+def test_every_staff_use_case_refuses_a_peer_mentor(uows: FakeUnitsOfWork) -> None:
+    job, _ = bulk.submit(uows, COORD, submission(mentors(uows, 1)), limits=Limits())
+    mentor = Principal(uuid4(), ORG, Role.PEER_MENTOR)
+    calls = [
+        lambda: bulk.get(uows, mentor, job.id),
+        lambda: bulk.version(uows, mentor, job.id),
+        lambda: bulk.list_jobs(uows, mentor, status=None, cursor=None, limit=10),
+        lambda: bulk.cancel(uows, mentor, job.id),
+        lambda: bulk.resolve(uows, mentor, job.id, decisions=[], default=None),
+    ]
+    for call in calls:
+        with pytest.raises(Forbidden):
+            call()
+    assert uows.store.jobs[job.id].status is JobStatus.QUEUED
