@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api import problems
-from api.routes import activities, bulk, health
+from api.routes import activities, anomalies, bulk, health
 
 
 def create_app() -> FastAPI:
@@ -17,6 +17,7 @@ def create_app() -> FastAPI:
     problems.install(app)
     app.include_router(bulk.router)
     app.include_router(activities.router)
+    app.include_router(anomalies.router)
     app.include_router(health.router)
     return app
 

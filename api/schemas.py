@@ -141,7 +141,7 @@ def _item(item: JobItem) -> dict[str, Any]:
     }
 
 
-def _anomaly(a: Anomaly) -> dict[str, Any]:
+def anomaly(a: Anomaly) -> dict[str, Any]:
     return {
         "id": str(a.id),
         "kind": a.kind,
@@ -173,7 +173,7 @@ def job_summary(job: BulkJob) -> dict[str, Any]:
 def job_detail(job: BulkJob) -> dict[str, Any]:
     return job_summary(job) | {
         "items": [_item(i) for i in job.items],
-        "anomalies": [_anomaly(a) for a in job.anomalies],
+        "anomalies": [anomaly(a) for a in job.anomalies],
     }
 
 

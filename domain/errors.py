@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from domain.model import ExistingActivity
+if TYPE_CHECKING:
+    from domain.model import ExistingActivity
 
 
 class DomainError(Exception):

@@ -10,6 +10,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.errors import FieldError, InvalidState, ValidationFailed
+
 MAX_NOTES = 2000
 MAX_DURATION = 1440
 
@@ -190,13 +192,35 @@ class JobItem:
         return self.conflict.activity_id if self.conflict else None
 
 
+class AnomalyKind(StrEnum):
+    ORPHANED_RECORDS = "orphaned_records"
+    MISSING_RECORDS = "missing_records"
+
+
+class AnomalyAction(StrEnum):
+    DELETE_RECORDS = "delete_records"
+    DISMISS = "dismiss"
+
+
 @dataclass
 class Anomaly:
     id: UUID
     org_id: UUID
-    kind: str
+    kind: AnomalyKind
     bulk_job_id: UUID
     activity_ids: list[UUID]
     detected_at: datetime
     resolved_at: datetime | None = None
-    resolution: str | None = None
+    resolution: AnomalyAction | None = None
+
+    def resolve(self, action: AnomalyAction, now: datetime) -> None:
+        """Orphaned records may be deleted (softly) or dismissed; missing ones only
+        dismissed — there is nothing to delete."""
+        if self.resolved_at is not None:
+            raise InvalidState("this anomaly is resolved already")
+        if action is AnomalyAction.DELETE_RECORDS and self.kind is AnomalyKind.MISSING_RECORDS:
+            raise ValidationFailed(
+                [FieldError(("body", "action"), "missing records can only be dismissed")]
+            )
+        self.resolution = action
+        self.resolved_at = now

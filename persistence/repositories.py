@@ -20,6 +20,8 @@ from domain.model import (
     Activity,
     ActivityDraft,
     Anomaly,
+    AnomalyAction,
+    AnomalyKind,
     Decision,
     ExistingActivity,
     JobItem,
@@ -518,6 +520,18 @@ class SqlActivities:
             },
         )
 
+    def soft_delete(self, activity_ids: Sequence[UUID], by: UUID, reason: str) -> int:
+        """Mark deleted, with who and why; the rows stay for the record."""
+        result = self.conn.execute(
+            text(
+                """update activities set deleted_at = now(), deleted_by = :by,
+                       deletion_reason = :reason
+                   where id = any(cast(:ids as uuid[])) and deleted_at is null"""
+            ),
+            {"ids": list(activity_ids), "by": by, "reason": reason},
+        )
+        return result.rowcount
+
     def get(self, activity_id: UUID) -> Activity | None:
         row = self.conn.execute(
             text(
@@ -555,6 +569,17 @@ class SqlActivities:
         return Page(items, cursors.encode(items[-1].created_at, items[-1].id) if more else None)
 
 
+ANOMALY_COLUMNS = """id, org_id, kind, bulk_job_id, activity_ids, detected_at, resolved_at,
+    resolution"""
+
+
+def _anomaly(r: Row[Any]) -> Anomaly:
+    return Anomaly(
+        r.id, r.org_id, AnomalyKind(r.kind), r.bulk_job_id, list(r.activity_ids), r.detected_at,
+        r.resolved_at, AnomalyAction(r.resolution) if r.resolution else None,
+    )  # fmt: skip
+
+
 class SqlAnomalies:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -562,17 +587,46 @@ class SqlAnomalies:
     def for_job(self, job_id: UUID) -> list[Anomaly]:
         rows = self.conn.execute(
             text(
-                """select id, org_id, kind, bulk_job_id, activity_ids, detected_at, resolved_at,
-                          resolution
-                   from anomalies where bulk_job_id = :job order by detected_at"""
+                f"select {ANOMALY_COLUMNS} from anomalies where bulk_job_id = :job order by detected_at"
             ),
             {"job": job_id},
         )
-        return [
-            Anomaly(r.id, r.org_id, r.kind, r.bulk_job_id, list(r.activity_ids), r.detected_at,
-                    r.resolved_at, r.resolution)
-            for r in rows
-        ]  # fmt: skip
+        return [_anomaly(r) for r in rows]
+
+    def listing(self, resolved: bool | None) -> list[Anomaly]:
+        rows = self.conn.execute(
+            text(
+                f"""select {ANOMALY_COLUMNS} from anomalies
+                    where cast(:resolved as boolean) is null
+                       or (resolved_at is not null) = :resolved
+                    order by detected_at desc limit 500"""
+            ),
+            {"resolved": resolved},
+        )
+        return [_anomaly(r) for r in rows]
+
+    def lock(self, anomaly_id: UUID) -> Anomaly | None:
+        row = self.conn.execute(
+            text(f"select {ANOMALY_COLUMNS} from anomalies where id = :id for update"),
+            {"id": anomaly_id},
+        ).first()
+        return _anomaly(row) if row else None
+
+    def resolve(self, anomaly: Anomaly, by: UUID, reason: str) -> None:
+        self.conn.execute(
+            text(
+                """update anomalies set resolved_at = :at, resolved_by = :by,
+                       resolution = :resolution, reason = :reason
+                   where id = :id"""
+            ),
+            {
+                "id": anomaly.id,
+                "at": anomaly.resolved_at,
+                "by": by,
+                "resolution": anomaly.resolution.value if anomaly.resolution else None,
+                "reason": reason,
+            },
+        )
 
 
 class SqlAudit:

@@ -48,7 +48,9 @@ class Stack:
         return self.process.wait(timeout)
 
 
-def start_stack(name: str, data_dir: Path | None = None) -> Stack:
+def start_stack(
+    name: str, data_dir: Path | None = None, extra_env: dict[str, str] | None = None
+) -> Stack:
     data_dir = data_dir or TEST_ROOT / name
     # As on a developer's machine: dev secrets generated into the data dir.
     inherited = {
@@ -56,16 +58,20 @@ def start_stack(name: str, data_dir: Path | None = None) -> Stack:
         for k, v in os.environ.items()
         if k not in ("BULKREG_JWT_SECRET", "BULKREG_FLOWER_BASIC_AUTH")
     }
-    env = inherited | {
-        "BULKREG_ENV": "dev",
-        "BULKREG_DATA_DIR": str(data_dir),
-        "BULKREG_API_PORT": str(free_port()),
-        "BULKREG_FLOWER_PORT": str(free_port()),
-        "BULKREG_EMBEDDED_REDIS_PORT": str(free_port()),
-        "BULKREG_SWEEP_INTERVAL_SECONDS": "2",
-        "BULKREG_SWEEP_QUEUED_AFTER_SECONDS": "3",
-        "BULKREG_RECONCILE_INTERVAL_SECONDS": "2",
-    }
+    env = (
+        inherited
+        | {
+            "BULKREG_ENV": "dev",
+            "BULKREG_DATA_DIR": str(data_dir),
+            "BULKREG_API_PORT": str(free_port()),
+            "BULKREG_FLOWER_PORT": str(free_port()),
+            "BULKREG_EMBEDDED_REDIS_PORT": str(free_port()),
+            "BULKREG_SWEEP_INTERVAL_SECONDS": "2",
+            "BULKREG_SWEEP_QUEUED_AFTER_SECONDS": "3",
+            "BULKREG_RECONCILE_INTERVAL_SECONDS": "2",
+        }
+        | (extra_env or {})
+    )
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir.parent / f"{name}.log"
     log = open(log_path, "ab")  # noqa: SIM115 - closed with the process

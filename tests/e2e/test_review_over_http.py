@@ -153,8 +153,11 @@ def test_proxy_registration_duplicate_and_override(
     )
     assert override.status_code == 201
     assert override.json()["duplicate_of"] == created["id"]
-    listed = coordinator.get("/v1/activities", params={"peer_mentor_id": pm}).json()["items"]
-    assert [a["id"] for a in listed] == [override.json()["id"], created["id"]]
+    listed = coordinator.get("/v1/activities", params={"peer_mentor_id": pm, "limit": 200}).json()[
+        "items"
+    ]
+    ours = [a["id"] for a in listed if a["occurred_on"] == activity["occurred_on"]]
+    assert ours == [override.json()["id"], created["id"]]  # newest first
 
 
 def test_proxy_registration_refuses_invalid_participants(

@@ -170,8 +170,15 @@ class Worker:
     """A real ``celery worker`` process on the test broker and database."""
 
     def __init__(
-        self, concurrency: int = 2, name: str | None = None, extra_env: dict[str, str] | None = None
+        self,
+        concurrency: int = 2,
+        name: str | None = None,
+        extra_env: dict[str, str] | None = None,
+        include: str | None = None,
+        queues: str | None = None,
     ) -> None:
+        self.include = include
+        self.queues = queues
         self.name = name or f"test-{uuid4().hex[:8]}"
         self.log_path = Path(os.environ["BULKREG_DATA_DIR"]) / "logs" / f"{self.name}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -199,6 +206,8 @@ class Worker:
                 "--without-mingle",
                 "--pool",
                 "prefork",
+                *(["--include", self.include] if self.include else []),
+                *(["--queues", self.queues] if self.queues else []),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -247,3 +256,38 @@ def wait_for(predicate: Callable[[], object], timeout: float = 30, interval: flo
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+BARRIER = 424242
+
+
+@pytest.fixture
+def insert_barrier(superuser_engine: Engine) -> Iterator[None]:
+    """Every insert into activities first waits for an advisory lock the test may hold: a
+    job passes its duplicate check, then stops here, inside its transaction."""
+    with superuser_engine.begin() as conn:
+        conn.execute(
+            text(
+                f"""create function test_barrier() returns trigger language plpgsql as $$
+                    begin perform pg_advisory_xact_lock_shared({BARRIER}); return null; end $$;
+                    create trigger test_barrier before insert on activities
+                      for each statement execute function test_barrier();"""
+            )
+        )
+    yield
+    with superuser_engine.begin() as conn:
+        conn.execute(text("drop trigger test_barrier on activities; drop function test_barrier()"))
+
+
+def waiting_at_barrier(engine: Engine) -> list[int]:
+    """Backend pids of the transactions held at the barrier."""
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text(
+                    "select pid from pg_locks where locktype = 'advisory' and objid = :b "
+                    "and not granted"
+                ),
+                {"b": BARRIER},
+            ).scalars()
+        )

@@ -14,46 +14,28 @@ from domain.model import ActivityDraft, BulkSubmission, ParticipantRequest
 from domain.rules import Limits
 from domain.services import bulk
 from persistence.uow import SqlUnitsOfWork
-from tests.integration.conftest import Org, Servers, Worker, count, wait_for
+from tests.integration.conftest import (
+    BARRIER,
+    Org,
+    Servers,
+    Worker,
+    count,
+    wait_for,
+    waiting_at_barrier,
+)
 from tests.integration.test_worker import job_row, wait_terminal
 from workers.tasks import process_bulk_job
 
-BARRIER = 424242
+QUEUE = "concurrency"
 ROUNDS = 20
 
 
 @pytest.fixture
 def two_workers(servers: Servers) -> Iterator[list[Worker]]:
-    workers = [Worker(concurrency=1).start(), Worker(concurrency=1).start()]
+    workers = [Worker(concurrency=1, queues=QUEUE).start() for _ in range(2)]
     yield workers
     for w in workers:
         w.stop()
-
-
-@pytest.fixture
-def insert_barrier(superuser_engine: Engine) -> Iterator[None]:
-    """Every insert into activities first waits for an advisory lock the test holds: both
-    jobs pass their duplicate check, then meet here, then insert at the same moment."""
-    with superuser_engine.begin() as conn:
-        conn.execute(
-            text(
-                f"""create function test_barrier() returns trigger language plpgsql as $$
-                    begin perform pg_advisory_xact_lock_shared({BARRIER}); return null; end $$;
-                    create trigger test_barrier before insert on activities
-                      for each statement execute function test_barrier();"""
-            )
-        )
-    yield
-    with superuser_engine.begin() as conn:
-        conn.execute(text("drop trigger test_barrier on activities; drop function test_barrier()"))
-
-
-def waiting_at_barrier(engine: Engine) -> int:
-    return count(
-        engine,
-        "select count(*) from pg_locks where locktype = 'advisory' and objid = :b and not granted",
-        b=BARRIER,
-    )
 
 
 def queued_job(
@@ -83,9 +65,9 @@ def test_overlapping_jobs_at_the_same_moment_never_duplicate(
         b = queued_job(uows, org, org.coordinator2, b_pms, day, mode)
         with superuser_engine.connect() as lock:
             lock.execute(text("select pg_advisory_lock(:b)"), {"b": BARRIER})
-            process_bulk_job.apply_async(args=[str(a)])
-            process_bulk_job.apply_async(args=[str(b)])
-            wait_for(lambda: waiting_at_barrier(superuser_engine) == 2, timeout=30)
+            process_bulk_job.apply_async(args=[str(a)], queue=QUEUE)
+            process_bulk_job.apply_async(args=[str(b)], queue=QUEUE)
+            wait_for(lambda: len(waiting_at_barrier(superuser_engine)) == 2, timeout=30)
             lock.execute(text("select pg_advisory_unlock(:b)"), {"b": BARRIER})
             lock.commit()
 

@@ -12,7 +12,7 @@ from bulkreg.settings import Settings
 from domain.errors import Unauthenticated
 from domain.model import Principal, Role
 
-SECRET = "s" * 48
+SECRET = "s" * 64
 
 
 def test_placeholder_or_short_secrets_are_refused_outside_dev() -> None:
