@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import problems
+from api import problems, ui
 from api.routes import activities, anomalies, bulk, health
 
 
@@ -19,6 +19,7 @@ def create_app() -> FastAPI:
     app.include_router(activities.router)
     app.include_router(anomalies.router)
     app.include_router(health.router)
+    app.include_router(ui.router)
     return app
 
 

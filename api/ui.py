@@ -1,0 +1,218 @@
+"""The coordinator's status screen: server-rendered, no front-end build chain.
+
+Sign-in stores the pasted bearer token in an HttpOnly, Secure, SameSite=Strict cookie; every
+page verifies it exactly as the API does (claims, then the database), and only staff get in.
+Forms carry a CSRF token bound to the session (an HMAC of it), checked on every POST.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from api import tokens
+from api.deps import units_of_work
+from bulkreg.settings import get_settings
+from domain.errors import DomainError, Forbidden, Unauthenticated
+from domain.jobs import BulkJob
+from domain.model import AnomalyAction, Decision, JobStatus, Principal
+from domain.services import anomalies, bulk, identity
+
+COOKIE = "bulkreg_session"
+REFRESH_SECONDS = 2
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+router = APIRouter(prefix="/ui", include_in_schema=False)
+
+
+def age(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    seconds = int((datetime.now(UTC) - moment).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return "just now"
+
+
+def summary(job: BulkJob) -> str:
+    counts = job.counts()
+    parts = [f"{n} {k}" for k, n in counts.items() if k != "total" and n]
+    return f"{counts['total']} participants" + (": " + ", ".join(parts) if parts else "")
+
+
+templates.env.globals.update(age=age, summary=summary)
+
+
+def csrf_for(session_token: str) -> str:
+    secret = get_settings().signing_secret().encode()
+    return hmac.new(secret, b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()
+
+
+class SignIn(Exception):
+    pass
+
+
+def _principal(request: Request) -> tuple[Principal, str]:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        raise SignIn
+    try:
+        claimed = tokens.claimed_principal(token, get_settings().signing_secret())
+        principal = identity.verify(units_of_work(), claimed)
+    except Unauthenticated as error:
+        raise SignIn from error
+    if not principal.is_staff:
+        raise Forbidden("the status screen is for coordinators and admins")
+    return principal, token
+
+
+def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _error(request: Request, error: DomainError, status: int) -> HTMLResponse:
+    titles = {403: "Forbidden", 404: "Not found", 409: "Not possible now", 422: "Not accepted"}
+    return _page(
+        request, "error.html", status, title=titles.get(status, "Error"), detail=error.detail
+    )
+
+
+def _guarded(request: Request, handler: Any) -> Response:
+    """Run a page handler with the session's principal; sign-in and errors as pages."""
+    from api.problems import STATUS
+
+    try:
+        principal, token = _principal(request)
+        response: Response = handler(principal, token)
+        return response
+    except SignIn:
+        return RedirectResponse("/ui/login", 303)
+    except DomainError as error:
+        return _error(request, error, STATUS.get(type(error), 400))
+    except (ValueError, KeyError):
+        return _error(request, DomainError("the form is not one this page sent"), 422)
+
+
+def _check_csrf(form: dict[str, Any], token: str) -> None:
+    if not hmac.compare_digest(str(form.get("csrf", "")), csrf_for(token)):
+        raise Forbidden("the form has expired or did not come from this site; reload and try again")
+
+
+@router.get("/login")
+def login_form(request: Request) -> HTMLResponse:
+    return _page(request, "login.html")
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await request.form()
+    token = str(form.get("token", "")).strip()
+    try:
+        claimed = tokens.claimed_principal(token, get_settings().signing_secret())
+        principal = await run_in_threadpool(identity.verify, units_of_work(), claimed)
+    except Unauthenticated:
+        return _page(request, "login.html", 401, error="That token is not valid.")
+    if not principal.is_staff:
+        return _page(
+            request, "login.html", 403, error="The status screen is for coordinators and admins."
+        )
+    response = RedirectResponse("/ui/", 303)
+    response.set_cookie(
+        COOKIE, token, httponly=True, secure=True, samesite="strict", path="/ui", max_age=12 * 3600
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    form = dict(await request.form())
+    token = request.cookies.get(COOKIE, "")
+    if token and not hmac.compare_digest(str(form.get("csrf", "")), csrf_for(token)):
+        return _error(request, Forbidden("the form did not come from this site"), 403)
+    response = RedirectResponse("/ui/login", 303)
+    response.delete_cookie(COOKIE, path="/ui", secure=True, httponly=True, samesite="strict")
+    return response
+
+
+@router.get("/")
+def job_list(request: Request, cursor: str | None = None) -> Response:
+    def page(principal: Principal, token: str) -> Response:
+        found = bulk.list_jobs(units_of_work(), principal, status=None, cursor=cursor, limit=25)
+        return _page(
+            request, "jobs.html", principal=principal, csrf=csrf_for(token),
+            jobs=found.items, next_cursor=found.next_cursor,
+        )  # fmt: skip
+
+    return _guarded(request, page)
+
+
+@router.get("/jobs/{job_id}")
+def job_detail(request: Request, job_id: UUID) -> Response:
+    def page(principal: Principal, token: str) -> Response:
+        uows = units_of_work()
+        job = bulk.get(uows, principal, job_id)
+        people = [i.peer_mentor_id for i in job.items]
+        people += [i.conflict.registered_by for i in job.items if i.conflict]
+        names = bulk.participant_names(uows, principal, people)
+        unfinished = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+        return _page(
+            request, "job.html", principal=principal, csrf=csrf_for(token), job=job,
+            names=names, refresh=REFRESH_SECONDS if unfinished else None,
+        )  # fmt: skip
+
+    return _guarded(request, page)
+
+
+async def _post(request: Request, action: Any) -> Response:
+    form = dict(await request.form())
+
+    def run(principal: Principal, token: str) -> Response:
+        _check_csrf(form, token)
+        return action(principal, form)
+
+    return await run_in_threadpool(_guarded, request, run)
+
+
+@router.post("/jobs/{job_id}/resolution")
+async def resolve_job(request: Request, job_id: UUID) -> Response:
+    def act(principal: Principal, form: dict[str, Any]) -> Response:
+        decisions = [
+            (UUID(key.split(":", 1)[1]), Decision(str(value)))
+            for key, value in form.items()
+            if key.startswith("decision:")
+        ]
+        default = Decision(str(form["default"])) if form.get("default") else None
+        bulk.resolve(units_of_work(), principal, job_id, decisions=decisions, default=default)
+        return RedirectResponse(f"/ui/jobs/{job_id}", 303)
+
+    return await _post(request, act)
+
+
+@router.post("/jobs/{job_id}/cancel")
+async def cancel_job(request: Request, job_id: UUID) -> Response:
+    def act(principal: Principal, form: dict[str, Any]) -> Response:
+        bulk.cancel(units_of_work(), principal, job_id)
+        return RedirectResponse(f"/ui/jobs/{job_id}", 303)
+
+    return await _post(request, act)
+
+
+@router.post("/anomalies/{anomaly_id}/resolve")
+async def resolve_anomaly(request: Request, anomaly_id: UUID, job: UUID) -> Response:
+    def act(principal: Principal, form: dict[str, Any]) -> Response:
+        anomalies.resolve(
+            units_of_work(), principal, anomaly_id,
+            action=AnomalyAction(str(form.get("action"))), reason=str(form.get("reason", ""))[:2000] or "-",
+        )  # fmt: skip
+        return RedirectResponse(f"/ui/jobs/{job}", 303)
+
+    return await _post(request, act)
