@@ -20,6 +20,7 @@ run: $(STAMP)
 
 ## test: lint, type-check and the whole suite against real PostgreSQL, Redis and Celery workers
 test: $(STAMP)
+	tools/ensure-test-tools.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -6,9 +6,12 @@ from fastapi import FastAPI
 
 from api import problems, ui
 from api.routes import activities, anomalies, bulk, health
+from bulkreg import logs
+from bulkreg.settings import get_settings
 
 
 def create_app() -> FastAPI:
+    logs.configure(get_settings().log_format)
     app = FastAPI(
         title="bulkreg",
         version="0.1.0",

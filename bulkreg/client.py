@@ -73,7 +73,22 @@ def _fail(console: Console, response: httpx.Response) -> int:
     return 1
 
 
+def _unreachable(console: Console, settings: Settings, error: httpx.HTTPError) -> int:
+    console.print(
+        f"[red]bulkreg:[/red] cannot reach the API at {settings.api_host}:{settings.api_port} "
+        f"({error.__class__.__name__}); is `make run` up?"
+    )
+    return 1
+
+
 def submit(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        return _submit(args, settings)
+    except httpx.HTTPError as error:
+        return _unreachable(Console(), settings, error)
+
+
+def _submit(args: argparse.Namespace, settings: Settings) -> int:
     console = Console()
     try:
         participants = read_participants(args.file)
@@ -143,8 +158,11 @@ def show(job: dict[str, Any], console: Console) -> None:
 
 def status(args: argparse.Namespace, settings: Settings) -> int:
     console = Console()
-    with _client(settings, args.token) as http:
-        response = http.get(f"/v1/bulk-registrations/{args.job_id}")
+    try:
+        with _client(settings, args.token) as http:
+            response = http.get(f"/v1/bulk-registrations/{args.job_id}")
+    except httpx.HTTPError as error:
+        return _unreachable(console, settings, error)
     if response.status_code != 200:
         return _fail(console, response)
     show(response.json(), console)

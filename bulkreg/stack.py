@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import signal
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from types import FrameType
 
 from honcho.manager import Manager
@@ -69,7 +71,18 @@ def child_environment(settings: Settings) -> dict[str, str]:
         "BULKREG_JWT_SECRET": settings.signing_secret(),
         "BULKREG_FLOWER_BASIC_AUTH": settings.flower_login(),
         "PYTHONUNBUFFERED": "1",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir(settings)),
     }
+
+
+def metrics_dir(settings: Settings) -> Path:
+    return settings.data_path / "metrics"
+
+
+def fresh_metrics_dir(settings: Settings) -> None:
+    """prometheus_client's multiprocess files are per run: a restart starts from zero."""
+    shutil.rmtree(metrics_dir(settings), ignore_errors=True)
+    metrics_dir(settings).mkdir(parents=True)
 
 
 def commands(settings: Settings) -> dict[str, list[str]]:
@@ -105,6 +118,7 @@ def up(settings: Settings) -> int:
                 stack.enter_context(config.embedded_redis(settings).server())
             prepare_database(settings)
             _announce(settings)
+            fresh_metrics_dir(settings)
             manager = Manager()
             env = child_environment(settings)
             for name, argv in commands(settings).items():
@@ -136,6 +150,8 @@ def _announce(settings: Settings) -> None:
             {
                 "api": f"http://{settings.api_host}:{settings.api_port}",
                 "openapi": f"http://{settings.api_host}:{settings.api_port}/docs",
+                "status_screen": f"http://{settings.api_host}:{settings.api_port}/ui/",
+                "metrics": f"http://{settings.api_host}:{settings.api_port}/metrics",
                 "flower": f"http://127.0.0.1:{settings.flower_port}",
                 "flower_login": settings.flower_login(),
                 "flower_user": user,

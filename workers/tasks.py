@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
+from contextvars import Token
 from uuid import UUID
 
 from celery import Task
-from celery.signals import worker_process_init
+from celery.signals import setup_logging, task_postrun, task_prerun, worker_process_init
 
+from bulkreg.logs import JOB_TASK, configure, enter_job, leave_job
 from domain.errors import JobBusy, LeaseLost, TransientError
+from domain.model import JobStatus
 from domain.services import maintenance, processing
 from workers import runtime
 from workers.app import app, settings
+from workers.metrics import ACTIVITIES_COMMITTED, PROCESSING_SECONDS
 
 log = logging.getLogger(__name__)
+
+
+@setup_logging.connect
+def _logging(**_: object) -> None:
+    """Our format (text or JSON, with job ids) instead of Celery's own."""
+    configure(settings.log_format)
 
 
 @worker_process_init.connect
@@ -25,17 +37,49 @@ def backoff(retries: int) -> float:
     return float(min(settings.retry_backoff_max, 2**retries))
 
 
-@app.task(name="bulkreg.process_bulk_job", bind=True, max_retries=None)
+@app.task(name=JOB_TASK, bind=True, max_retries=None)
 def process_bulk_job(self: Task, job_id: str) -> str | None:
     """Process one bulk job. Idempotent: safe to deliver twice, concurrently or after a
     crash — the claim lets one attempt through and a finished job is left alone. The number
     of attempts is bounded by ``BULKREG_MAX_ATTEMPTS`` in the database, not by Celery."""
+    return _process(self, job_id)
+
+
+_job_logs: dict[str, Token[str | None]] = {}
+
+
+@task_prerun.connect
+def _enter_job(
+    task_id: str = "", task: Task | None = None, args: tuple[object, ...] = (), **_: object
+) -> None:
+    """Everything logged for a job carries its id, Celery's own task lines included."""
+    if task is not None and task.name == JOB_TASK and args:
+        _job_logs[task_id] = enter_job(str(args[0]))
+
+
+@task_postrun.connect
+def _leave_job(task_id: str = "", **_: object) -> None:
+    token = _job_logs.pop(task_id, None)
+    if token is not None:
+        leave_job(token)
+
+
+def _observe(started: float) -> Callable[[JobStatus, int], None]:
+    def observe(status: JobStatus, written: int) -> None:
+        PROCESSING_SECONDS.labels(status.value).observe(time.perf_counter() - started)
+        ACTIVITIES_COMMITTED.labels("bulk").inc(written)
+
+    return observe
+
+
+def _process(self: Task, job_id: str) -> str | None:
     try:
         status = processing.process(
             runtime.uows(),
             UUID(job_id),
             lease_seconds=settings.lease_seconds,
             max_attempts=settings.max_attempts,
+            observe=_observe(time.perf_counter()),
         )
     except JobBusy as busy:
         # A duplicate delivery, or a redelivery while the first worker may still be alive:

@@ -14,6 +14,7 @@ from api.routes.bulk import PROBLEMS, limits
 from domain.model import ProxyRegistration
 from domain.ports import ActivityFilter
 from domain.services import activities, proxy
+from workers.metrics import ACTIVITIES_COMMITTED
 
 router = APIRouter(tags=["activities"])
 
@@ -31,6 +32,7 @@ def register_proxy(
     settings: SettingsDep,
 ) -> JSONResponse:
     activity = proxy.register(uows, principal, registration, limits=limits(settings))
+    ACTIVITIES_COMMITTED.labels("proxy").inc()
     return JSONResponse(schemas.activity_out(activity), 201)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.deps import UnitsOfWorkDep
 from api.problems import problem
 from persistence.database import answers
+from workers.metrics import exposition
 from workers.runtime import broker_answers
 
 router = APIRouter(tags=["operations"])
@@ -16,6 +18,12 @@ router = APIRouter(tags=["operations"])
 @router.get("/healthz")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@router.get("/metrics", response_class=Response)
+def metrics(uows: UnitsOfWorkDep) -> Response:
+    """Prometheus exposition: jobs by status, processing duration, activities committed."""
+    return Response(exposition(uows), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/readyz")

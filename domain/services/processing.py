@@ -8,15 +8,17 @@ nothing to do; and every row of the job is written in the transaction that marks
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from uuid import UUID, uuid4
 
 from domain.errors import JobBusy, LeaseLost, TransientError
-from domain.model import STAFF_ROLES, JobStatus, Principal, Source
+from domain.model import STAFF_ROLES, WRITTEN, JobStatus, Principal, Source
 from domain.ports import UnitsOfWork
 from domain.services.bulk import Clock, utcnow
 from domain.services.registration import register_items
 
+log = logging.getLogger(__name__)
 NOT_AUTHORIZED = ("submitter_not_authorized", "the submitting coordinator may no longer register")
 
 
@@ -28,12 +30,14 @@ def process(
     max_attempts: int,
     clock: Clock = utcnow,
     new_id: Callable[[], UUID] = uuid4,
+    observe: Callable[[JobStatus, int], None] | None = None,
 ) -> JobStatus | None:
     """Run one attempt. Returns the status it ended in, or None when there was nothing to
     do (terminal or unknown). Raises ``JobBusy`` while another worker's lease is live."""
     token = new_id()
     with uows.maintenance() as maintenance:
         claim = maintenance.jobs.claim(job_id, token, lease_seconds)
+        log.info("claim: %s", "taken" if claim else "nothing to take")
         if claim is None:
             busy_for = maintenance.jobs.lease_remaining(job_id)
             if busy_for is not None:
@@ -53,7 +57,10 @@ def process(
 
     principal = Principal(claim.submitted_by, claim.org_id, claim.submitter_role)
     try:
-        return _attempt(uows, principal, job_id, token, clock, new_id)
+        status, written = _attempt(uows, principal, job_id, token, clock, new_id)
+        if observe is not None:
+            observe(status, written)
+        return status
     except TransientError:
         _release(uows, job_id, token)
         raise
@@ -73,7 +80,8 @@ def _attempt(
     token: UUID,
     clock: Clock,
     new_id: Callable[[], UUID],
-) -> JobStatus:
+) -> tuple[JobStatus, int]:
+    """One transaction; returns the status it committed and how many activities it wrote."""
     with uows(principal) as uow:
         job = uow.jobs.lock_claimed(job_id, token)
         if job is None:
@@ -96,7 +104,9 @@ def _attempt(
             job.finish(plan.status, clock(), plan.error)
         uow.jobs.save(job, items=True)
         uow.commit()
-    return job.status
+    written = sum(1 for item in job.items if item.outcome in WRITTEN)
+    log.info("committed: %s, %d activities written", job.status, written)
+    return job.status, written
 
 
 def _release(uows: UnitsOfWork, job_id: UUID, token: UUID) -> None:

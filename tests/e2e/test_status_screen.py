@@ -59,7 +59,9 @@ def sign_in(page: Page, token: str) -> None:
     page.click("#sign-in")
 
 
-def test_sign_in_watch_a_job_finish_and_sign_out(page: Page, coordinator: httpx.Client, first_org: dict[str, Any]) -> None:
+def test_sign_in_watch_a_job_finish_and_sign_out(
+    page: Page, coordinator: httpx.Client, first_org: dict[str, Any]
+) -> None:
     page.goto("/ui/")
     expect(page).to_have_url(f"{page.context.pages[0].url.split('/ui')[0]}/ui/login")
     shot(page, "01-sign-in")
@@ -68,9 +70,13 @@ def test_sign_in_watch_a_job_finish_and_sign_out(page: Page, coordinator: httpx.
     cookie = next(c for c in page.context.cookies() if c["name"] == "bulkreg_session")
     assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
 
-    job_id = coordinator.post("/v1/bulk-registrations", json=body(mentors(first_org, 3, start=5), days_ago(50))).json()["job_id"]
+    job_id = coordinator.post(
+        "/v1/bulk-registrations", json=body(mentors(first_org, 3, start=5), days_ago(50))
+    ).json()["job_id"]
     page.goto(f"/ui/jobs/{job_id}")
-    expect(page.locator("#status")).to_have_text("succeeded", timeout=30_000)  # the page refreshes itself
+    expect(page.locator("#status")).to_have_text(
+        "succeeded", timeout=30_000
+    )  # the page refreshes itself
     expect(page.locator("#counts")).to_contain_text("3 registered")
     shot(page, "02-job-succeeded")
     page.goto("/ui/")
@@ -83,7 +89,9 @@ def test_sign_in_watch_a_job_finish_and_sign_out(page: Page, coordinator: httpx.
     expect(page.locator("h1")).to_have_text("Sign in")
 
 
-def test_resolve_a_review_with_mixed_decisions_by_clicking(page: Page, coordinator: httpx.Client, first_org: dict[str, Any]) -> None:
+def test_resolve_a_review_with_mixed_decisions_by_clicking(
+    page: Page, coordinator: httpx.Client, first_org: dict[str, Any]
+) -> None:
     pms, existing, job_id = prepare_review(coordinator, first_org, days_ago(51), start=0)
     sign_in(page, first_org["coordinators"][0]["token"])
     page.goto(f"/ui/jobs/{job_id}")
@@ -99,12 +107,18 @@ def test_resolve_a_review_with_mixed_decisions_by_clicking(page: Page, coordinat
     expect(page.locator("#counts")).to_contain_text("11 registered, 2 overridden, 2 cancelled")
     shot(page, "05-resolved")
     job = wait_terminal(coordinator, job_id)
-    assert {i["peer_mentor_id"] for i in job["items"] if i["outcome"] == "overridden"} == set(pms[:2])
+    assert {i["peer_mentor_id"] for i in job["items"] if i["outcome"] == "overridden"} == set(
+        pms[:2]
+    )
 
 
-def test_skip_all_conflicts_on_a_phone_sized_screen(browser: Browser, stack: Stack, coordinator: httpx.Client, first_org: dict[str, Any]) -> None:
+def test_skip_all_conflicts_on_a_phone_sized_screen(
+    browser: Browser, stack: Stack, coordinator: httpx.Client, first_org: dict[str, Any]
+) -> None:
     _, _, job_id = prepare_review(coordinator, first_org, days_ago(52), start=0)
-    context = browser.new_context(base_url=stack.api, viewport={"width": 375, "height": 740}, is_mobile=True)
+    context = browser.new_context(
+        base_url=stack.api, viewport={"width": 375, "height": 740}, is_mobile=True
+    )
     page = context.new_page()
     try:
         sign_in(page, first_org["coordinators"][0]["token"])
@@ -119,19 +133,33 @@ def test_skip_all_conflicts_on_a_phone_sized_screen(browser: Browser, stack: Sta
         context.close()
 
 
-def test_see_and_resolve_an_anomaly(page: Page, stack: Stack, coordinator: httpx.Client, first_org: dict[str, Any]) -> None:
+def test_see_and_resolve_an_anomaly(
+    page: Page, stack: Stack, coordinator: httpx.Client, first_org: dict[str, Any]
+) -> None:
     inactive = next(p["id"] for p in first_org["peer_mentors"] if not p["active"])
-    job_id = coordinator.post("/v1/bulk-registrations", json=body([inactive], days_ago(53), "fail")).json()["job_id"]
+    job_id = coordinator.post(
+        "/v1/bulk-registrations", json=body([inactive], days_ago(53), "fail")
+    ).json()["job_id"]
     assert wait_terminal(coordinator, job_id)["status"] == "failed"
     orphan = uuid.uuid4()
     with superuser(stack) as conn:
         conn.execute(
             """insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on, duration_minutes,
                    registered_by, source, bulk_job_id) values (%s, %s, %s, 'home_visit', %s, 5, %s, 'bulk', %s)""",
-            (orphan, first_org["id"], mentors(first_org, 1, start=29)[0], days_ago(53), first_org["coordinators"][0]["id"], job_id),
+            (
+                orphan,
+                first_org["id"],
+                mentors(first_org, 1, start=29)[0],
+                days_ago(53),
+                first_org["coordinators"][0]["id"],
+                job_id,
+            ),
         )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not coordinator.get(f"/v1/bulk-registrations/{job_id}").json()["anomalies"]:
+    while (
+        time.monotonic() < deadline
+        and not coordinator.get(f"/v1/bulk-registrations/{job_id}").json()["anomalies"]
+    ):
         time.sleep(0.5)
     sign_in(page, first_org["coordinators"][0]["token"])
     page.goto(f"/ui/jobs/{job_id}")
@@ -147,13 +175,17 @@ def test_see_and_resolve_an_anomaly(page: Page, stack: Stack, coordinator: httpx
     assert anomaly["resolved_at"] is not None
 
 
-def test_same_authorization_as_the_api(page: Page, demo: dict[str, Any], coordinator: httpx.Client, first_org: dict[str, Any]) -> None:
+def test_same_authorization_as_the_api(
+    page: Page, demo: dict[str, Any], coordinator: httpx.Client, first_org: dict[str, Any]
+) -> None:
     mentor = next(p for p in first_org["peer_mentors"] if p["active"])
     sign_in(page, mentor["token"])
     expect(page.locator("[role=alert]")).to_contain_text("coordinators and admins")
     assert not [c for c in page.context.cookies() if c["name"] == "bulkreg_session"]
 
-    job_id = coordinator.post("/v1/bulk-registrations", json=body(mentors(first_org, 1, start=6), days_ago(54))).json()["job_id"]
+    job_id = coordinator.post(
+        "/v1/bulk-registrations", json=body(mentors(first_org, 1, start=6), days_ago(54))
+    ).json()["job_id"]
     sign_in(page, demo["organizations"][1]["coordinators"][0]["token"])
     response = page.goto(f"/ui/jobs/{job_id}")
     assert response is not None and response.status == 404

@@ -93,3 +93,29 @@ def test_review_skip_and_fail_modes_through_the_worker(
         "fail": ("failed", 0),
         "skip": ("succeeded", 3),
     }
+
+
+def test_json_logs_carry_the_job_id_on_every_line_of_the_job(
+    servers: object, app_engine: Engine, org: Org, superuser_engine: Engine, uows: SqlUnitsOfWork
+) -> None:
+    import json
+
+    json_worker = Worker(
+        concurrency=1, queues="json-logs", extra_env={"BULKREG_LOG_FORMAT": "json"}
+    ).start()
+    try:
+        job_id = submit(uows, org, org.peer_mentors[:3])
+        result = process_bulk_job.apply_async(args=[str(job_id)], queue="json-logs")
+        wait_for(lambda: f"[{result.id}] succeeded" in json_worker.log_path.read_text(), timeout=30)
+    finally:
+        json_worker.stop()
+    records = [
+        json.loads(line)
+        for line in json_worker.log_path.read_text().splitlines()
+        if line.startswith("{")
+    ]
+    about_job = [r for r in records if result.id in r["message"] or r.get("job_id") == str(job_id)]
+    assert len(about_job) >= 4  # received, claim, committed, succeeded
+    assert all(r["job_id"] == str(job_id) for r in about_job)
+    assert {"time", "level", "logger", "message"} <= set(about_job[0])
+    assert any("committed: succeeded, 3 activities written" in r["message"] for r in about_job)
