@@ -101,20 +101,15 @@ def participant_error(user: UserRecord | None, org_id: UUID) -> str | None:
     return None
 
 
-def assess(
-    item: JobItem,
-    user: UserRecord | None,
-    existing: ExistingActivity | None,
-    org_id: UUID,
-) -> None:
-    """Set the item's pre-commit outcome: cancelled, invalid, conflict or ready."""
+def assess(item: JobItem, error: str | None, existing: ExistingActivity | None) -> None:
+    """Set the item's pre-commit outcome: cancelled, invalid (``error`` from
+    ``participant_error``), conflict or ready."""
     item.activity_id = None
     item.conflict = existing
     item.error_code = item.error_message = None
     if item.decision is Decision.CANCEL:
         item.outcome = Outcome.CANCELLED
         return
-    error = participant_error(user, org_id)
     if error:
         item.outcome = Outcome.INVALID
         item.error_code, item.error_message = error, PARTICIPANT_ERRORS[error]

@@ -65,6 +65,26 @@ class SqlDirectory:
             r.id: UserRecord(r.id, r.org_id, Role(r.role), r.display_name, r.active) for r in rows
         }
 
+    def ineligible(self, org_id: UUID, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord | None]:
+        if not user_ids:
+            return {}
+        rows = self.conn.execute(
+            text(
+                """select p.id as requested, u.id, u.org_id, u.role, u.display_name, u.active
+                   from unnest(cast(:ids as uuid[])) as p(id)
+                   left join users u on u.id = p.id
+                   where u.id is null
+                      or not (u.org_id = :org and u.role = 'peer_mentor' and u.active)"""
+            ),
+            {"ids": list(user_ids), "org": org_id},
+        )
+        return {
+            r.requested: UserRecord(r.id, r.org_id, Role(r.role), r.display_name, r.active)
+            if r.id
+            else None
+            for r in rows
+        }
+
     def activity_type_is_active(self, org_id: UUID, code: str) -> bool:
         row = self.conn.execute(
             text("select active from activity_types where org_id = :org and code = :code"),
@@ -147,6 +167,7 @@ class SqlJobs:
         return self._select(job_id, with_items=True, lock="for update")
 
     def lock_claimed(self, job_id: UUID, token: UUID) -> BulkJob | None:
+        """The job for processing: the items' conflicts are recomputed, so not loaded."""
         row = self.conn.execute(
             text(
                 f"""select {JOB_COLUMNS} from bulk_jobs j
@@ -155,7 +176,22 @@ class SqlJobs:
             ),
             {"id": job_id, "token": token},
         ).first()
-        return _job(row, self._items(job_id)) if row else None
+        if row is None:
+            return None
+        items = self.conn.execute(
+            text(
+                """select idx, peer_mentor_id, override_duplicate, decision from bulk_job_items
+                   where job_id = :job order by idx"""
+            ),
+            {"job": job_id},
+        )
+        return _job(
+            row,
+            [
+                JobItem(idx, pm, override, Decision(decision) if decision else None)
+                for idx, pm, override, decision in items
+            ],
+        )
 
     def _select(self, job_id: UUID, *, with_items: bool, lock: str) -> BulkJob | None:
         row = self.conn.execute(

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from domain.model import ActivityDraft, Decision, JobItem, OnConflict, Outcome, Source
 from domain.ports import AuditEntry, UnitOfWork
-from domain.rules import BatchPlan, assess, plan_batch
+from domain.rules import BatchPlan, assess, participant_error, plan_batch
 
 
 def today_in(timezone: str, now: datetime) -> date:
@@ -34,10 +34,11 @@ def register_items(
     new_id: Callable[[], UUID] = uuid4,
 ) -> BatchPlan:
     live = [item.peer_mentor_id for item in items if item.decision is not Decision.CANCEL]
-    users = uow.directory.users(live)
+    flagged = uow.directory.ineligible(org_id, live)
+    errors = {pm: participant_error(user, org_id) for pm, user in flagged.items()}
     existing = uow.activities.find_duplicates(org_id, draft.activity_type, draft.occurred_on, live)
     for item in items:
-        assess(item, users.get(item.peer_mentor_id), existing.get(item.peer_mentor_id), org_id)
+        assess(item, errors.get(item.peer_mentor_id), existing.get(item.peer_mentor_id))
     plan = plan_batch(
         items,
         draft=draft,

@@ -50,6 +50,19 @@ class FakeDirectory:
             if u in self.store.users and self.store.users[u].org_id == self.principal.org_id
         }
 
+    def ineligible(self, org_id: UUID, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord | None]:
+        visible = self.users(user_ids)
+        return {
+            u: visible.get(u)
+            for u in user_ids
+            if u not in visible
+            or not (
+                visible[u].role is Role.PEER_MENTOR
+                and visible[u].active
+                and visible[u].org_id == org_id
+            )
+        }
+
     def activity_type_is_active(self, org_id: UUID, code: str) -> bool:
         return self.store.types.get((org_id, code), False)
 

@@ -21,7 +21,14 @@ from domain.model import (
     Source,
     UserRecord,
 )
-from domain.rules import Limits, assess, check_activity, check_participants, plan_batch
+from domain.rules import (
+    Limits,
+    assess,
+    check_activity,
+    check_participants,
+    participant_error,
+    plan_batch,
+)
 
 ORG = uuid4()
 TODAY = date(2026, 11, 20)
@@ -51,11 +58,11 @@ def test_participant_errors_are_reported_and_another_org_looks_unknown() -> None
     }
     for code, user in cases.items():
         item = JobItem(0, user.id if user else uuid4())
-        assess(item, user, None, ORG)
+        assess(item, participant_error(user, ORG), None)
         assert (item.outcome, item.error_code) == (Outcome.INVALID, code)
     stranger = mentor(org=uuid4())
     item = JobItem(0, stranger.id)
-    assess(item, stranger, None, ORG)
+    assess(item, participant_error(stranger, ORG), None)
     assert item.error_code == "unknown_participant"
 
 
@@ -66,7 +73,7 @@ def test_override_flag_or_decision_turns_a_conflict_into_an_override() -> None:
     ):
         user = mentor()
         prior = existing(item.peer_mentor_id)
-        assess(item, user, prior, ORG)
+        assess(item, participant_error(user, ORG), prior)
         assert item.outcome is Outcome.READY
         result = plan([item], OnConflict.REVIEW)
         assert result.status is JobStatus.SUCCEEDED
@@ -119,7 +126,11 @@ def test_plans_never_write_half_and_counts_add_up(kinds_: list[str], mode: OnCon
             user.id,
             decision={"cancel": Decision.CANCEL, "override": Decision.OVERRIDE}.get(kind),
         )
-        assess(item, user, existing(user.id) if kind in ("conflict", "override") else None, ORG)
+        assess(
+            item,
+            participant_error(user, ORG),
+            existing(user.id) if kind in ("conflict", "override") else None,
+        )
         items.append(item)
     blocked = any(k in ("conflict", "invalid") for k in kinds_)
     result = plan(items, mode)

@@ -1,0 +1,148 @@
+"""``make bench``: run every benchmark, print a table, write benchmarks/results.json."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+import psycopg
+import redis
+
+from benchmarks import commit, dedupe, e2e, memory, poll
+from benchmarks.commit import libpq
+from benchmarks.harness import Figure, Servers, engine, make_org, reset_activity_tables, servers
+from bulkreg.settings import Settings
+
+TARGETS = {
+    "commit_ratio": (">=", 0.5),
+    "e2e_ratio": (">=", 0.5),
+    "dedupe_scaling_ratio": ("<=", 1.5),
+    "poll_p99_ms": ("<", 20.0),
+    "memory_peak_growth_mb": ("<", 100.0),
+}
+
+
+@dataclass(frozen=True)
+class Sizes:
+    mentors: int
+    commit_rows: int
+    dedupe_rows: int
+    dedupe_small: int
+    dedupe_large: int
+    e2e_jobs: int
+    poll_rate: float
+    poll_seconds: float
+    repeat: int
+
+
+FULL = Sizes(10_000, 10_000, 1_000, 10_000, 1_000_000, 100, 200, 10, 5)
+QUICK = Sizes(120, 100, 20, 200, 2_000, 4, 20, 0.5, 2)
+
+
+def machine(s: Servers) -> dict[str, Any]:
+    with psycopg.connect(libpq(s.superuser_url)) as conn:
+        pg = conn.execute("show server_version").fetchone()[0]  # type: ignore[index]
+    info = redis.Redis.from_url(s.broker_url).info("server")
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "postgresql": pg,
+        "redis": info["redis_version"],
+    }
+
+
+def run(sizes: Sizes) -> dict[str, Any]:
+    settings = Settings()
+    figures: dict[str, Figure] = {}
+    extra: dict[str, Any] = {}
+    with servers(settings) as s:
+        os.environ.update(s.env)  # the publisher and the benchmark's own tasks use these servers
+        owner = engine(s.owner_url)
+        org = make_org(owner, sizes.mentors)
+        owner.dispose()
+        secret = s.env["BULKREG_JWT_SECRET"]
+
+        figures |= commit.run(s, org, sizes.commit_rows, sizes.repeat)
+        job_id = commit.submit(
+            commit.SqlUnitsOfWork(engine(s.app_url), lambda _: None), org, sizes.commit_rows, on=300
+        )
+        extra["memory_peak_growth_mb"] = memory.run(s, str(job_id))
+
+        reset_activity_tables(s.superuser_url)
+        figures |= dedupe.run(
+            s, org, sizes.dedupe_rows, sizes.dedupe_small, sizes.dedupe_large, sizes.repeat
+        )
+
+        reset_activity_tables(s.superuser_url)
+        stack = e2e.Stack(s)
+        try:
+            figures |= e2e.run(s, stack, org, sizes.e2e_jobs, max(2, sizes.repeat - 2), secret)
+            figures |= poll.run(
+                stack,
+                org,
+                e2e.latest_job(s),
+                secret,
+                sizes.poll_rate,
+                sizes.poll_seconds,
+                max(2, sizes.repeat - 2),
+            )
+        finally:
+            stack.close()
+        extra["machine"] = machine(s)
+    results: dict[str, Any] = {name: round(f.median, 4) for name, f in figures.items()}
+    results |= {k: round(v, 2) if isinstance(v, float) else v for k, v in extra.items()}
+    results["spread"] = {
+        name: {k: round(v, 4) for k, v in f.row().items()} for name, f in figures.items()
+    }
+    results["sizes"] = sizes.__dict__
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = [f"{'figure':<28} {'min':>12} {'median':>12} {'max':>12}   target"]
+    for name, row in results["spread"].items():
+        op, bound = TARGETS.get(name, ("", None))
+        verdict = ""
+        if bound is not None:
+            ok = {
+                "<": row["median"] < bound,
+                "<=": row["median"] <= bound,
+                ">=": row["median"] >= bound,
+            }[op]
+            verdict = f"{op} {bound}  {'ok' if ok else 'MISSED'}"
+        lines.append(
+            f"{name:<28} {row['min']:>12.4g} {row['median']:>12.4g} {row['max']:>12.4g}   {verdict}"
+        )
+    mem = results["memory_peak_growth_mb"]
+    lines.append(
+        f"{'memory_peak_growth_mb':<28} {'':>12} {mem:>12.4g} {'':>12}   < 100  {'ok' if mem < 100 else 'MISSED'}"
+    )
+    lines.append(f"machine: {results['machine']}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny sizes: a smoke run, not a measurement"
+    )
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results.json")
+    args = parser.parse_args()
+    started = time.monotonic()
+    results = run(QUICK if args.quick else FULL)
+    results["seconds"] = round(time.monotonic() - started, 1)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    print(f"written to {args.out} in {results['seconds']} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Commit path: a 10,000-participant job processed by the worker's use case, against a raw
+psycopg COPY of the same rows into a same-shaped scratch table (same indexes and checks)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import psycopg
+
+from benchmarks.harness import Figure, Org, Servers, day, engine, timed
+from domain.model import ActivityDraft, BulkSubmission, JobStatus, ParticipantRequest
+from domain.rules import Limits
+from domain.services import bulk, processing
+from persistence.uow import SqlUnitsOfWork
+
+COLUMNS = (
+    "id, org_id, peer_mentor_id, activity_type, occurred_on, duration_minutes, notes, "
+    "registered_by, source, bulk_job_id, duplicate_of, created_at"
+)
+
+
+def libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def submit(uows: SqlUnitsOfWork, org: Org, n: int, on: int, on_conflict: str = "skip") -> object:
+    submission = BulkSubmission(
+        activity=ActivityDraft(
+            activity_type="home_visit", occurred_on=day(on), duration_minutes=45
+        ),
+        participants=[ParticipantRequest(peer_mentor_id=p) for p in org.peer_mentors[:n]],
+        on_conflict=on_conflict,  # type: ignore[arg-type]
+    )
+    job, _ = bulk.submit(
+        uows,
+        org.coordinator,
+        submission,
+        limits=Limits(max_participants=n, max_backdate_days=100_000),
+    )
+    return job.id
+
+
+def process_timed(uows: SqlUnitsOfWork, job_id: object) -> tuple[float, JobStatus | None]:
+    """The worker's use case for one job, timed from claim to commit."""
+    return timed(lambda: processing.process(uows, job_id, lease_seconds=300, max_attempts=3))  # type: ignore[arg-type]
+
+
+def copy_rows_per_second(servers: Servers, org: Org, n: int, on: int) -> float:
+    now = datetime.now(UTC)
+    rows = [
+        (
+            uuid4(),
+            org.id,
+            pm,
+            "home_visit",
+            day(on),
+            45,
+            None,
+            org.coordinator.user_id,
+            "bulk",
+            None,
+            None,
+            now,
+        )
+        for pm in org.peer_mentors[:n]
+    ]
+    with psycopg.connect(libpq(servers.owner_url)) as conn:
+        conn.execute("drop table if exists bench_scratch")
+        conn.execute("create table bench_scratch (like activities including all)")
+        conn.commit()
+        elapsed, _ = timed(lambda: _copy(conn, rows))
+        conn.execute("drop table bench_scratch")
+        conn.commit()
+    return n / elapsed
+
+
+def _copy(conn: psycopg.Connection[object], rows: list[tuple[object, ...]]) -> None:
+    with conn.cursor() as cur, cur.copy(f"copy bench_scratch ({COLUMNS}) from stdin") as copy:
+        for row in rows:
+            copy.write_row(row)
+    conn.commit()
+
+
+def run(servers: Servers, org: Org, n: int, repeat: int) -> dict[str, Figure]:
+    app = engine(servers.app_url)
+    uows = SqlUnitsOfWork(app, lambda _: None)
+    ours, raw, ratio = Figure(), Figure(), Figure()
+    try:
+        for rep in range(repeat):
+            job_id = submit(uows, org, n, on=200 + rep)
+            elapsed, status = process_timed(uows, job_id)
+            assert status is JobStatus.SUCCEEDED, status
+            ours.add(n / elapsed)
+            raw.add(copy_rows_per_second(servers, org, n, on=200 + rep))
+            ratio.add(ours.samples[-1] / raw.samples[-1])
+    finally:
+        app.dispose()
+    return {"commit_rows_per_s": ours, "copy_rows_per_s": raw, "commit_ratio": ratio}

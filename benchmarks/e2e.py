@@ -1,0 +1,137 @@
+"""End to end: 15-participant jobs per second, HTTP submit to ``succeeded``, against no-op
+Celery round trips per second through the same broker with the same worker concurrency."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import psycopg
+import redis
+
+from api import tokens
+from benchmarks.commit import libpq
+from benchmarks.harness import (
+    Figure,
+    Org,
+    Servers,
+    day,
+    free_port,
+    python,
+    start_process,
+    stop_process,
+)
+
+CONCURRENCY = 2
+SUBMITTERS = 8
+
+
+class Stack:
+    """The API and one worker, as the deployed system runs them."""
+
+    def __init__(self, servers: Servers) -> None:
+        self.port = free_port()
+        self.env = servers.env | {"BULKREG_API_PORT": str(self.port)}
+        logs = servers.data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        self.api = start_process(
+            [python(), "-m", "uvicorn", "api.app:app", "--port", str(self.port), "--no-access-log", "--log-level", "warning"],
+            self.env, logs / "bench-api.log",
+        )  # fmt: skip
+        self.worker = start_process(
+            [python(), "-m", "celery", "-A", "workers.app", "worker", "--concurrency", str(CONCURRENCY),
+             "--include", "benchmarks.tasks", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+            self.env, logs / "bench-worker.log",
+        )  # fmt: skip
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        time.sleep(3)  # the worker's pool is up by now
+
+    def close(self) -> None:
+        stop_process(self.api)
+        stop_process(self.worker)
+
+
+def noop_rate(servers: Servers, n: int) -> float:
+    from benchmarks.tasks import COUNTER, noop
+
+    client = redis.Redis.from_url(servers.broker_url)
+    client.delete(COUNTER)
+    started = time.perf_counter()
+    for _ in range(n):
+        noop.apply_async()
+    while int(client.get(COUNTER) or 0) < n:
+        time.sleep(0.005)
+    return n / (time.perf_counter() - started)
+
+
+def job_rate(
+    servers: Servers, stack: Stack, org: Org, n: int, first_day: int, secret: str
+) -> float:
+    token = tokens.issue(org.coordinator, secret, 3600)
+    bodies = [
+        {
+            "activity": {
+                "activity_type": "home_visit",
+                "occurred_on": day(first_day + i).isoformat(),
+                "duration_minutes": 30,
+            },
+            "participants": [{"peer_mentor_id": str(p)} for p in org.peer_mentors[:15]],
+        }
+        for i in range(n)
+    ]
+
+    def post(body: dict[str, Any]) -> str:
+        with httpx.Client(
+            base_url=stack.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+        ) as c:
+            r = c.post(
+                "/v1/bulk-registrations", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
+            )
+            r.raise_for_status()
+            return str(r.json()["job_id"])
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(SUBMITTERS) as pool:
+        ids = list(pool.map(post, bodies))
+    with psycopg.connect(libpq(servers.superuser_url), autocommit=True) as conn:
+        while True:
+            done = conn.execute(
+                "select count(*) from bulk_jobs where id = any(%s) and status = 'succeeded'", (ids,)
+            ).fetchone()[0]  # type: ignore[index]
+            if done == n:
+                break
+            time.sleep(0.01)
+    return n / (time.perf_counter() - started)
+
+
+def run(
+    servers: Servers, stack: Stack, org: Org, n: int, repeat: int, secret: str
+) -> dict[str, Figure]:
+    jobs, noops, ratio = Figure(), Figure(), Figure()
+    noop_rate(servers, min(n, 20))  # warm both paths up
+    job_rate(servers, stack, org, min(n, 5), first_day=900, secret=secret)
+    for rep in range(repeat):
+        noops.add(noop_rate(servers, n))
+        jobs.add(job_rate(servers, stack, org, n, first_day=1000 + rep * n, secret=secret))
+        ratio.add(jobs.samples[-1] / noops.samples[-1])
+    return {"jobs_per_s": jobs, "noop_round_trips_per_s": noops, "e2e_ratio": ratio}
+
+
+def latest_job(servers: Servers) -> str:
+    with psycopg.connect(libpq(servers.superuser_url), autocommit=True) as conn:
+        row = conn.execute(
+            "select id from bulk_jobs where status = 'succeeded' and total = 15 order by created_at desc limit 1"
+        ).fetchone()
+    assert row is not None
+    return str(row[0])

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from uuid import uuid4
+
+from domain.rules import participant_error
+from persistence.uow import SqlUnitsOfWork
+from tests.integration.conftest import Org
+
+
+def test_the_ineligible_query_flags_exactly_whom_the_rule_refuses(uows: SqlUnitsOfWork, org: Org, other_org: Org) -> None:
+    """The database pre-filters participants; the domain rule names the reason. They agree."""
+    candidates = [
+        *org.peer_mentors[:3], org.inactive, org.coordinator.user_id, org.admin.user_id,
+        other_org.peer_mentors[0], uuid4(),
+    ]  # fmt: skip
+    with uows(org.coordinator) as uow:
+        flagged = uow.directory.ineligible(org.id, candidates)
+        everyone = uow.directory.users(candidates)
+    expected = {c for c in candidates if participant_error(everyone.get(c), org.id)}
+    assert set(flagged) == expected
+    assert {participant_error(flagged[c], org.id) for c in flagged} == {
+        "inactive_participant", "not_a_peer_mentor", "unknown_participant",
+    }  # fmt: skip
+    assert flagged[other_org.peer_mentors[0]] is None  # another organization's: unknown
