@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api import tokens
@@ -27,25 +27,25 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def current_principal(
-    request: Request,
-    uows: UnitsOfWorkDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
+    """The caller as the token claims. The claim is checked against the database by the
+    request's unit of work as it starts (see ``persistence.uow``): one transaction serves
+    both the check and the request."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("a bearer token is required")
-    claimed = tokens.claimed_principal(credentials.credentials, settings.signing_secret())
-    principal = identity.verify(uows, claimed)
-    request.state.principal = principal
-    return principal
+    return tokens.claimed_principal(credentials.credentials, settings.signing_secret())
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def staff_principal(principal: CurrentPrincipal) -> Principal:
-    """The route guard: only coordinators and admins reach staff routes."""
+def staff_principal(principal: CurrentPrincipal, uows: UnitsOfWorkDep) -> Principal:
+    """The route guard: only coordinators and admins reach staff routes. Before refusing, the
+    claim is verified, so an unknown or inactive user still gets 401, not 403."""
     if not principal.is_staff:
+        identity.verify(uows, principal)
         raise Forbidden("this action is for coordinators and admins")
     return principal
 

@@ -8,12 +8,13 @@ out ``COPY FROM``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, text
+from sqlalchemy import Connection, CursorResult, Row, text
 
 from domain.jobs import BulkJob
 from domain.model import (
@@ -35,6 +36,16 @@ from domain.model import (
 )
 from domain.ports import ActivityFilter, AuditEntry, Claim, Page
 from persistence import cursors
+
+
+def _batch(conn: Connection, sql: str, params: dict[str, Any]) -> CursorResult[Any]:
+    """Run a statement whose parameters are large arrays, bound in PostgreSQL's binary
+    format: parsing 10,000 UUIDs from text costs more than the statement itself. Takes the
+    same ``:name`` placeholders as ``text()``."""
+    return conn.exec_driver_sql(PLACEHOLDER.sub(r"%(\1)b", sql), params)
+
+
+PLACEHOLDER = re.compile(r"(?<![:\w]):(\w+)")
 
 JOB_COLUMNS = """j.id, j.org_id, j.submitted_by, j.status, j.on_conflict, j.activity, j.total,
     j.attempts, j.version, j.created_at, j.started_at, j.finished_at, j.error_code,
@@ -68,14 +79,13 @@ class SqlDirectory:
     def ineligible(self, org_id: UUID, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord | None]:
         if not user_ids:
             return {}
-        rows = self.conn.execute(
-            text(
-                """select p.id as requested, u.id, u.org_id, u.role, u.display_name, u.active
+        rows = _batch(
+            self.conn,
+            """select p.id as requested, u.id, u.org_id, u.role, u.display_name, u.active
                    from unnest(cast(:ids as uuid[])) as p(id)
                    left join users u on u.id = p.id
                    where u.id is null
-                      or not (u.org_id = :org and u.role = 'peer_mentor' and u.active)"""
-            ),
+                      or not (u.org_id = :org and u.role = 'peer_mentor' and u.active)""",
             {"ids": list(user_ids), "org": org_id},
         )
         return {
@@ -144,13 +154,12 @@ class SqlJobs:
                 "hash": request_hash,
             },
         )
-        self.conn.execute(
-            text(
-                """insert into bulk_job_items (job_id, idx, org_id, peer_mentor_id, override_duplicate)
+        _batch(
+            self.conn,
+            """insert into bulk_job_items (job_id, idx, org_id, peer_mentor_id, override_duplicate)
                    select :job, u.idx, :org, u.peer_mentor_id, u.override_duplicate
                    from unnest(cast(:idx as integer[]), cast(:pm as uuid[]), cast(:ovr as boolean[]))
-                        as u(idx, peer_mentor_id, override_duplicate)"""
-            ),
+                        as u(idx, peer_mentor_id, override_duplicate)""",
             {
                 "job": job.id,
                 "org": job.org_id,
@@ -267,9 +276,9 @@ class SqlJobs:
 
     def _save_items(self, job: BulkJob) -> None:
         items = job.items
-        self.conn.execute(
-            text(
-                """update bulk_job_items i set decision = u.decision, outcome = u.outcome,
+        _batch(
+            self.conn,
+            """update bulk_job_items i set decision = u.decision, outcome = u.outcome,
                        activity_id = u.activity_id, conflict_activity_id = u.conflict_id,
                        error_code = u.error_code, error_message = u.error_message
                    from unnest(cast(:idx as integer[]), cast(:decision as text[]),
@@ -278,8 +287,7 @@ class SqlJobs:
                                cast(:message as text[]))
                         as u(idx, decision, outcome, activity_id, conflict_id, error_code,
                              error_message)
-                   where i.job_id = :job and i.idx = u.idx"""
-            ),
+                   where i.job_id = :job and i.idx = u.idx""",
             {
                 "job": job.id,
                 "idx": [i.index for i in items],
@@ -503,14 +511,13 @@ class SqlActivities:
         follows the batch, not the table."""
         if not peer_mentor_ids:
             return {}
-        rows = self.conn.execute(
-            text(
-                """select id, peer_mentor_id, registered_by, activity_type, occurred_on, created_at
+        rows = _batch(
+            self.conn,
+            """select id, peer_mentor_id, registered_by, activity_type, occurred_on, created_at
                    from activities
                    where peer_mentor_id = any(cast(:ids as uuid[])) and activity_type = :type
                      and occurred_on = :on and duplicate_of is null and deleted_at is null
-                     and org_id = :org"""
-            ),
+                     and org_id = :org""",
             {"ids": list(peer_mentor_ids), "type": activity_type, "on": occurred_on, "org": org_id},
         )
         return {
@@ -538,15 +545,14 @@ class SqlActivities:
              a.registered_by, a.source, a.bulk_job_id) == shared
             for a in activities
         ), "add_many takes the rows of one draft"  # fmt: skip
-        self.conn.execute(
-            text(
-                """insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on,
+        _batch(
+            self.conn,
+            """insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on,
                        duration_minutes, notes, registered_by, source, bulk_job_id, duplicate_of)
                    select u.id, :org, u.peer_mentor_id, :type, :on, :duration, :notes, :by,
                           :source, :job, u.duplicate_of
                    from unnest(cast(:ids as uuid[]), cast(:pm as uuid[]), cast(:dup as uuid[]))
-                        as u(id, peer_mentor_id, duplicate_of)"""
-            ),
+                        as u(id, peer_mentor_id, duplicate_of)""",
             {
                 "ids": [a.id for a in activities],
                 "pm": [a.peer_mentor_id for a in activities],

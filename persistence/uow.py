@@ -1,5 +1,9 @@
 """The unit of work: one transaction, under one identity, on one pooled connection.
 
+Setting the identity also verifies it against the database (``app.identity_is_valid``):
+a unit of work never runs as a user who is unknown, inactive, or no longer has that role
+or organization.
+
 The identity is set with ``set_config(…, true)``: transaction-local, so a connection
 returned to the pool carries nothing to its next user. Messages wait for the commit: on
 rollback they are dropped, so a worker never sees a job that was not written.
@@ -16,7 +20,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Engine, RootTransaction, text
 
-from domain.errors import TransientError
+from domain.errors import TransientError, Unauthenticated
 from domain.model import Principal
 from domain.ports import Activities, Anomalies, Audit, Directory, Jobs, MaintenanceJobs
 from persistence.database import transient_reason, translated_errors
@@ -36,7 +40,8 @@ Publisher = Callable[[UUID], None]
 
 SET_IDENTITY = text(
     "select set_config('app.user_id', :user_id, true), set_config('app.org_id', :org_id, true), "
-    "set_config('app.role', :role, true)"
+    "set_config('app.role', :role, true), "
+    "app.identity_is_valid(cast(:user_id as uuid), cast(:org_id as uuid), :role) as valid"
 )
 BECOME_MAINTENANCE = text(f"set local role {MAINTENANCE_ROLE}")
 
@@ -105,13 +110,19 @@ class SqlUnitOfWork(_Transaction):
         self._begin()
         try:
             with translated_errors():
-                self.conn.execute(
+                valid = self.conn.execute(
                     SET_IDENTITY,
                     {
                         "user_id": str(self.principal.user_id),
                         "org_id": str(self.principal.org_id),
                         "role": self.principal.role.value,
                     },
+                ).one()
+            if not valid.valid:
+                # The database is the source of truth: unknown, inactive, or a role or
+                # organization that no longer matches.
+                raise Unauthenticated(
+                    "unknown or inactive user, or the role or organization changed"
                 )
         except BaseException:
             self.conn.close()

@@ -38,7 +38,7 @@ app.conf.update(
     },
     broker_connection_retry_on_startup=True,
     worker_send_task_events=True,
-    task_send_sent_event=True,
+    task_send_sent_event=False,  # Flower lists tasks from the worker's events; this one cost every submit a publish
     worker_hijack_root_logger=False,
     beat_schedule={
         "sweep-stuck-jobs": {

@@ -8,6 +8,9 @@ from domain.ports import UnitsOfWork
 
 
 def verify(uows: UnitsOfWork, claimed: Principal) -> Principal:
+    """Raises ``Unauthenticated`` unless the user exists, is active and has the claimed role
+    and organization. Every unit of work checks this as it starts; this use case is for
+    callers that need the answer before doing anything else (sign-in, a refusal)."""
     with uows(claimed) as uow:
         user = uow.directory.user(claimed.user_id)
     if user is None or not user.active:

@@ -7,7 +7,9 @@ from persistence.uow import SqlUnitsOfWork
 from tests.integration.conftest import Org
 
 
-def test_the_ineligible_query_flags_exactly_whom_the_rule_refuses(uows: SqlUnitsOfWork, org: Org, other_org: Org) -> None:
+def test_the_ineligible_query_flags_exactly_whom_the_rule_refuses(
+    uows: SqlUnitsOfWork, org: Org, other_org: Org
+) -> None:
     """The database pre-filters participants; the domain rule names the reason. They agree."""
     candidates = [
         *org.peer_mentors[:3], org.inactive, org.coordinator.user_id, org.admin.user_id,

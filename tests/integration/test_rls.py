@@ -280,3 +280,21 @@ def test_the_service_refuses_a_peer_mentor_with_the_route_bypassed(
     assert (
         count(superuser_engine, "select count(*) from bulk_jobs where org_id = :o", o=org.id) == 0
     )
+
+
+def test_a_unit_of_work_refuses_an_identity_the_database_does_not_confirm(
+    uows: SqlUnitsOfWork, org: Org, other_org: Org
+) -> None:
+    from domain.errors import Unauthenticated
+
+    lies = [
+        Principal(org.inactive, org.id, Role.PEER_MENTOR),  # inactive
+        Principal(org.coordinator.user_id, org.id, Role.ADMIN),  # wrong role
+        Principal(org.coordinator.user_id, other_org.id, Role.COORDINATOR),  # wrong organization
+        Principal(uuid4(), org.id, Role.COORDINATOR),  # unknown
+    ]
+    for claimed in lies:
+        with pytest.raises(Unauthenticated), uows(claimed):
+            pytest.fail("the unit of work must not start")
+    with uows(org.coordinator) as uow:
+        assert uow.directory.user(org.coordinator.user_id) is not None
