@@ -17,7 +17,15 @@ import redis
 
 from benchmarks import commit, dedupe, e2e, memory, poll
 from benchmarks.commit import libpq
-from benchmarks.harness import Figure, Servers, engine, make_org, reset_activity_tables, servers
+from benchmarks.harness import (
+    Figure,
+    Servers,
+    engine,
+    make_org,
+    reset_activity_tables,
+    servers,
+    settle,
+)
 from bulkreg.settings import Settings
 
 TARGETS = {
@@ -84,16 +92,13 @@ def run(sizes: Sizes) -> dict[str, Any]:
         reset_activity_tables(s.superuser_url)
         stack = e2e.Stack(s)
         try:
-            figures |= e2e.run(s, stack, org, sizes.e2e_jobs, max(2, sizes.repeat - 2), secret)
+            poll_job = e2e.one_job(s, stack, org, secret)
+            settle(s.superuser_url)
             figures |= poll.run(
-                stack,
-                org,
-                e2e.latest_job(s),
-                secret,
-                sizes.poll_rate,
-                sizes.poll_seconds,
-                max(2, sizes.repeat - 2),
+                stack, org, poll_job, secret, sizes.poll_rate, sizes.poll_seconds, sizes.repeat
             )
+            settle(s.superuser_url)
+            figures |= e2e.run(s, stack, org, sizes.e2e_jobs, sizes.repeat, secret)
         finally:
             stack.close()
         extra["machine"] = machine(s)

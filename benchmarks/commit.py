@@ -12,12 +12,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from unittest.mock import patch
-from uuid import uuid4
 
 import psycopg
 
 from benchmarks.harness import Figure, Org, Servers, day, engine, timed
-from domain.model import ActivityDraft, BulkSubmission, JobStatus, ParticipantRequest
+from domain.model import (
+    ActivityDraft,
+    BulkSubmission,
+    JobStatus,
+    ParticipantRequest,
+    time_ordered_id,
+)
 from domain.rules import Limits
 from domain.services import bulk, processing
 from persistence.repositories import SqlActivities
@@ -89,7 +94,7 @@ def copy_rows_per_second(servers: Servers, org: Org, n: int, on: int) -> float:
     now = datetime.now(UTC)
     rows = [
         (
-            uuid4(),
+            time_ordered_id(),
             org.id,
             pm,
             "home_visit",

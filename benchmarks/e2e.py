@@ -132,7 +132,9 @@ def run(
     return {"jobs_per_s": jobs, "noop_round_trips_per_s": noops, "e2e_ratio": ratio}
 
 
-def latest_job(servers: Servers) -> str:
+def one_job(servers: Servers, stack: Stack, org: Org, secret: str) -> str:
+    """A finished 15-participant job, submitted over HTTP, for the poll benchmark."""
+    job_rate(servers, stack, org, 1, first_day=800, secret=secret)
     with psycopg.connect(libpq(servers.superuser_url), autocommit=True) as conn:
         row = conn.execute(
             "select id from bulk_jobs where status = 'succeeded' and total = 15 order by created_at desc limit 1"

@@ -174,3 +174,13 @@ def reset_activity_tables(superuser_url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("truncate activities, bulk_job_items, anomalies, audit_log, bulk_jobs")
         conn.execute("vacuum analyze activities")
+
+
+def settle(superuser_url: str) -> None:
+    """Flush what earlier work left behind (dirty buffers, pending WAL) so that it does not
+    land in the next measurement: every timed section starts from a checkpoint."""
+    import psycopg
+
+    url = superuser_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("checkpoint")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.errors import JobBusy, LeaseLost, TransientError
-from domain.model import STAFF_ROLES, WRITTEN, JobStatus, Principal, Source
+from domain.model import STAFF_ROLES, WRITTEN, JobStatus, Principal, Source, time_ordered_id
 from domain.ports import UnitsOfWork
 from domain.services.bulk import Clock, utcnow
 from domain.services.registration import register_items
@@ -29,7 +29,7 @@ def process(
     lease_seconds: float,
     max_attempts: int,
     clock: Clock = utcnow,
-    new_id: Callable[[], UUID] = uuid4,
+    new_id: Callable[[], UUID] = time_ordered_id,
     observe: Callable[[JobStatus, int], None] | None = None,
 ) -> JobStatus | None:
     """Run one attempt. Returns the status it ended in, or None when there was nothing to

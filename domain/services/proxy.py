@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from uuid import uuid4
-
 from domain.errors import DuplicateActivity, FieldError, ValidationFailed
 from domain.model import (
     Activity,
@@ -13,6 +11,7 @@ from domain.model import (
     Principal,
     ProxyRegistration,
     Source,
+    time_ordered_id,
 )
 from domain.policy import require_staff
 from domain.ports import UnitsOfWork
@@ -53,7 +52,7 @@ def register(
             on_conflict=OnConflict.FAIL,
             source=Source.PROXY,
             bulk_job_id=None,
-            new_id=uuid4,
+            new_id=time_ordered_id,
         )
         if item.outcome is Outcome.INVALID:
             raise ValidationFailed(

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from domain.model import ActivityDraft, Decision, JobItem, OnConflict, Outcome, Source
+from domain.model import (
+    ActivityDraft,
+    Decision,
+    JobItem,
+    OnConflict,
+    Outcome,
+    Source,
+    time_ordered_id,
+)
 from domain.ports import AuditEntry, UnitOfWork
 from domain.rules import BatchPlan, assess, participant_error, plan_batch
 
@@ -31,7 +39,7 @@ def register_items(
     on_conflict: OnConflict,
     source: Source,
     bulk_job_id: UUID | None,
-    new_id: Callable[[], UUID] = uuid4,
+    new_id: Callable[[], UUID] = time_ordered_id,
 ) -> BatchPlan:
     live = [item.peer_mentor_id for item in items if item.decision is not Decision.CANCEL]
     flagged = uow.directory.ineligible(org_id, live)

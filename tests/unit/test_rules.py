@@ -163,3 +163,13 @@ def test_plans_never_write_half_and_counts_add_up(kinds_: list[str], mode: OnCon
             (a.duplicate_of is not None) == (i.outcome is Outcome.OVERRIDDEN)
             for a, i in zip(result.activities, written, strict=True)
         )
+
+
+def test_activity_ids_are_time_ordered_uuid7() -> None:
+    from domain.model import time_ordered_id
+
+    ids = [time_ordered_id() for _ in range(1000)]
+    assert {i.version for i in ids} == {7}
+    assert len(set(ids)) == 1000
+    stamps = [i.int >> 80 for i in ids]
+    assert stamps == sorted(stamps)  # millisecond prefixes never go backwards

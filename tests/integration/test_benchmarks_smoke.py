@@ -1,0 +1,30 @@
+"""The benchmarks run once at tiny sizes so they cannot rot. No timing is asserted here:
+performance is judged by `make bench`, as ratios measured in one run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+KEYS = {"commit_ratio", "e2e_ratio", "dedupe_scaling_ratio", "poll_p50_ms", "poll_p99_ms", "machine", "memory_peak_growth_mb"}
+
+
+def test_make_bench_code_runs_and_writes_every_figure(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BULKREG_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--out", str(out)],
+        capture_output=True, text=True, env=env, timeout=600,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = json.loads(out.read_text())
+    assert KEYS <= set(results)
+    for key in KEYS - {"machine"}:
+        assert isinstance(results[key], float) and results[key] > 0, key
+    assert results["machine"]["cores"] >= 1 and results["machine"]["postgresql"]
+    assert all({"min", "median", "max"} == set(row) for row in results["spread"].values())
+    assert "commit_ratio" in result.stdout  # the table was printed
