@@ -27,6 +27,21 @@ def superuser(stack: Stack) -> psycopg.Connection[Any]:
     return psycopg.connect(url, autocommit=True)
 
 
+def plant_orphan(
+    stack: Stack, org: dict[str, Any], job_id: str, peer_mentor_id: str, day: str
+) -> uuid.UUID:
+    """An activity of a job that did not succeed, written behind the application's back."""
+    orphan = uuid.uuid4()
+    with superuser(stack) as conn:
+        conn.execute(
+            """insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on,
+                   duration_minutes, registered_by, source, bulk_job_id)
+               values (%s, %s, %s, 'phone_call', %s, 5, %s, 'bulk', %s)""",
+            (orphan, org["id"], peer_mentor_id, day, org["coordinators"][0]["id"], job_id),
+        )
+    return orphan
+
+
 def test_a_submission_while_redis_is_down_completes_once_redis_is_back() -> None:
     redis = EmbeddedRedis(TEST_ROOT / "outage-redis", free_port())
     server = redis.server()
@@ -131,22 +146,12 @@ def test_the_reconciler_surfaces_a_planted_orphan_on_the_job_and_it_can_be_resol
     payload = body([*mentors(first_org, 1, start=27), inactive], days_ago(41), "fail")
     job_id = coordinator.post("/v1/bulk-registrations", json=payload).json()["job_id"]
     assert wait_terminal(coordinator, job_id)["error"]["code"] == "invalid_participants"
-    orphan = uuid.uuid4()
     with superuser(stack) as conn:
         status = conn.execute("select status from bulk_jobs where id = %s", (job_id,)).fetchone()
         assert status is not None and status[0] != "succeeded"
-        conn.execute(
-            """insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on, duration_minutes,
-                   registered_by, source, bulk_job_id) values (%s, %s, %s, 'phone_call', %s, 5, %s, 'bulk', %s)""",
-            (
-                orphan,
-                first_org["id"],
-                mentors(first_org, 1, start=28)[0],
-                days_ago(41),
-                first_org["coordinators"][0]["id"],
-                job_id,
-            ),
-        )
+    orphan = plant_orphan(
+        stack, first_org, job_id, mentors(first_org, 1, start=28)[0], days_ago(41)
+    )
     deadline = time.monotonic() + 60
     anomalies: list[dict[str, Any]] = []
     while time.monotonic() < deadline and not anomalies:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.e2e.conftest import Stack, days_ago, wait_terminal
 from tests.e2e.test_bulk_over_http import body, mentors
-from tests.e2e.test_resilience import superuser
+from tests.e2e.test_resilience import plant_orphan
 from tests.e2e.test_review_over_http import prepare_review
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -141,20 +140,9 @@ def test_see_and_resolve_an_anomaly(
         "/v1/bulk-registrations", json=body([inactive], days_ago(53), "fail")
     ).json()["job_id"]
     assert wait_terminal(coordinator, job_id)["status"] == "failed"
-    orphan = uuid.uuid4()
-    with superuser(stack) as conn:
-        conn.execute(
-            """insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on, duration_minutes,
-                   registered_by, source, bulk_job_id) values (%s, %s, %s, 'home_visit', %s, 5, %s, 'bulk', %s)""",
-            (
-                orphan,
-                first_org["id"],
-                mentors(first_org, 1, start=29)[0],
-                days_ago(53),
-                first_org["coordinators"][0]["id"],
-                job_id,
-            ),
-        )
+    orphan = plant_orphan(
+        stack, first_org, job_id, mentors(first_org, 1, start=29)[0], days_ago(53)
+    )
     deadline = time.monotonic() + 60
     while (
         time.monotonic() < deadline

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -291,3 +292,24 @@ def waiting_at_barrier(engine: Engine) -> list[int]:
                 {"b": BARRIER},
             ).scalars()
         )
+
+
+@contextmanager
+def barrier_closed(engine: Engine) -> Iterator[Callable[[], None]]:
+    """Hold the insert barrier shut; call the yielded function to open it (or leave the
+    block). Transactions that reach an insert meanwhile wait at the barrier."""
+    with engine.connect() as lock:
+        lock.execute(text("select pg_advisory_lock(:b)"), {"b": BARRIER})
+        opened = False
+
+        def release() -> None:
+            nonlocal opened
+            if not opened:
+                lock.execute(text("select pg_advisory_unlock(:b)"), {"b": BARRIER})
+                lock.commit()
+                opened = True
+
+        try:
+            yield release
+        finally:
+            release()

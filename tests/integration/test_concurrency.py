@@ -8,17 +8,17 @@ from datetime import date, timedelta
 from uuid import UUID
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from domain.model import ActivityDraft, BulkSubmission, ParticipantRequest
 from domain.rules import Limits
 from domain.services import bulk
 from persistence.uow import SqlUnitsOfWork
 from tests.integration.conftest import (
-    BARRIER,
     Org,
     Servers,
     Worker,
+    barrier_closed,
     count,
     wait_for,
     waiting_at_barrier,
@@ -63,13 +63,11 @@ def test_overlapping_jobs_at_the_same_moment_never_duplicate(
         a_pms, b_pms = org.peer_mentors[0:8], org.peer_mentors[4:12]  # 4 in common
         a = queued_job(uows, org, org.coordinator, a_pms, day, mode)
         b = queued_job(uows, org, org.coordinator2, b_pms, day, mode)
-        with superuser_engine.connect() as lock:
-            lock.execute(text("select pg_advisory_lock(:b)"), {"b": BARRIER})
+        with barrier_closed(superuser_engine) as open_barrier:
             process_bulk_job.apply_async(args=[str(a)], queue=QUEUE)
             process_bulk_job.apply_async(args=[str(b)], queue=QUEUE)
             wait_for(lambda: len(waiting_at_barrier(superuser_engine)) == 2, timeout=30)
-            lock.execute(text("select pg_advisory_unlock(:b)"), {"b": BARRIER})
-            lock.commit()
+            open_barrier()
 
         statuses = sorted([wait_terminal(superuser_engine, a), wait_terminal(superuser_engine, b)])
         per_key = count(

@@ -13,7 +13,14 @@ import pytest
 from sqlalchemy import Engine, text
 
 from persistence.uow import SqlUnitsOfWork
-from tests.integration.conftest import BARRIER, Org, Worker, count, wait_for, waiting_at_barrier
+from tests.integration.conftest import (
+    Org,
+    Worker,
+    barrier_closed,
+    count,
+    wait_for,
+    waiting_at_barrier,
+)
 from tests.integration.test_atomic_commit import submit
 from tests.integration.test_worker import job_row, wait_terminal
 from workers.tasks import process_bulk_job
@@ -57,15 +64,13 @@ def test_worker_killed_inside_the_transaction_writes_nothing_then_redelivery_suc
 ) -> None:
     worker = start(workers, extra_env=SHORT_LEASE)
     job_id = submit(uows, org, org.peer_mentors)
-    with superuser_engine.connect() as lock:
-        lock.execute(text("select pg_advisory_lock(:b)"), {"b": BARRIER})
+    with barrier_closed(superuser_engine) as open_barrier:
         send(job_id)
         wait_for(lambda: waiting_at_barrier(superuser_engine), timeout=30)
         (child,) = worker.children()
         os.kill(child, signal.SIGKILL)
         wait_for(lambda: child not in worker.children(), timeout=10)
-        lock.execute(text("select pg_advisory_unlock(:b)"), {"b": BARRIER})
-        lock.commit()
+        open_barrier()
     assert rows(superuser_engine, job_id) == 0
 
     assert wait_terminal(superuser_engine, job_id) == "succeeded"
@@ -108,13 +113,12 @@ def test_database_connection_killed_mid_batch_is_retried_and_succeeds_once(
 ) -> None:
     start(workers)
     job_id = submit(uows, org, org.peer_mentors)
-    with superuser_engine.connect() as lock:
-        lock.execute(text("select pg_advisory_lock(:b)"), {"b": BARRIER})
+    with barrier_closed(superuser_engine) as open_barrier:
         send(job_id)
         (backend,) = wait_for(lambda: waiting_at_barrier(superuser_engine), timeout=30)  # type: ignore[misc]
-        assert lock.execute(text("select pg_terminate_backend(:p)"), {"p": backend}).scalar()
-        lock.execute(text("select pg_advisory_unlock(:b)"), {"b": BARRIER})
-        lock.commit()
+        with superuser_engine.connect() as admin:
+            assert admin.execute(text("select pg_terminate_backend(:p)"), {"p": backend}).scalar()
+        open_barrier()
     assert wait_terminal(superuser_engine, job_id) == "succeeded"
     assert job_row(superuser_engine, job_id)[1] == 2
     assert rows(superuser_engine, job_id) == len(org.peer_mentors)
@@ -131,8 +135,7 @@ def test_the_same_job_delivered_twice_at_once_is_processed_once(
     after Redis' visibility timeout would: the lease keeps it from running concurrently."""
     first, second = start(workers, extra_env=SHORT_LEASE), start(workers, extra_env=SHORT_LEASE)
     job_id = submit(uows, org, org.peer_mentors[:9])
-    with superuser_engine.connect() as lock:
-        lock.execute(text("select pg_advisory_lock(:b)"), {"b": BARRIER})
+    with barrier_closed(superuser_engine) as open_barrier:
         tasks = [send(job_id), send(job_id)]
         wait_for(lambda: waiting_at_barrier(superuser_engine), timeout=30)
         wait_for(
@@ -141,8 +144,7 @@ def test_the_same_job_delivered_twice_at_once_is_processed_once(
         )
         assert len(waiting_at_barrier(superuser_engine)) == 1
         assert job_row(superuser_engine, job_id)[:2] == ("running", 1)
-        lock.execute(text("select pg_advisory_unlock(:b)"), {"b": BARRIER})
-        lock.commit()
+        open_barrier()
     assert wait_terminal(superuser_engine, job_id) == "succeeded"
     wait_for(
         lambda: all(succeeded_in_log(first, t) or succeeded_in_log(second, t) for t in tasks),
