@@ -41,13 +41,18 @@ def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def staff_principal(principal: CurrentPrincipal, uows: UnitsOfWorkDep) -> Principal:
-    """The route guard: only coordinators and admins reach staff routes. Before refusing, the
-    claim is verified, so an unknown or inactive user still gets 401, not 403."""
+def require_staff_claim(principal: Principal, uows: SqlUnitsOfWork) -> Principal:
+    """The guard of the API's staff routes and the status screen: only coordinators and
+    admins pass. A refusal first verifies the claim, so an unknown or inactive user still
+    gets 401, not 403; a pass is verified by the request's own unit of work."""
     if not principal.is_staff:
         identity.verify(uows, principal)
-        raise Forbidden("this action is for coordinators and admins")
+        raise Forbidden("this is for coordinators and admins")
     return principal
+
+
+def staff_principal(principal: CurrentPrincipal, uows: UnitsOfWorkDep) -> Principal:
+    return require_staff_claim(principal, uows)
 
 
 StaffPrincipal = Annotated[Principal, Depends(staff_principal)]

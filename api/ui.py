@@ -20,11 +20,11 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from api import tokens
-from api.deps import units_of_work
+from api.deps import require_staff_claim, units_of_work
 from bulkreg.settings import get_settings
 from domain.errors import DomainError, Forbidden, Unauthenticated
 from domain.jobs import BulkJob
-from domain.model import AnomalyAction, Decision, JobStatus, Principal
+from domain.model import UNFINISHED, AnomalyAction, Decision, Principal
 from domain.services import anomalies, bulk, identity
 
 COOKIE = "bulkreg_session"
@@ -67,12 +67,9 @@ def _principal(request: Request) -> tuple[Principal, str]:
         raise SignIn
     try:
         claimed = tokens.claimed_principal(token, get_settings().signing_secret())
-        principal = identity.verify(units_of_work(), claimed)
+        return require_staff_claim(claimed, units_of_work()), token
     except Unauthenticated as error:
         raise SignIn from error
-    if not principal.is_staff:
-        raise Forbidden("the status screen is for coordinators and admins")
-    return principal, token
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -94,7 +91,7 @@ def _guarded(request: Request, handler: Any) -> Response:
         principal, token = _principal(request)
         response: Response = handler(principal, token)
         return response
-    except SignIn:
+    except (SignIn, Unauthenticated):  # the page's unit of work refused the session's user
         return RedirectResponse("/ui/login", 303)
     except DomainError as error:
         return _error(request, error, STATUS.get(type(error), 400))
@@ -163,7 +160,7 @@ def job_detail(request: Request, job_id: UUID) -> Response:
         people = [i.peer_mentor_id for i in job.items]
         people += [i.conflict.registered_by for i in job.items if i.conflict]
         names = bulk.participant_names(uows, principal, people)
-        unfinished = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+        unfinished = job.status in UNFINISHED
         return _page(
             request, "job.html", principal=principal, csrf=csrf_for(token), job=job,
             names=names, refresh=REFRESH_SECONDS if unfinished else None,

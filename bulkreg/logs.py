@@ -7,8 +7,6 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar, Token
 
 from pythonjsonlogger.json import JsonFormatter
@@ -49,15 +47,6 @@ def enter_job(job_id: str) -> Token[str | None]:
 
 def leave_job(token: Token[str | None]) -> None:
     current_job_id.reset(token)
-
-
-@contextmanager
-def job_context(job_id: str) -> Iterator[None]:
-    token = current_job_id.set(job_id)
-    try:
-        yield
-    finally:
-        current_job_id.reset(token)
 
 
 def configure(log_format: str, level: int = logging.INFO) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -71,7 +71,6 @@ class TransientError(Exception):
     job's row hitting the duplicate index). Persistence translates driver errors into it."""
 
     reason: str
-    details: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.reason

@@ -62,10 +62,6 @@ class BulkJob:
     outcome_counts: dict[str, int] = field(default_factory=dict)
     anomalies: list[Anomaly] = field(default_factory=list)
 
-    @property
-    def is_terminal(self) -> bool:
-        return self.status in TERMINAL
-
     def _move(self, to: JobStatus, now: datetime) -> None:
         if to not in TRANSITIONS[self.status]:
             raise InvalidState(f"a {self.status} job cannot become {to}")

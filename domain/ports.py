@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 from uuid import UUID
@@ -139,7 +139,6 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def enqueue_after_commit(self, job_id: UUID) -> None: ...
-    def now(self) -> datetime: ...
 
 
 class MaintenanceUnitOfWork(Protocol):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 from uuid import UUID
@@ -77,9 +76,6 @@ class _Transaction:
 
     def enqueue_after_commit(self, job_id: UUID) -> None:
         self._outbox.append(job_id)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
     def __exit__(
         self,

@@ -6,7 +6,7 @@ import hashlib
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from api import schemas
@@ -120,7 +120,6 @@ def resolve(
     resolution: schemas.ResolutionIn,
     principal: StaffPrincipal,
     uows: UnitsOfWorkDep,
-    request: Request,
 ) -> JSONResponse:
     job = bulk.resolve(
         uows,

@@ -255,9 +255,6 @@ class FakeUnitOfWork:
     def enqueue_after_commit(self, job_id: UUID) -> None:
         self.outbox.append(job_id)
 
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
 
 class FakeMaintenanceUnitOfWork(FakeUnitOfWork):
     def __enter__(self) -> Self:
