@@ -51,17 +51,29 @@ class ActivityFilter:
     registered_by: UUID | None = None
 
 
+@dataclass(frozen=True)
+class DraftFacts:
+    """What the rules need from the directory to check an activity draft."""
+
+    timezone: str
+    type_is_active: bool
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What stands in the way of registering one activity for a batch of participants."""
+
+    ineligible: dict[UUID, UserRecord | None]
+    """Not active peer mentors of the organization, with their record (None when unknown
+    or not visible). Usually empty."""
+    duplicates: dict[UUID, ExistingActivity]
+    """The same activity (type and date) already registered for the participant."""
+
+
 class Directory(Protocol):
     def user(self, user_id: UUID) -> UserRecord | None: ...
     def users(self, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord]: ...
-    def ineligible(self, org_id: UUID, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord | None]:
-        """Of these ids, the ones that are not active peer mentors of the organization, with
-        their record (None when unknown or not visible). Usually empty: one round trip that
-        returns nothing, however large the batch."""
-        ...
-
-    def activity_type_is_active(self, org_id: UUID, code: str) -> bool: ...
-    def org_timezone(self, org_id: UUID) -> str: ...
+    def draft_facts(self, org_id: UUID, activity_type: str) -> DraftFacts: ...
 
 
 class Jobs(Protocol):
@@ -74,8 +86,12 @@ class Jobs(Protocol):
     def page(
         self, org_id: UUID, status: JobStatus | None, cursor: str | None, limit: int
     ) -> Page[BulkJob]: ...
-    def try_lock_idempotency_key(self, user_id: UUID, key: str) -> bool: ...
-    def by_idempotency_key(self, user_id: UUID, key: str) -> tuple[BulkJob, str] | None: ...
+    def reserve_idempotency_key(
+        self, user_id: UUID, key: str
+    ) -> tuple[bool, tuple[BulkJob, str] | None]:
+        """Take the key for this transaction, if no other request holds it, and look up the
+        job already stored under it (with its request hash). Returns (taken, found)."""
+        ...
 
 
 class MaintenanceJobs(Protocol):
@@ -91,9 +107,13 @@ class MaintenanceJobs(Protocol):
 
 
 class Activities(Protocol):
-    def find_duplicates(
+    def screen(
         self, org_id: UUID, activity_type: str, occurred_on: date, peer_mentor_ids: Sequence[UUID]
-    ) -> dict[UUID, ExistingActivity]: ...
+    ) -> Screening:
+        """Eligibility and duplicates of the whole batch in one round trip, each one
+        statement however large the batch."""
+        ...
+
     def add_many(self, activities: Sequence[NewActivity]) -> None: ...
     def soft_delete(self, activity_ids: Sequence[UUID], by: UUID, reason: str) -> int: ...
     def get(self, activity_id: UUID) -> Activity | None: ...

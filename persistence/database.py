@@ -9,7 +9,7 @@ import psycopg.errors
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from domain.errors import TransientError
+from domain.errors import TransientError, Unauthenticated
 
 TRANSIENT_SQLSTATES = {
     psycopg.errors.SerializationFailure,
@@ -26,34 +26,41 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         pool_timeout=10,
         connect_args={"connect_timeout": 5},
     )
 
 
 def transient_reason(error: BaseException) -> str | None:
-    """Why a database error is worth retrying from scratch, or None if it is not."""
+    """Why a database error (the driver's, or SQLAlchemy's wrapping of it) is worth retrying
+    from scratch, or None if it is not."""
     if isinstance(error, OperationalError | InterfaceError):
         return "database connection lost"
-    if isinstance(error, DBAPIError):
-        orig = error.orig
-        if isinstance(orig, tuple(TRANSIENT_SQLSTATES)):
-            return type(orig).__name__
-        if isinstance(orig, psycopg.errors.UniqueViolation):
-            diag = getattr(orig, "diag", None)
-            if diag is not None and diag.constraint_name == DUPLICATE_INDEX:
-                return "a concurrent registration of the same activity"
-        if isinstance(orig, psycopg.OperationalError):
-            return "database connection lost"
+    orig = error.orig if isinstance(error, DBAPIError) else error
+    if isinstance(orig, tuple(TRANSIENT_SQLSTATES)):
+        return type(orig).__name__
+    if isinstance(orig, psycopg.errors.UniqueViolation):
+        diag = getattr(orig, "diag", None)
+        if diag is not None and diag.constraint_name == DUPLICATE_INDEX:
+            return "a concurrent registration of the same activity"
+    if isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError):
+        return "database connection lost"
     return None
 
 
 @contextmanager
 def translated_errors() -> Iterator[None]:
+    """Driver errors as the domain's: a refused identity (``app.require_identity``) is
+    ``Unauthenticated``, a transient failure ``TransientError``; anything else is a bug and
+    stays what it is."""
     try:
         yield
-    except DBAPIError as error:
+    except (DBAPIError, psycopg.Error) as error:
+        orig = error.orig if isinstance(error, DBAPIError) else error
+        if isinstance(orig, psycopg.errors.InvalidAuthorizationSpecification):
+            raise Unauthenticated(
+                "unknown or inactive user, or the role or organization changed"
+            ) from error
         reason = transient_reason(error)
         if reason is None:
             raise
@@ -61,10 +68,14 @@ def translated_errors() -> Iterator[None]:
 
 
 def answers(engine: Engine) -> bool:
-    """Readiness: can we open a connection and run a statement right now?"""
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        return True
-    except DBAPIError:
-        return False
+    """Readiness: can we open a connection and run a statement right now? A pooled
+    connection found dead (the server restarted) is replaced once, not reported."""
+    for _ in range(2):
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("select 1"))
+            return True
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                return False
+    return False

@@ -1,20 +1,18 @@
 """Every SQL statement of the application. Values are always bound, never formatted.
 
-Batches travel as arrays and are expanded with ``unnest`` on the server: one statement and
-one round trip for 10,000 rows, and it works under forced row-level security (which rules
-out ``COPY FROM``).
+Batches travel as arrays, bound in binary, and are expanded with ``unnest`` on the server:
+one statement for 10,000 rows, and it works under forced row-level security (which rules out
+``COPY FROM``). Writes whose answer nobody reads are queued on the wire (``later``) and leave
+with the next round trip, at the latest with the commit.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
-
-from sqlalchemy import Connection, CursorResult, Row, text
 
 from domain.jobs import BulkJob
 from domain.model import (
@@ -34,18 +32,11 @@ from domain.model import (
     Source,
     UserRecord,
 )
-from domain.ports import ActivityFilter, AuditEntry, Claim, Page
+from domain.ports import ActivityFilter, AuditEntry, Claim, DraftFacts, Page, Screening
 from persistence import cursors
+from persistence.wire import Wire, sql
 
-
-def _batch(conn: Connection, sql: str, params: dict[str, Any]) -> CursorResult[Any]:
-    """Run a statement whose parameters are large arrays, bound in PostgreSQL's binary
-    format: parsing 10,000 UUIDs from text costs more than the statement itself. Takes the
-    same ``:name`` placeholders as ``text()``."""
-    return conn.exec_driver_sql(PLACEHOLDER.sub(r"%(\1)b", sql), params)
-
-
-PLACEHOLDER = re.compile(r"(?<![:\w]):(\w+)")
+Row = Any  # a psycopg named tuple
 
 JOB_COLUMNS = """j.id, j.org_id, j.submitted_by, j.status, j.on_conflict, j.activity, j.total,
     j.attempts, j.version, j.created_at, j.started_at, j.finished_at, j.error_code,
@@ -56,8 +47,8 @@ ACTIVITY_COLUMNS = """a.id, a.org_id, a.peer_mentor_id, a.activity_type, a.occur
 
 
 class SqlDirectory:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, wire: Wire) -> None:
+        self.wire = wire
 
     def user(self, user_id: UUID) -> UserRecord | None:
         return self.users([user_id]).get(user_id)
@@ -65,8 +56,8 @@ class SqlDirectory:
     def users(self, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord]:
         if not user_ids:
             return {}
-        rows = self.conn.execute(
-            text(
+        rows = self.wire.rows(
+            sql(
                 "select id, org_id, role, display_name, active from users "
                 "where id = any(cast(:ids as uuid[]))"
             ),
@@ -76,40 +67,20 @@ class SqlDirectory:
             r.id: UserRecord(r.id, r.org_id, Role(r.role), r.display_name, r.active) for r in rows
         }
 
-    def ineligible(self, org_id: UUID, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord | None]:
-        if not user_ids:
-            return {}
-        rows = _batch(
-            self.conn,
-            """select p.id as requested, u.id, u.org_id, u.role, u.display_name, u.active
-                   from unnest(cast(:ids as uuid[])) as p(id)
-                   left join users u on u.id = p.id
-                   where u.id is null
-                      or not (u.org_id = :org and u.role = 'peer_mentor' and u.active)""",
-            {"ids": list(user_ids), "org": org_id},
+    def draft_facts(self, org_id: UUID, activity_type: str) -> DraftFacts:
+        row = self.wire.first(
+            sql(
+                """select o.timezone, coalesce(t.active, false) as type_is_active
+                   from organizations o
+                   left join activity_types t on t.org_id = o.id and t.code = :code
+                   where o.id = :org"""
+            ),
+            {"org": org_id, "code": activity_type},
         )
-        return {
-            r.requested: UserRecord(r.id, r.org_id, Role(r.role), r.display_name, r.active)
-            if r.id
-            else None
-            for r in rows
-        }
-
-    def activity_type_is_active(self, org_id: UUID, code: str) -> bool:
-        row = self.conn.execute(
-            text("select active from activity_types where org_id = :org and code = :code"),
-            {"org": org_id, "code": code},
-        ).first()
-        return bool(row and row.active)
-
-    def org_timezone(self, org_id: UUID) -> str:
-        row = self.conn.execute(
-            text("select timezone from organizations where id = :org"), {"org": org_id}
-        ).first()
-        return row.timezone if row else "UTC"
+        return DraftFacts(row.timezone, row.type_is_active) if row else DraftFacts("UTC", False)
 
 
-def _job(row: Row[Any], items: list[JobItem] | None = None) -> BulkJob:
+def _job(row: Row, items: list[JobItem] | None = None) -> BulkJob:
     return BulkJob(
         id=row.id,
         org_id=row.org_id,
@@ -129,13 +100,40 @@ def _job(row: Row[Any], items: list[JobItem] | None = None) -> BulkJob:
     )
 
 
+ITEMS = sql(
+    """select i.idx, i.peer_mentor_id, i.override_duplicate, i.decision, i.outcome,
+              i.activity_id, i.conflict_activity_id, i.error_code, i.error_message,
+              a.peer_mentor_id as c_pm, a.registered_by as c_by, a.activity_type as c_type,
+              a.occurred_on as c_on, a.created_at as c_at
+       from bulk_job_items i
+       left join activities a on a.id = i.conflict_activity_id
+       where i.job_id = :job order by i.idx"""
+)
+
+
+def _item(r: Row) -> JobItem:
+    return JobItem(
+        index=r.idx,
+        peer_mentor_id=r.peer_mentor_id,
+        override_duplicate=r.override_duplicate,
+        decision=Decision(r.decision) if r.decision else None,
+        outcome=Outcome(r.outcome),
+        activity_id=r.activity_id,
+        conflict=ExistingActivity(r.conflict_activity_id, r.c_pm, r.c_by, r.c_type, r.c_on, r.c_at)
+        if r.conflict_activity_id and r.c_pm
+        else None,
+        error_code=r.error_code,
+        error_message=r.error_message,
+    )
+
+
 class SqlJobs:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, wire: Wire) -> None:
+        self.wire = wire
 
     def add(self, job: BulkJob, idempotency_key: str | None, request_hash: str | None) -> None:
-        self.conn.execute(
-            text(
+        self.wire.later(
+            sql(
                 """insert into bulk_jobs (id, org_id, submitted_by, status, on_conflict, activity,
                        total, created_at, updated_at, idempotency_key, request_hash)
                    values (:id, :org, :by, :status, :on_conflict, cast(:activity as jsonb), :total,
@@ -154,12 +152,15 @@ class SqlJobs:
                 "hash": request_hash,
             },
         )
-        _batch(
-            self.conn,
-            """insert into bulk_job_items (job_id, idx, org_id, peer_mentor_id, override_duplicate)
+        self.wire.later(
+            sql(
+                """insert into bulk_job_items (job_id, idx, org_id, peer_mentor_id,
+                       override_duplicate)
                    select :job, u.idx, :org, u.peer_mentor_id, u.override_duplicate
-                   from unnest(cast(:idx as integer[]), cast(:pm as uuid[]), cast(:ovr as boolean[]))
-                        as u(idx, peer_mentor_id, override_duplicate)""",
+                   from unnest(cast(:idx as integer[]), cast(:pm as uuid[]),
+                               cast(:ovr as boolean[])) as u(idx, peer_mentor_id, override_duplicate)""",
+                binary=True,
+            ),
             {
                 "job": job.id,
                 "org": job.org_id,
@@ -176,24 +177,28 @@ class SqlJobs:
         return self._select(job_id, with_items=True, lock="for update")
 
     def lock_claimed(self, job_id: UUID, token: UUID) -> BulkJob | None:
-        """The job for processing: the items' conflicts are recomputed, so not loaded."""
-        row = self.conn.execute(
-            text(
-                f"""select {JOB_COLUMNS} from bulk_jobs j
-                    where j.id = :id and j.status = 'running' and j.claim_token = :token
-                    for update"""
+        """The job for processing, locked, with its items (one round trip: the items are read
+        after the lock is taken). Their conflicts are recomputed, so not loaded."""
+        found, items = self.wire.each(
+            (
+                sql(
+                    f"""select {JOB_COLUMNS} from bulk_jobs j
+                        where j.id = :id and j.status = 'running' and j.claim_token = :token
+                        for update"""
+                ),
+                {"id": job_id, "token": token},
             ),
-            {"id": job_id, "token": token},
-        ).first()
-        if row is None:
-            return None
-        items = self.conn.execute(
-            text(
-                """select idx, peer_mentor_id, override_duplicate, decision from bulk_job_items
-                   where job_id = :job order by idx"""
+            (
+                sql(
+                    """select idx, peer_mentor_id, override_duplicate, decision
+                       from bulk_job_items where job_id = :job order by idx"""
+                ),
+                {"job": job_id},
             ),
-            {"job": job_id},
         )
+        if not found:
+            return None
+        row = found[0]
         return _job(
             row,
             [
@@ -203,62 +208,35 @@ class SqlJobs:
         )
 
     def _select(self, job_id: UUID, *, with_items: bool, lock: str) -> BulkJob | None:
-        row = self.conn.execute(
-            text(f"select {JOB_COLUMNS} from bulk_jobs j where j.id = :id {lock}"), {"id": job_id}
-        ).first()
-        if row is None:
-            return None
-        return _job(row, self._items(job_id) if with_items else None)
-
-    def _items(self, job_id: UUID) -> list[JobItem]:
-        rows = self.conn.execute(
-            text(
-                """select i.idx, i.peer_mentor_id, i.override_duplicate, i.decision, i.outcome,
-                          i.activity_id, i.conflict_activity_id, i.error_code, i.error_message,
-                          a.peer_mentor_id as c_pm, a.registered_by as c_by,
-                          a.activity_type as c_type, a.occurred_on as c_on,
-                          a.created_at as c_at
-                   from bulk_job_items i
-                   left join activities a on a.id = i.conflict_activity_id
-                   where i.job_id = :job order by i.idx"""
-            ),
-            {"job": job_id},
+        """The job and, in the same round trip, its items."""
+        job = (
+            sql(f"select {JOB_COLUMNS} from bulk_jobs j where j.id = :id {lock}"),
+            {"id": job_id},
         )
-        return [
-            JobItem(
-                index=r.idx,
-                peer_mentor_id=r.peer_mentor_id,
-                override_duplicate=r.override_duplicate,
-                decision=Decision(r.decision) if r.decision else None,
-                outcome=Outcome(r.outcome),
-                activity_id=r.activity_id,
-                conflict=ExistingActivity(
-                    r.conflict_activity_id, r.c_pm, r.c_by, r.c_type, r.c_on, r.c_at
-                )
-                if r.conflict_activity_id and r.c_pm
-                else None,
-                error_code=r.error_code,
-                error_message=r.error_message,
-            )
-            for r in rows
-        ]
+        if not with_items:
+            row = self.wire.first(*job)
+            return _job(row) if row else None
+        found, items = self.wire.each(job, (ITEMS, {"job": job_id}))
+        return _job(found[0], [_item(r) for r in items]) if found else None
 
     def version(self, job_id: UUID) -> tuple[int, JobStatus] | None:
-        row = self.conn.execute(
-            text("select version, status from bulk_jobs where id = :id"), {"id": job_id}
-        ).first()
+        row = self.wire.first(
+            sql("select version, status from bulk_jobs where id = :id"), {"id": job_id}
+        )
         return (row.version, JobStatus(row.status)) if row else None
 
     def save(self, job: BulkJob, *, items: bool) -> None:
+        """Written with the next round trip (at the latest, the commit). The job is locked
+        by this transaction (``lock``, ``lock_claimed``), so its new version is known."""
         running = job.status is JobStatus.RUNNING
-        row = self.conn.execute(
-            text(
+        self.wire.later(
+            sql(
                 """update bulk_jobs set status = :status, finished_at = :finished_at,
                        error_code = :error_code, error_message = :error_message,
                        lease_until = case when :running then lease_until end,
                        claim_token = case when :running then claim_token end,
                        version = version + 1, updated_at = now()
-                   where id = :id returning version"""
+                   where id = :id"""
             ),
             {
                 "id": job.id,
@@ -268,17 +246,16 @@ class SqlJobs:
                 "error_message": job.error_message,
                 "running": running,
             },
-        ).first()
-        assert row is not None, "saving a job this identity cannot see"
-        job.version = row.version
+        )
+        job.version += 1
         if items and job.items:
             self._save_items(job)
 
     def _save_items(self, job: BulkJob) -> None:
         items = job.items
-        _batch(
-            self.conn,
-            """update bulk_job_items i set decision = u.decision, outcome = u.outcome,
+        self.wire.later(
+            sql(
+                """update bulk_job_items i set decision = u.decision, outcome = u.outcome,
                        activity_id = u.activity_id, conflict_activity_id = u.conflict_id,
                        error_code = u.error_code, error_message = u.error_message
                    from unnest(cast(:idx as integer[]), cast(:decision as text[]),
@@ -288,6 +265,8 @@ class SqlJobs:
                         as u(idx, decision, outcome, activity_id, conflict_id, error_code,
                              error_message)
                    where i.job_id = :job and i.idx = u.idx""",
+                binary=True,
+            ),
             {
                 "job": job.id,
                 "idx": [i.index for i in items],
@@ -304,8 +283,8 @@ class SqlJobs:
         self, org_id: UUID, status: JobStatus | None, cursor: str | None, limit: int
     ) -> Page[BulkJob]:
         after = cursors.decode(cursor) if cursor else None
-        rows = self.conn.execute(
-            text(
+        rows = self.wire.rows(
+            sql(
                 f"""select {JOB_COLUMNS},
                        (select coalesce(jsonb_object_agg(outcome, n), '{{}}')
                         from (select outcome, count(*) as n from bulk_job_items i
@@ -324,7 +303,7 @@ class SqlJobs:
                 "after_id": after[1] if after else None,
                 "limit": limit + 1,
             },
-        ).all()
+        )
         jobs = []
         for row in rows[:limit]:
             job = _job(row)
@@ -333,34 +312,36 @@ class SqlJobs:
         more = len(rows) > limit
         return Page(jobs, cursors.encode(jobs[-1].created_at, jobs[-1].id) if more else None)
 
-    def try_lock_idempotency_key(self, user_id: UUID, key: str) -> bool:
-        return bool(
-            self.conn.execute(
-                text("select pg_try_advisory_xact_lock(hashtextextended(:k, 0))"),
+    def reserve_idempotency_key(
+        self, user_id: UUID, key: str
+    ) -> tuple[bool, tuple[BulkJob, str] | None]:
+        """The lookup runs after the lock is taken (in order, in one round trip), so it sees
+        whatever a previous holder of the key committed."""
+        (lock,), found = self.wire.each(
+            (
+                sql("select pg_try_advisory_xact_lock(hashtextextended(:k, 0)) as taken"),
                 {"k": f"idempotency:{user_id}:{key}"},
-            ).scalar()
-        )
-
-    def by_idempotency_key(self, user_id: UUID, key: str) -> tuple[BulkJob, str] | None:
-        row = self.conn.execute(
-            text(
-                f"""select {JOB_COLUMNS}, j.request_hash from bulk_jobs j
-                    where j.submitted_by = :by and j.idempotency_key = :key"""
             ),
-            {"by": user_id, "key": key},
-        ).first()
-        return (_job(row), row.request_hash) if row else None
+            (
+                sql(
+                    f"""select {JOB_COLUMNS}, j.request_hash from bulk_jobs j
+                        where j.submitted_by = :by and j.idempotency_key = :key"""
+                ),
+                {"by": user_id, "key": key},
+            ),
+        )
+        return lock.taken, ((_job(found[0]), found[0].request_hash) if found else None)
 
 
 class SqlMaintenanceJobs:
     """Job bookkeeping across organizations, as ``bulkreg_maintenance``."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, wire: Wire) -> None:
+        self.wire = wire
 
     def claim(self, job_id: UUID, token: UUID, lease_seconds: float) -> Claim | None:
-        row = self.conn.execute(
-            text(
+        row = self.wire.first(
+            sql(
                 """update bulk_jobs j set status = 'running', attempts = attempts + 1,
                        lease_until = now() + make_interval(secs => :lease), claim_token = :token,
                        started_at = coalesce(started_at, now()), version = version + 1,
@@ -372,7 +353,7 @@ class SqlMaintenanceJobs:
                        (select u.active from users u where u.id = j.submitted_by) as active"""
             ),
             {"id": job_id, "token": token, "lease": lease_seconds},
-        ).first()
+        )
         if row is None:
             return None
         return Claim(
@@ -381,29 +362,29 @@ class SqlMaintenanceJobs:
 
     def lease_remaining(self, job_id: UUID) -> float | None:
         """Seconds left on another worker's live lease, or None if the job is not leased."""
-        row = self.conn.execute(
-            text(
+        row = self.wire.first(
+            sql(
                 """select extract(epoch from lease_until - now()) as left_s from bulk_jobs
                    where id = :id and status = 'running' and lease_until >= now()"""
             ),
             {"id": job_id},
-        ).first()
+        )
         return float(row.left_s) if row else None
 
     def release(self, job_id: UUID, token: UUID) -> bool:
-        result = self.conn.execute(
-            text(
+        result = self.wire.count(
+            sql(
                 """update bulk_jobs set status = 'queued', lease_until = null, claim_token = null,
                        version = version + 1, updated_at = now()
                    where id = :id and status = 'running' and claim_token = :token"""
             ),
             {"id": job_id, "token": token},
         )
-        return result.rowcount == 1
+        return result == 1
 
     def fail(self, job_id: UUID, code: str, message: str, token: UUID | None = None) -> bool:
-        result = self.conn.execute(
-            text(
+        result = self.wire.count(
+            sql(
                 """update bulk_jobs set status = 'failed', error_code = :code,
                        error_message = :message, finished_at = now(), lease_until = null,
                        claim_token = null, version = version + 1, updated_at = now()
@@ -412,11 +393,11 @@ class SqlMaintenanceJobs:
             ),
             {"id": job_id, "code": code, "message": message, "token": token},
         )
-        return result.rowcount == 1
+        return result == 1
 
     def stale_queued(self, older_than_seconds: float, limit: int) -> list[UUID]:
-        rows = self.conn.execute(
-            text(
+        rows = self.wire.rows(
+            sql(
                 """select id from bulk_jobs
                    where status = 'queued' and updated_at < now() - make_interval(secs => :age)
                    order by updated_at limit :limit"""
@@ -426,25 +407,22 @@ class SqlMaintenanceJobs:
         return [r.id for r in rows]
 
     def count_by_status(self) -> dict[JobStatus, int]:
-        rows = self.conn.execute(
-            text("select status, count(*) as n from bulk_jobs group by status")
-        )
+        rows = self.wire.rows(sql("select status, count(*) as n from bulk_jobs group by status"))
         return {JobStatus(r.status): r.n for r in rows}
 
     def try_lock(self, name: str) -> bool:
         """A transaction-scoped advisory lock: one sweeper / reconciler at a time."""
-        return bool(
-            self.conn.execute(
-                text("select pg_try_advisory_xact_lock(hashtextextended(:name, 0))"),
-                {"name": name},
-            ).scalar()
+        row = self.wire.first(
+            sql("select pg_try_advisory_xact_lock(hashtextextended(:name, 0)) as locked"),
+            {"name": name},
         )
+        return bool(row and row.locked)
 
     def record_anomalies(self) -> int:
         """Find orphaned and missing records and record each anomaly once (a dismissed one
         with the same records is not raised again)."""
-        result = self.conn.execute(
-            text(
+        result = self.wire.count(
+            sql(
                 """with found as (
                        select a.bulk_job_id, j.org_id, 'orphaned_records' as kind,
                               array_agg(a.id order by a.id) as activity_ids
@@ -470,11 +448,11 @@ class SqlMaintenanceJobs:
                    on conflict do nothing"""
             )
         )
-        return result.rowcount
+        return result
 
     def requeue_expired(self) -> list[UUID]:
-        rows = self.conn.execute(
-            text(
+        rows = self.wire.rows(
+            sql(
                 """update bulk_jobs set status = 'queued', lease_until = null, claim_token = null,
                        version = version + 1, updated_at = now()
                    where status = 'running' and lease_until < now() returning id"""
@@ -483,7 +461,7 @@ class SqlMaintenanceJobs:
         return [r.id for r in rows]
 
 
-def _activity(r: Row[Any]) -> Activity:
+def _activity(r: Row) -> Activity:
     return Activity(
         id=r.id,
         org_id=r.org_id,
@@ -500,41 +478,63 @@ def _activity(r: Row[Any]) -> Activity:
     )
 
 
-class SqlActivities:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+INELIGIBLE = sql(
+    """select p.id as requested, u.id, u.org_id, u.role, u.display_name, u.active
+       from unnest(cast(:ids as uuid[])) as p(id)
+       left join users u on u.id = p.id
+       where u.id is null or not (u.org_id = :org and u.role = 'peer_mentor' and u.active)""",
+    binary=True,
+)
+DUPLICATES = sql(
+    """select id, peer_mentor_id, registered_by, activity_type, occurred_on, created_at
+       from activities
+       where peer_mentor_id = any(cast(:ids as uuid[])) and activity_type = :type
+         and occurred_on = :on and duplicate_of is null and deleted_at is null
+         and org_id = :org""",
+    binary=True,
+)
 
-    def find_duplicates(
+
+class SqlActivities:
+    def __init__(self, wire: Wire) -> None:
+        self.wire = wire
+
+    def screen(
         self, org_id: UUID, activity_type: str, occurred_on: date, peer_mentor_ids: Sequence[UUID]
-    ) -> dict[UUID, ExistingActivity]:
-        """One statement for the whole batch, served by the partial unique index: its cost
-        follows the batch, not the table."""
+    ) -> Screening:
+        """The duplicate check is served by the partial unique index: its cost follows the
+        batch, not the table."""
         if not peer_mentor_ids:
-            return {}
-        rows = _batch(
-            self.conn,
-            """select id, peer_mentor_id, registered_by, activity_type, occurred_on, created_at
-                   from activities
-                   where peer_mentor_id = any(cast(:ids as uuid[])) and activity_type = :type
-                     and occurred_on = :on and duplicate_of is null and deleted_at is null
-                     and org_id = :org""",
-            {"ids": list(peer_mentor_ids), "type": activity_type, "on": occurred_on, "org": org_id},
+            return Screening({}, {})
+        ids = list(peer_mentor_ids)
+        ineligible, duplicates = self.wire.each(
+            (INELIGIBLE, {"ids": ids, "org": org_id}),
+            (DUPLICATES, {"ids": ids, "type": activity_type, "on": occurred_on, "org": org_id}),
         )
-        return {
-            r.peer_mentor_id: ExistingActivity(
-                r.id,
-                r.peer_mentor_id,
-                r.registered_by,
-                r.activity_type,
-                r.occurred_on,
-                r.created_at,
-            )
-            for r in rows
-        }
+        return Screening(
+            {
+                r.requested: UserRecord(r.id, r.org_id, Role(r.role), r.display_name, r.active)
+                if r.id
+                else None
+                for r in ineligible
+            },
+            {
+                r.peer_mentor_id: ExistingActivity(
+                    r.id,
+                    r.peer_mentor_id,
+                    r.registered_by,
+                    r.activity_type,
+                    r.occurred_on,
+                    r.created_at,
+                )
+                for r in duplicates
+            },
+        )
 
     def add_many(self, activities: Sequence[NewActivity]) -> None:
         """All rows of one call share the activity, registrar, source and job (one draft),
-        so only the per-participant columns travel as arrays."""
+        so only the per-participant columns travel as arrays. Written with the next round
+        trip: a failure (a concurrent duplicate) surfaces there, at the latest at commit."""
         first = activities[0]
         shared = (
             first.org_id, first.activity_type, first.occurred_on, first.duration_minutes,
@@ -545,14 +545,16 @@ class SqlActivities:
              a.registered_by, a.source, a.bulk_job_id) == shared
             for a in activities
         ), "add_many takes the rows of one draft"  # fmt: skip
-        _batch(
-            self.conn,
-            """insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on,
+        self.wire.later(
+            sql(
+                """insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on,
                        duration_minutes, notes, registered_by, source, bulk_job_id, duplicate_of)
                    select u.id, :org, u.peer_mentor_id, :type, :on, :duration, :notes, :by,
                           :source, :job, u.duplicate_of
                    from unnest(cast(:ids as uuid[]), cast(:pm as uuid[]), cast(:dup as uuid[]))
                         as u(id, peer_mentor_id, duplicate_of)""",
+                binary=True,
+            ),
             {
                 "ids": [a.id for a in activities],
                 "pm": [a.peer_mentor_id for a in activities],
@@ -570,30 +572,29 @@ class SqlActivities:
 
     def soft_delete(self, activity_ids: Sequence[UUID], by: UUID, reason: str) -> int:
         """Mark deleted, with who and why; the rows stay for the record."""
-        result = self.conn.execute(
-            text(
+        return self.wire.count(
+            sql(
                 """update activities set deleted_at = now(), deleted_by = :by,
                        deletion_reason = :reason
                    where id = any(cast(:ids as uuid[])) and deleted_at is null"""
             ),
             {"ids": list(activity_ids), "by": by, "reason": reason},
         )
-        return result.rowcount
 
     def get(self, activity_id: UUID) -> Activity | None:
-        row = self.conn.execute(
-            text(
+        row = self.wire.first(
+            sql(
                 f"select {ACTIVITY_COLUMNS} from activities a "
                 "where a.id = :id and a.deleted_at is null"
             ),
             {"id": activity_id},
-        ).first()
+        )
         return _activity(row) if row else None
 
     def page(self, flt: ActivityFilter, cursor: str | None, limit: int) -> Page[Activity]:
         after = cursors.decode(cursor) if cursor else None
-        rows = self.conn.execute(
-            text(
+        rows = self.wire.rows(
+            sql(
                 f"""select {ACTIVITY_COLUMNS} from activities a
                     where a.deleted_at is null
                       and (cast(:pm as uuid) is null or a.peer_mentor_id = :pm)
@@ -611,7 +612,7 @@ class SqlActivities:
                 "after_id": after[1] if after else None,
                 "limit": limit + 1,
             },
-        ).all()
+        )
         items = [_activity(r) for r in rows[:limit]]
         more = len(rows) > limit
         return Page(items, cursors.encode(items[-1].created_at, items[-1].id) if more else None)
@@ -621,7 +622,7 @@ ANOMALY_COLUMNS = """id, org_id, kind, bulk_job_id, activity_ids, detected_at, r
     resolution"""
 
 
-def _anomaly(r: Row[Any]) -> Anomaly:
+def _anomaly(r: Row) -> Anomaly:
     return Anomaly(
         r.id, r.org_id, AnomalyKind(r.kind), r.bulk_job_id, list(r.activity_ids), r.detected_at,
         r.resolved_at, AnomalyAction(r.resolution) if r.resolution else None,
@@ -629,12 +630,12 @@ def _anomaly(r: Row[Any]) -> Anomaly:
 
 
 class SqlAnomalies:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, wire: Wire) -> None:
+        self.wire = wire
 
     def for_job(self, job_id: UUID) -> list[Anomaly]:
-        rows = self.conn.execute(
-            text(
+        rows = self.wire.rows(
+            sql(
                 f"select {ANOMALY_COLUMNS} from anomalies where bulk_job_id = :job order by detected_at"
             ),
             {"job": job_id},
@@ -642,8 +643,8 @@ class SqlAnomalies:
         return [_anomaly(r) for r in rows]
 
     def listing(self, resolved: bool | None) -> list[Anomaly]:
-        rows = self.conn.execute(
-            text(
+        rows = self.wire.rows(
+            sql(
                 f"""select {ANOMALY_COLUMNS} from anomalies
                     where cast(:resolved as boolean) is null
                        or (resolved_at is not null) = :resolved
@@ -654,15 +655,15 @@ class SqlAnomalies:
         return [_anomaly(r) for r in rows]
 
     def lock(self, anomaly_id: UUID) -> Anomaly | None:
-        row = self.conn.execute(
-            text(f"select {ANOMALY_COLUMNS} from anomalies where id = :id for update"),
+        row = self.wire.first(
+            sql(f"select {ANOMALY_COLUMNS} from anomalies where id = :id for update"),
             {"id": anomaly_id},
-        ).first()
+        )
         return _anomaly(row) if row else None
 
     def resolve(self, anomaly: Anomaly, by: UUID, reason: str) -> None:
-        self.conn.execute(
-            text(
+        self.wire.later(
+            sql(
                 """update anomalies set resolved_at = :at, resolved_by = :by,
                        resolution = :resolution, reason = :reason
                    where id = :id"""
@@ -678,25 +679,24 @@ class SqlAnomalies:
 
 
 class SqlAudit:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, wire: Wire) -> None:
+        self.wire = wire
 
     def record(self, entries: Sequence[AuditEntry]) -> None:
         if not entries:
             return
-        self.conn.execute(
-            text(
+        self.wire.later(
+            sql(
                 """insert into audit_log (org_id, actor_id, action, target, details)
-                   values (:org, :actor, :action, :target, cast(:details as jsonb))"""
+                   select * from unnest(cast(:org as uuid[]), cast(:actor as uuid[]),
+                                        cast(:action as text[]), cast(:target as text[]),
+                                        cast(:details as jsonb[]))"""
             ),
-            [
-                {
-                    "org": e.org_id,
-                    "actor": e.actor_id,
-                    "action": e.action,
-                    "target": e.target,
-                    "details": json.dumps(e.details),
-                }
-                for e in entries
-            ],
+            {
+                "org": [e.org_id for e in entries],
+                "actor": [e.actor_id for e in entries],
+                "action": [e.action for e in entries],
+                "target": [e.target for e in entries],
+                "details": [json.dumps(e.details) for e in entries],
+            },
         )

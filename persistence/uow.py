@@ -1,8 +1,9 @@
 """The unit of work: one transaction, under one identity, on one pooled connection.
 
-Setting the identity also verifies it against the database (``app.identity_is_valid``):
-a unit of work never runs as a user who is unknown, inactive, or no longer has that role
-or organization.
+The statement that sets the identity also verifies it against the database
+(``app.require_identity``), and an identity that fails stops the transaction before any
+statement queued behind it runs: a unit of work never acts as a user who is unknown,
+inactive, or no longer has that role or organization.
 
 The identity is set with ``set_config(…, true)``: transaction-local, so a connection
 returned to the pool carries nothing to its next user. Messages wait for the commit: on
@@ -11,18 +12,15 @@ rollback they are dropped, so a worker never sees a job that was not written.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, RootTransaction, text
+from sqlalchemy import Engine
 
-from domain.errors import TransientError, Unauthenticated
 from domain.model import Principal
 from domain.ports import Activities, Anomalies, Audit, Directory, Jobs, MaintenanceJobs
-from persistence.database import transient_reason, translated_errors
 from persistence.repositories import (
     SqlActivities,
     SqlAnomalies,
@@ -32,46 +30,33 @@ from persistence.repositories import (
     SqlMaintenanceJobs,
 )
 from persistence.roles import MAINTENANCE_ROLE
-
-log = logging.getLogger(__name__)
+from persistence.wire import Params, Sql, Wire
 
 Publisher = Callable[[UUID], None]
 
-SET_IDENTITY = text(
+SET_IDENTITY = Sql(
     "select set_config('app.user_id', :user_id, true), set_config('app.org_id', :org_id, true), "
     "set_config('app.role', :role, true), "
-    "app.identity_is_valid(cast(:user_id as uuid), cast(:org_id as uuid), :role) as valid"
+    "app.require_identity(cast(:user_id as uuid), cast(:org_id as uuid), :role)"
 )
-BECOME_MAINTENANCE = text(f"set local role {MAINTENANCE_ROLE}")
+BECOME_MAINTENANCE = Sql(f"set local role {MAINTENANCE_ROLE}")
 
 
 class _Transaction:
-    def __init__(self, engine: Engine, publish: Publisher) -> None:
+    def __init__(self, engine: Engine, publish: Publisher, opening: tuple[Sql, Params]) -> None:
         self._engine = engine
         self._publish = publish
+        self._opening = opening
         self._outbox: list[UUID] = []
         self._committed = False
-        self.conn: Connection
-        self._tx: RootTransaction
+        self.wire: Wire
 
-    def _begin(self) -> None:
-        with translated_errors():
-            self.conn = self._engine.connect()
-            self._tx = self.conn.begin()
-
-    def _close(self, exc: BaseException | None) -> None:
-        try:
-            if self._tx.is_active:
-                self._tx.rollback()
-        finally:
-            self.conn.close()
-        if self._committed and exc is None:
-            for job_id in self._outbox:
-                self._publish(job_id)
+    def _open(self) -> Wire:
+        self.wire = Wire(self._engine, [self._opening])
+        return self.wire
 
     def commit(self) -> None:
-        with translated_errors():
-            self._tx.commit()
+        self.wire.commit()
         self._committed = True
 
     def enqueue_after_commit(self, job_id: UUID) -> None:
@@ -83,12 +68,10 @@ class _Transaction:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        with translated_errors():
-            self._close(exc)
-        reason = transient_reason(exc) if exc is not None else None
-        if reason is not None:
-            # A driver error inside the block reaches the use case as the domain's error.
-            raise TransientError(reason) from exc
+        self.wire.close()
+        if self._committed and exc is None:
+            for job_id in self._outbox:
+                self._publish(job_id)
 
 
 class SqlUnitOfWork(_Transaction):
@@ -99,50 +82,32 @@ class SqlUnitOfWork(_Transaction):
     audit: Audit
 
     def __init__(self, engine: Engine, publish: Publisher, principal: Principal) -> None:
-        super().__init__(engine, publish)
+        identity = {
+            "user_id": str(principal.user_id),
+            "org_id": str(principal.org_id),
+            "role": principal.role.value,
+        }
+        super().__init__(engine, publish, (SET_IDENTITY, identity))
         self.principal = principal
 
     def __enter__(self) -> Self:
-        self._begin()
-        try:
-            with translated_errors():
-                valid = self.conn.execute(
-                    SET_IDENTITY,
-                    {
-                        "user_id": str(self.principal.user_id),
-                        "org_id": str(self.principal.org_id),
-                        "role": self.principal.role.value,
-                    },
-                ).one()
-            if not valid.valid:
-                # The database is the source of truth: unknown, inactive, or a role or
-                # organization that no longer matches.
-                raise Unauthenticated(
-                    "unknown or inactive user, or the role or organization changed"
-                )
-        except BaseException:
-            self.conn.close()
-            raise
-        self.directory = SqlDirectory(self.conn)
-        self.jobs = SqlJobs(self.conn)
-        self.activities = SqlActivities(self.conn)
-        self.anomalies = SqlAnomalies(self.conn)
-        self.audit = SqlAudit(self.conn)
+        wire = self._open()
+        self.directory = SqlDirectory(wire)
+        self.jobs = SqlJobs(wire)
+        self.activities = SqlActivities(wire)
+        self.anomalies = SqlAnomalies(wire)
+        self.audit = SqlAudit(wire)
         return self
 
 
 class SqlMaintenanceUnitOfWork(_Transaction):
     jobs: MaintenanceJobs
 
+    def __init__(self, engine: Engine, publish: Publisher) -> None:
+        super().__init__(engine, publish, (BECOME_MAINTENANCE, None))
+
     def __enter__(self) -> Self:
-        self._begin()
-        try:
-            with translated_errors():
-                self.conn.execute(BECOME_MAINTENANCE)
-        except BaseException:
-            self.conn.close()
-            raise
-        self.jobs = SqlMaintenanceJobs(self.conn)
+        self.jobs = SqlMaintenanceJobs(self._open())
         return self
 
 

@@ -23,9 +23,10 @@ log = logging.getLogger(__name__)
 
 
 @setup_logging.connect
-def _logging(**_: object) -> None:
-    """Our format (text or JSON, with job ids) instead of Celery's own."""
-    configure(settings.log_format)
+def _logging(loglevel: int | None = None, **_: object) -> None:
+    """Our format (text or JSON, with job ids) instead of Celery's own, at ``--loglevel``
+    (Celery hands it over as a number)."""
+    configure(settings.log_format, loglevel or logging.INFO)
 
 
 @worker_process_init.connect

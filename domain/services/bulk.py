@@ -43,9 +43,9 @@ def submit(
     errors = check_participants(submission.participants, limits)
     with uows(principal) as uow:
         if idempotency_key is not None:
-            if not uow.jobs.try_lock_idempotency_key(principal.user_id, idempotency_key):
+            taken, found = uow.jobs.reserve_idempotency_key(principal.user_id, idempotency_key)
+            if not taken:
                 raise IdempotencyInFlight("a request with this Idempotency-Key is in progress")
-            found = uow.jobs.by_idempotency_key(principal.user_id, idempotency_key)
             if found is not None:
                 job, stored_hash = found
                 if stored_hash != request_hash:
@@ -55,13 +55,12 @@ def submit(
                 return job, False
         now = clock()
         draft = submission.activity
+        facts = uow.directory.draft_facts(principal.org_id, draft.activity_type)
         errors += check_activity(
             draft,
-            today=today_in(uow.directory.org_timezone(principal.org_id), now),
+            today=today_in(facts.timezone, now),
             limits=limits,
-            type_is_active=uow.directory.activity_type_is_active(
-                principal.org_id, draft.activity_type
-            ),
+            type_is_active=facts.type_is_active,
         )
         if errors:
             raise ValidationFailed(errors)

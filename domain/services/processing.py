@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from uuid import UUID
 
-from domain.errors import JobBusy, LeaseLost, TransientError
+from domain.errors import JobBusy, LeaseLost, TransientError, Unauthenticated
 from domain.model import STAFF_ROLES, WRITTEN, JobStatus, Principal, Source, time_ordered_id
 from domain.ports import UnitsOfWork
 from domain.services.bulk import Clock, utcnow
@@ -61,6 +61,11 @@ def process(
         if observe is not None:
             observe(status, written)
         return status
+    except Unauthenticated:
+        # The submitter was deactivated, or lost the role, since the claim: the unit of
+        # work refused to act as them, so nothing was written.
+        _fail(uows, job_id, token, *NOT_AUTHORIZED)
+        return JobStatus.FAILED
     except TransientError:
         _release(uows, job_id, token)
         raise
@@ -69,7 +74,7 @@ def process(
     except Exception as error:
         # Not worth retrying (a rule the data breaks, a bug): end the job honestly. The
         # transaction rolled back, so nothing of it was written.
-        _fail(uows, job_id, token, f"{type(error).__name__}: {error}"[:1000])
+        _fail(uows, job_id, token, "processing_error", f"{type(error).__name__}: {error}"[:1000])
         raise
 
 
@@ -81,27 +86,24 @@ def _attempt(
     clock: Clock,
     new_id: Callable[[], UUID],
 ) -> tuple[JobStatus, int]:
-    """One transaction; returns the status it committed and how many activities it wrote."""
+    """One transaction, under the submitter's identity (checked by the unit of work as it
+    opens); returns the status it committed and how many activities it wrote."""
     with uows(principal) as uow:
         job = uow.jobs.lock_claimed(job_id, token)
         if job is None:
             raise LeaseLost(f"job {job_id} was taken over by another worker")
-        submitter = uow.directory.user(principal.user_id)
-        if submitter is None or not submitter.active or submitter.role not in STAFF_ROLES:
-            job.finish(JobStatus.FAILED, clock(), NOT_AUTHORIZED)
-        else:
-            plan = register_items(
-                uow,
-                job.items,
-                draft=job.activity,
-                org_id=job.org_id,
-                registered_by=job.submitted_by,
-                on_conflict=job.on_conflict,
-                source=Source.BULK,
-                bulk_job_id=job.id,
-                new_id=new_id,
-            )
-            job.finish(plan.status, clock(), plan.error)
+        plan = register_items(
+            uow,
+            job.items,
+            draft=job.activity,
+            org_id=job.org_id,
+            registered_by=job.submitted_by,
+            on_conflict=job.on_conflict,
+            source=Source.BULK,
+            bulk_job_id=job.id,
+            new_id=new_id,
+        )
+        job.finish(plan.status, clock(), plan.error)
         uow.jobs.save(job, items=True)
         uow.commit()
     written = sum(1 for item in job.items if item.outcome in WRITTEN)
@@ -121,10 +123,10 @@ def _release(uows: UnitsOfWork, job_id: UUID, token: UUID) -> None:
         pass
 
 
-def _fail(uows: UnitsOfWork, job_id: UUID, token: UUID, message: str) -> None:
+def _fail(uows: UnitsOfWork, job_id: UUID, token: UUID, code: str, message: str) -> None:
     try:
         with uows.maintenance() as maintenance:
-            maintenance.jobs.fail(job_id, "processing_error", message, token)
+            maintenance.jobs.fail(job_id, code, message, token)
             maintenance.commit()
     except TransientError:
         pass  # the lease runs out and a later attempt decides

@@ -32,13 +32,12 @@ def register(
     require_staff(principal, "register activities on behalf of a peer mentor")
     draft = registration.activity
     with uows(principal) as uow:
+        facts = uow.directory.draft_facts(principal.org_id, draft.activity_type)
         errors = check_activity(
             draft,
-            today=today_in(uow.directory.org_timezone(principal.org_id), clock()),
+            today=today_in(facts.timezone, clock()),
             limits=limits,
-            type_is_active=uow.directory.activity_type_is_active(
-                principal.org_id, draft.activity_type
-            ),
+            type_is_active=facts.type_is_active,
         )
         if errors:
             raise ValidationFailed(errors)

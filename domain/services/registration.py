@@ -42,11 +42,11 @@ def register_items(
     new_id: Callable[[], UUID] = time_ordered_id,
 ) -> BatchPlan:
     live = [item.peer_mentor_id for item in items if item.decision is not Decision.CANCEL]
-    flagged = uow.directory.ineligible(org_id, live)
-    errors = {pm: participant_error(user, org_id) for pm, user in flagged.items()}
-    existing = uow.activities.find_duplicates(org_id, draft.activity_type, draft.occurred_on, live)
+    screening = uow.activities.screen(org_id, draft.activity_type, draft.occurred_on, live)
+    errors = {pm: participant_error(user, org_id) for pm, user in screening.ineligible.items()}
     for item in items:
-        assess(item, errors.get(item.peer_mentor_id), existing.get(item.peer_mentor_id))
+        pm = item.peer_mentor_id
+        assess(item, errors.get(pm), screening.duplicates.get(pm))
     plan = plan_batch(
         items,
         draft=draft,

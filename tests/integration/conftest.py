@@ -265,7 +265,8 @@ BARRIER = 424242
 @pytest.fixture
 def insert_barrier(superuser_engine: Engine) -> Iterator[None]:
     """Every insert into activities first waits for an advisory lock the test may hold: a
-    job passes its duplicate check, then stops here, inside its transaction."""
+    job passes its duplicate check, then stops here, inside its transaction — with its
+    COMMIT already sent behind the insert (the worker pipelines its writes and the commit)."""
     with superuser_engine.begin() as conn:
         conn.execute(
             text(
@@ -313,3 +314,28 @@ def barrier_closed(engine: Engine) -> Iterator[Callable[[], None]]:
             yield release
         finally:
             release()
+
+
+@contextmanager
+def duplicate_check_held(engine: Engine) -> Iterator[Callable[[], list[int]]]:
+    """Hold an ACCESS EXCLUSIVE lock on activities: a job's duplicate check (a read) waits,
+    inside its transaction and before the worker has sent any write or its COMMIT. Yields
+    a function listing the backends waiting; leaving the block lets them through."""
+    with engine.connect() as lock:
+        lock.execute(text("lock table activities in access exclusive mode"))
+
+        def waiting() -> list[int]:
+            with engine.connect() as conn:
+                return list(
+                    conn.execute(
+                        text(
+                            "select pid from pg_locks where relation = 'activities'::regclass "
+                            "and not granted"
+                        )
+                    ).scalars()
+                )
+
+        try:
+            yield waiting
+        finally:
+            lock.rollback()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +20,7 @@ from domain.model import (
     ParticipantRequest,
     ProxyRegistration,
 )
+from domain.ports import Screening
 from domain.rules import Limits
 from domain.services import bulk, processing, proxy
 from persistence.repositories import SqlActivities
@@ -74,12 +77,15 @@ def test_mid_batch_unique_violation_writes_nothing_and_the_retry_reports_the_con
         ),
         limits=Limits(),
     )
-    real_find = SqlActivities.find_duplicates
-    monkeypatch.setattr(
-        SqlActivities,
-        "find_duplicates",
-        lambda self, *a: {k: v for k, v in real_find(self, *a).items() if k != victim},
-    )
+    real_screen = SqlActivities.screen
+
+    def screen_without_victim(self: SqlActivities, *args: Any) -> Screening:
+        found = real_screen(self, *args)
+        return Screening(
+            found.ineligible, {k: v for k, v in found.duplicates.items() if k != victim}
+        )
+
+    monkeypatch.setattr(SqlActivities, "screen", screen_without_victim)
 
     with pytest.raises(TransientError):
         process(uows, job_id)
@@ -125,7 +131,7 @@ def test_a_failing_row_mid_batch_fails_the_job_and_writes_nothing(
             )
         )
     try:
-        with pytest.raises(IntegrityError):
+        with pytest.raises(psycopg.IntegrityError):
             process(uows, job_id)
     finally:
         with superuser_engine.begin() as conn:

@@ -4,10 +4,10 @@ from uuid import uuid4
 
 from domain.rules import participant_error
 from persistence.uow import SqlUnitsOfWork
-from tests.integration.conftest import Org
+from tests.integration.conftest import Org, yesterday
 
 
-def test_the_ineligible_query_flags_exactly_whom_the_rule_refuses(
+def test_the_screening_flags_exactly_whom_the_rule_refuses(
     uows: SqlUnitsOfWork, org: Org, other_org: Org
 ) -> None:
     """The database pre-filters participants; the domain rule names the reason. They agree."""
@@ -16,7 +16,7 @@ def test_the_ineligible_query_flags_exactly_whom_the_rule_refuses(
         other_org.peer_mentors[0], uuid4(),
     ]  # fmt: skip
     with uows(org.coordinator) as uow:
-        flagged = uow.directory.ineligible(org.id, candidates)
+        flagged = uow.activities.screen(org.id, "home_visit", yesterday(), candidates).ineligible
         everyone = uow.directory.users(candidates)
     expected = {c for c in candidates if participant_error(everyone.get(c), org.id)}
     assert set(flagged) == expected

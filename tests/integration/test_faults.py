@@ -18,6 +18,7 @@ from tests.integration.conftest import (
     Worker,
     barrier_closed,
     count,
+    duplicate_check_held,
     wait_for,
     waiting_at_barrier,
 )
@@ -56,26 +57,52 @@ def succeeded_in_log(worker: Worker, task_id: str) -> bool:
 
 
 def test_worker_killed_inside_the_transaction_writes_nothing_then_redelivery_succeeds_once(
+    workers: list[Worker], uows: SqlUnitsOfWork, org: Org, superuser_engine: Engine
+) -> None:
+    """Killed while its transaction is open and nothing of the commit has been sent: the
+    server rolls back when the connection drops, and the redelivered job runs again."""
+    worker = start(workers, extra_env=SHORT_LEASE)
+    job_id = submit(uows, org, org.peer_mentors)
+    with duplicate_check_held(superuser_engine) as waiting:
+        send(job_id)
+        wait_for(waiting, timeout=30)
+        (child,) = worker.children()
+        os.kill(child, signal.SIGKILL)
+        wait_for(lambda: child not in worker.children(), timeout=10)
+    assert rows(superuser_engine, job_id) == 0
+
+    assert wait_terminal(superuser_engine, job_id) == "succeeded"
+    attempts = job_row(superuser_engine, job_id)[1]
+    assert attempts == 2
+    assert rows(superuser_engine, job_id) == len(org.peer_mentors)
+
+
+def test_worker_killed_after_sending_its_commit_the_job_commits_whole_and_only_once(
     workers: list[Worker],
     insert_barrier: None,
     uows: SqlUnitsOfWork,
     org: Org,
     superuser_engine: Engine,
 ) -> None:
+    """The worker sends its writes and the COMMIT in one round trip. Killed while the server
+    is still at the first insert, its transaction is already whole on the server: it commits
+    every row with the status, and the redelivery finds the job finished."""
     worker = start(workers, extra_env=SHORT_LEASE)
     job_id = submit(uows, org, org.peer_mentors)
     with barrier_closed(superuser_engine) as open_barrier:
-        send(job_id)
+        task_id = send(job_id)
         wait_for(lambda: waiting_at_barrier(superuser_engine), timeout=30)
         (child,) = worker.children()
         os.kill(child, signal.SIGKILL)
         wait_for(lambda: child not in worker.children(), timeout=10)
+        assert rows(superuser_engine, job_id) == 0
         open_barrier()
-    assert rows(superuser_engine, job_id) == 0
-
     assert wait_terminal(superuser_engine, job_id) == "succeeded"
-    attempts = job_row(superuser_engine, job_id)[1]
-    assert attempts == 2
+    committed = job_row(superuser_engine, job_id)
+    assert committed[1] == 1
+    assert rows(superuser_engine, job_id) == len(org.peer_mentors)
+    wait_for(lambda: succeeded_in_log(worker, task_id), timeout=60)  # redelivered: a no-op
+    assert job_row(superuser_engine, job_id) == committed
     assert rows(superuser_engine, job_id) == len(org.peer_mentors)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import uuid4
 
 import pytest
+from psycopg.errors import InsufficientPrivilege
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import ProgrammingError
 
@@ -21,11 +22,13 @@ from domain.model import (
     Role,
     Source,
 )
+from domain.ports import AuditEntry
 from domain.rules import Limits
 from domain.services import bulk, proxy
 from persistence.database import make_engine
 from persistence.roles import APP_ROLE
 from persistence.uow import SqlUnitsOfWork
+from persistence.wire import sql
 from tests.integration.conftest import Org, Servers, count, yesterday
 
 TABLES = [
@@ -107,20 +110,21 @@ def test_identity_does_not_leak_to_the_next_transaction_on_the_same_connection(
     engine = make_engine(servers.app_url, pool_size=1)
     engine.pool._max_overflow = 0  # type: ignore[attr-defined]
     uows = SqlUnitsOfWork(engine, lambda _: None)
-    probe = text(
-        "select pg_backend_pid(), current_user, current_setting('app.user_id', true), "
-        "current_setting('app.role', true)"
+    probe_text = (
+        "select pg_backend_pid(), current_user, current_setting('app.user_id', true) as user_id, "
+        "current_setting('app.role', true) as role"
     )
+    probe = text(probe_text)
     try:
         with uows(org.coordinator) as uow:
             staff_sees = len(uow.directory.users(org.peer_mentors))
-            backend = uow.jobs.conn.execute(probe).one()[0]  # type: ignore[attr-defined]
+            backend = uow.wire.rows(sql(probe_text))[0][0]
         job_id = submit(uows, org, org.peer_mentors[:3])
         assert processing.process(uows, job_id, lease_seconds=30, max_attempts=5) is not None
         mentor = org.principal(org.peer_mentors[0])
         with uows(mentor) as uow:
             mentor_sees = uow.directory.users(org.peer_mentors)
-            after = uow.jobs.conn.execute(probe).one()  # type: ignore[attr-defined]
+            after = tuple(uow.wire.rows(sql(probe_text))[0])
             jobs_seen = uow.jobs.get(job_id)
         with engine.connect() as conn:
             leftover = conn.execute(probe).one()
@@ -146,9 +150,9 @@ def test_registered_by_cannot_be_spoofed_and_rows_cannot_be_moved(
         occurred_on=yesterday(), duration_minutes=5, notes=None,
         registered_by=org.coordinator2.user_id, source=Source.PROXY, bulk_job_id=None, duplicate_of=None,
     )  # fmt: skip
-    with pytest.raises(ProgrammingError) as refused, uows(org.coordinator) as uow:
+    with pytest.raises(InsufficientPrivilege), uows(org.coordinator) as uow:
         uow.activities.add_many([spoofed])
-    assert refused.value.orig.sqlstate == "42501"  # type: ignore[union-attr]
+        uow.commit()
 
     activity = proxy.register(
         uows,
@@ -166,12 +170,11 @@ def test_registered_by_cannot_be_spoofed_and_rows_cannot_be_moved(
         ("org_id", other_org.id),
         ("registered_by", org.coordinator2.user_id),
     ):
-        with pytest.raises(ProgrammingError) as denied, uows(org.coordinator) as uow:
-            uow.jobs.conn.execute(  # type: ignore[attr-defined]
-                text(f"update activities set {column} = :v where id = :id"),
+        with pytest.raises(InsufficientPrivilege), uows(org.coordinator) as uow:
+            uow.wire.count(
+                sql(f"update activities set {column} = :v where id = :id"),
                 {"v": value, "id": activity.id},
             )
-        assert denied.value.orig.sqlstate == "42501"  # type: ignore[union-attr]
     assert (
         count(
             superuser_engine,
@@ -195,9 +198,9 @@ def test_a_peer_mentor_cannot_register_for_someone_else_even_with_every_other_la
         occurred_on=yesterday(), duration_minutes=5, notes=None, registered_by=mentor.user_id,
         source=Source.PROXY, bulk_job_id=None, duplicate_of=None,
     )  # fmt: skip
-    with pytest.raises(ProgrammingError) as refused, uows(mentor) as uow:
+    with pytest.raises(InsufficientPrivilege), uows(mentor) as uow:
         uow.activities.add_many([row])
-    assert refused.value.orig.sqlstate == "42501"  # type: ignore[union-attr]
+        uow.commit()
     assert (
         count(
             superuser_engine, "select count(*) from activities where peer_mentor_id = :p", p=other
@@ -215,14 +218,10 @@ def test_maintenance_identity_is_reached_only_by_set_local_role(
     with app_engine.connect() as conn:
         assert conn.execute(text("select count(*) from bulk_jobs")).scalar() == 0
     with uows.maintenance() as m:
-        assert (
-            m.jobs.conn.execute(
-                text("select count(*) from bulk_jobs where org_id = :o"), {"o": org.id}
-            ).scalar()
-            == 1
-        )  # type: ignore[attr-defined]
-        with pytest.raises(ProgrammingError):
-            m.jobs.conn.execute(text("select count(*) from organizations"))  # type: ignore[attr-defined]
+        found = m.wire.rows(sql("select count(*) from bulk_jobs where org_id = :o"), {"o": org.id})
+        assert found[0][0] == 1
+        with pytest.raises(InsufficientPrivilege):
+            m.wire.rows(sql("select count(*) from organizations"))
     with app_engine.connect() as conn:
         assert conn.execute(text("select current_user")).scalar() == APP_ROLE
 
@@ -232,7 +231,7 @@ def test_another_organizations_rows_are_invisible(
 ) -> None:
     with uows(other_org.coordinator) as uow:
         assert uow.directory.users(org.peer_mentors) == {}
-        assert not uow.directory.activity_type_is_active(org.id, "home_visit")
+        assert not uow.directory.draft_facts(org.id, "home_visit").type_is_active
     item = JobItem(0, org.peer_mentors[0])
     from domain.services.registration import register_items
 
@@ -283,7 +282,7 @@ def test_the_service_refuses_a_peer_mentor_with_the_route_bypassed(
 
 
 def test_a_unit_of_work_refuses_an_identity_the_database_does_not_confirm(
-    uows: SqlUnitsOfWork, org: Org, other_org: Org
+    uows: SqlUnitsOfWork, org: Org, other_org: Org, superuser_engine: Engine
 ) -> None:
     from domain.errors import Unauthenticated
 
@@ -293,8 +292,14 @@ def test_a_unit_of_work_refuses_an_identity_the_database_does_not_confirm(
         Principal(org.coordinator.user_id, other_org.id, Role.COORDINATOR),  # wrong organization
         Principal(uuid4(), org.id, Role.COORDINATOR),  # unknown
     ]
+    entry = AuditEntry(org.id, org.coordinator.user_id, "probe", "probe", {})
     for claimed in lies:
-        with pytest.raises(Unauthenticated), uows(claimed):
-            pytest.fail("the unit of work must not start")
+        with pytest.raises(Unauthenticated), uows(claimed) as uow:
+            uow.directory.users(org.peer_mentors)  # the first round trip carries the check
+            pytest.fail("no statement may answer under an unconfirmed identity")
+        with pytest.raises(Unauthenticated), uows(claimed) as uow:
+            uow.audit.record([entry])  # queued behind the identity, sent with the commit
+            uow.commit()
+    assert count(superuser_engine, "select count(*) from audit_log where action = 'probe'") == 0
     with uows(org.coordinator) as uow:
         assert uow.directory.user(org.coordinator.user_id) is not None

@@ -21,7 +21,7 @@ from domain.model import (
     Role,
     UserRecord,
 )
-from domain.ports import ActivityFilter, AuditEntry, Claim, Page
+from domain.ports import ActivityFilter, AuditEntry, Claim, DraftFacts, Page, Screening
 
 
 @dataclass
@@ -63,11 +63,8 @@ class FakeDirectory:
             )
         }
 
-    def activity_type_is_active(self, org_id: UUID, code: str) -> bool:
-        return self.store.types.get((org_id, code), False)
-
-    def org_timezone(self, org_id: UUID) -> str:
-        return "UTC"
+    def draft_facts(self, org_id: UUID, activity_type: str) -> DraftFacts:
+        return DraftFacts("UTC", self.store.types.get((org_id, activity_type), False))
 
 
 class FakeJobs:
@@ -107,14 +104,13 @@ class FakeJobs:
         ]
         return Page(jobs[:limit], None)
 
-    def try_lock_idempotency_key(self, user_id: UUID, key: str) -> bool:
-        return True
-
-    def by_idempotency_key(self, user_id: UUID, key: str) -> tuple[BulkJob, str] | None:
+    def reserve_idempotency_key(
+        self, user_id: UUID, key: str
+    ) -> tuple[bool, tuple[BulkJob, str] | None]:
         found = self.store.keys.get((user_id, key))
         if not found:
-            return None
-        return copy.deepcopy(self.store.jobs[found[0]]), found[1] or ""
+            return True, None
+        return True, (copy.deepcopy(self.store.jobs[found[0]]), found[1] or "")
 
 
 class FakeMaintenanceJobs:
@@ -170,9 +166,17 @@ class FakeMaintenanceJobs:
 class FakeActivities:
     def __init__(self, store: Store, principal: Principal) -> None:
         self.store, self.principal = store, principal
-        self.duplicate_queries = 0
 
-    def find_duplicates(
+    def screen(
+        self, org_id: UUID, activity_type: str, occurred_on: date, peer_mentor_ids: Sequence[UUID]
+    ) -> Screening:
+        directory = FakeDirectory(self.store, self.principal)
+        return Screening(
+            directory.ineligible(org_id, peer_mentor_ids),
+            self._duplicates(org_id, activity_type, occurred_on, peer_mentor_ids),
+        )
+
+    def _duplicates(
         self, org_id: UUID, activity_type: str, occurred_on: date, peer_mentor_ids: Sequence[UUID]
     ) -> dict[UUID, ExistingActivity]:
         wanted = set(peer_mentor_ids)

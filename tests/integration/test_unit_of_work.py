@@ -1,0 +1,99 @@
+"""The unit of work's wire: round trips, a transaction that has ended, dead pooled connections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from domain.model import ActivityDraft, BulkSubmission, JobStatus, ParticipantRequest
+from domain.rules import Limits
+from domain.services import bulk
+from persistence.database import answers, make_engine
+from persistence.roles import APP_ROLE
+from persistence.uow import SqlUnitsOfWork
+from persistence.wire import Wire, sql
+from tests.integration.conftest import Org, Servers, count, yesterday
+from tests.integration.test_atomic_commit import process, submit
+
+
+@pytest.fixture
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The number of round trips each pipeline made, in order."""
+    made: list[int] = []
+    real = Wire._pipeline
+
+    def counted(self: Wire, queued: Any, wanted: Any) -> Any:
+        made.append(len(queued) + len(wanted))
+        return real(self, queued, wanted)
+
+    monkeypatch.setattr(Wire, "_pipeline", counted)
+    yield made
+
+
+def test_a_bulk_job_costs_two_or_three_round_trips_to_submit_and_five_to_process(
+    uows: SqlUnitsOfWork, org: Org, round_trips: list[int], superuser_engine: Engine
+) -> None:
+    """Submit: identity (+ the Idempotency-Key and its stored job), the draft's facts, the
+    writes + COMMIT. Process: the claim, its COMMIT, identity + job + items, the screening,
+    the writes + COMMIT."""
+    submission = BulkSubmission(
+        activity=ActivityDraft(
+            activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5
+        ),
+        participants=[ParticipantRequest(peer_mentor_id=m) for m in org.peer_mentors],
+    )
+    job, created = bulk.submit(
+        uows, org.coordinator, submission, limits=Limits(), idempotency_key="k1"
+    )
+    assert created and len(round_trips) == 3
+    round_trips.clear()
+    assert submit(uows, org, org.peer_mentors[:1]) and len(round_trips) == 2
+    round_trips.clear()
+    assert process(uows, job.id) is JobStatus.SUCCEEDED
+    assert len(round_trips) == 5
+    writes = count(
+        superuser_engine, "select count(*) from activities where bulk_job_id = :j", j=job.id
+    )
+    assert writes == len(org.peer_mentors)
+
+
+def test_nothing_is_sent_once_the_transaction_has_ended(uows: SqlUnitsOfWork, org: Org) -> None:
+    with uows(org.coordinator) as uow:
+        uow.directory.users(org.peer_mentors)
+        uow.commit()
+        with pytest.raises(RuntimeError, match="has ended"):
+            uow.directory.users(org.peer_mentors)
+
+
+def test_a_pooled_connection_that_died_is_replaced_without_an_error(
+    servers: Servers, org: Org, superuser_engine: Engine
+) -> None:
+    """The pool does not ping before handing a connection out: the first round trip finds
+    it dead (here, every backend of the application was terminated, as by a server
+    restart) and the unit of work starts again on a fresh one."""
+    engine = make_engine(servers.app_url, pool_size=3)
+    uows = SqlUnitsOfWork(engine, lambda _: None)
+    try:
+        with engine.connect() as a, engine.connect() as b, engine.connect() as c:
+            pids = {conn.execute(text("select pg_backend_pid()")).scalar() for conn in (a, b, c)}
+        with superuser_engine.connect() as admin:
+            killed = admin.execute(
+                text(
+                    "select count(pg_terminate_backend(pid)) from pg_stat_activity where pid = any(:p)"
+                ),
+                {"p": list(pids)},
+            ).scalar()
+        assert killed == 3
+        with uows(org.coordinator) as uow:
+            seen = uow.directory.users(org.peer_mentors)
+            (who,) = uow.wire.rows(sql("select current_user as name, pg_backend_pid() as pid"))
+        assert len(seen) == len(org.peer_mentors)
+        assert who.name == APP_ROLE and who.pid not in pids
+        assert answers(engine)
+        page = bulk.list_jobs(uows, org.coordinator, status=None, cursor=None, limit=5)
+        assert page.items == []
+    finally:
+        engine.dispose()
