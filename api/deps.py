@@ -1,10 +1,16 @@
-"""Typed dependencies: who is calling (verified against the database) and the units of work."""
+"""Typed dependencies: who is calling (verified against the database) and the units of work.
+
+They are ``async def`` although they do no waiting: FastAPI runs a plain ``def`` dependency
+in its thread pool, one hand-off per dependency per request, which cost more than the work
+itself. Only the endpoints, which talk to the database, run in the pool.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api import tokens
@@ -18,15 +24,19 @@ from workers import runtime
 bearer = HTTPBearer(auto_error=False)
 
 
-def units_of_work() -> SqlUnitsOfWork:
+async def units_of_work() -> SqlUnitsOfWork:
     return runtime.uows()
 
 
+async def settings() -> Settings:
+    return get_settings()
+
+
 UnitsOfWorkDep = Annotated[SqlUnitsOfWork, Depends(units_of_work)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(settings)]
 
 
-def current_principal(
+async def current_principal(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
@@ -51,8 +61,10 @@ def require_staff_claim(principal: Principal, uows: SqlUnitsOfWork) -> Principal
     return principal
 
 
-def staff_principal(principal: CurrentPrincipal, uows: UnitsOfWorkDep) -> Principal:
-    return require_staff_claim(principal, uows)
+async def staff_principal(principal: CurrentPrincipal, uows: UnitsOfWorkDep) -> Principal:
+    if principal.is_staff:
+        return principal
+    return await run_in_threadpool(require_staff_claim, principal, uows)  # refused: verify first
 
 
 StaffPrincipal = Annotated[Principal, Depends(staff_principal)]

@@ -20,12 +20,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from api import tokens
-from api.deps import require_staff_claim, units_of_work
+from api.deps import require_staff_claim
 from bulkreg.settings import get_settings
 from domain.errors import DomainError, Forbidden, Unauthenticated
 from domain.jobs import BulkJob
 from domain.model import UNFINISHED, AnomalyAction, Decision, Principal
 from domain.services import anomalies, bulk, identity
+from workers import runtime
 
 COOKIE = "bulkreg_session"
 REFRESH_SECONDS = 2
@@ -67,7 +68,7 @@ def _principal(request: Request) -> tuple[Principal, str]:
         raise SignIn
     try:
         claimed = tokens.claimed_principal(token, get_settings().signing_secret())
-        return require_staff_claim(claimed, units_of_work()), token
+        return require_staff_claim(claimed, runtime.uows()), token
     except Unauthenticated as error:
         raise SignIn from error
 
@@ -115,7 +116,7 @@ async def login(request: Request) -> Response:
     token = str(form.get("token", "")).strip()
     try:
         claimed = tokens.claimed_principal(token, get_settings().signing_secret())
-        principal = await run_in_threadpool(identity.verify, units_of_work(), claimed)
+        principal = await run_in_threadpool(identity.verify, runtime.uows(), claimed)
     except Unauthenticated:
         return _page(request, "login.html", 401, error="That token is not valid.")
     if not principal.is_staff:
@@ -143,7 +144,7 @@ async def logout(request: Request) -> Response:
 @router.get("/")
 def job_list(request: Request, cursor: str | None = None) -> Response:
     def page(principal: Principal, token: str) -> Response:
-        found = bulk.list_jobs(units_of_work(), principal, status=None, cursor=cursor, limit=25)
+        found = bulk.list_jobs(runtime.uows(), principal, status=None, cursor=cursor, limit=25)
         return _page(
             request, "jobs.html", principal=principal, csrf=csrf_for(token),
             jobs=found.items, next_cursor=found.next_cursor,
@@ -155,7 +156,7 @@ def job_list(request: Request, cursor: str | None = None) -> Response:
 @router.get("/jobs/{job_id}")
 def job_detail(request: Request, job_id: UUID) -> Response:
     def page(principal: Principal, token: str) -> Response:
-        uows = units_of_work()
+        uows = runtime.uows()
         job = bulk.get(uows, principal, job_id)
         people = [i.peer_mentor_id for i in job.items]
         people += [i.conflict.registered_by for i in job.items if i.conflict]
@@ -188,7 +189,7 @@ async def resolve_job(request: Request, job_id: UUID) -> Response:
             if key.startswith("decision:")
         ]
         default = Decision(str(form["default"])) if form.get("default") else None
-        bulk.resolve(units_of_work(), principal, job_id, decisions=decisions, default=default)
+        bulk.resolve(runtime.uows(), principal, job_id, decisions=decisions, default=default)
         return RedirectResponse(f"/ui/jobs/{job_id}", 303)
 
     return await _post(request, act)
@@ -197,7 +198,7 @@ async def resolve_job(request: Request, job_id: UUID) -> Response:
 @router.post("/jobs/{job_id}/cancel")
 async def cancel_job(request: Request, job_id: UUID) -> Response:
     def act(principal: Principal, form: dict[str, Any]) -> Response:
-        bulk.cancel(units_of_work(), principal, job_id)
+        bulk.cancel(runtime.uows(), principal, job_id)
         return RedirectResponse(f"/ui/jobs/{job_id}", 303)
 
     return await _post(request, act)
@@ -207,7 +208,7 @@ async def cancel_job(request: Request, job_id: UUID) -> Response:
 async def resolve_anomaly(request: Request, anomaly_id: UUID, job: UUID) -> Response:
     def act(principal: Principal, form: dict[str, Any]) -> Response:
         anomalies.resolve(
-            units_of_work(), principal, anomaly_id,
+            runtime.uows(), principal, anomaly_id,
             action=AnomalyAction(str(form.get("action"))), reason=str(form.get("reason", ""))[:2000] or "-",
         )  # fmt: skip
         return RedirectResponse(f"/ui/jobs/{job}", 303)

@@ -485,12 +485,17 @@ INELIGIBLE = sql(
        where u.id is null or not (u.org_id = :org and u.role = 'peer_mentor' and u.active)""",
     binary=True,
 )
+# One probe of the unique index per participant (see migration 0005 for why the planner
+# knows to take it even on a table it has not analyzed yet).
 DUPLICATES = sql(
-    """select id, peer_mentor_id, registered_by, activity_type, occurred_on, created_at
-       from activities
-       where peer_mentor_id = any(cast(:ids as uuid[])) and activity_type = :type
-         and occurred_on = :on and duplicate_of is null and deleted_at is null
-         and org_id = :org""",
+    """select a.id, a.peer_mentor_id, a.registered_by, a.activity_type, a.occurred_on,
+              a.created_at
+       from unnest(cast(:ids as uuid[])) as p(id)
+       cross join lateral (
+           select * from activities
+           where peer_mentor_id = p.id and activity_type = :type and occurred_on = :on
+             and duplicate_of is null and deleted_at is null and org_id = :org
+           limit 1) as a""",
     binary=True,
 )
 

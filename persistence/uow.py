@@ -40,10 +40,16 @@ SET_IDENTITY = Sql(
     "app.require_identity(cast(:user_id as uuid), cast(:org_id as uuid), :role)"
 )
 BECOME_MAINTENANCE = Sql(f"set local role {MAINTENANCE_ROLE}")
+# Bookkeeping commits without waiting for its WAL to reach the disk: a commit lost to a
+# server crash (the last fraction of a second) is one the sweeper and the reconciler redo —
+# a claim or a release found missing is a job whose lease runs out — and never a torn one.
+BOOKKEEPING_COMMITS_ASYNC = Sql("set local synchronous_commit = off")
 
 
 class _Transaction:
-    def __init__(self, engine: Engine, publish: Publisher, opening: tuple[Sql, Params]) -> None:
+    def __init__(
+        self, engine: Engine, publish: Publisher, opening: list[tuple[Sql, Params]]
+    ) -> None:
         self._engine = engine
         self._publish = publish
         self._opening = opening
@@ -52,7 +58,7 @@ class _Transaction:
         self.wire: Wire
 
     def _open(self) -> Wire:
-        self.wire = Wire(self._engine, [self._opening])
+        self.wire = Wire(self._engine, self._opening)
         return self.wire
 
     def commit(self) -> None:
@@ -87,7 +93,7 @@ class SqlUnitOfWork(_Transaction):
             "org_id": str(principal.org_id),
             "role": principal.role.value,
         }
-        super().__init__(engine, publish, (SET_IDENTITY, identity))
+        super().__init__(engine, publish, [(SET_IDENTITY, identity)])
         self.principal = principal
 
     def __enter__(self) -> Self:
@@ -104,7 +110,9 @@ class SqlMaintenanceUnitOfWork(_Transaction):
     jobs: MaintenanceJobs
 
     def __init__(self, engine: Engine, publish: Publisher) -> None:
-        super().__init__(engine, publish, (BECOME_MAINTENANCE, None))
+        super().__init__(
+            engine, publish, [(BECOME_MAINTENANCE, None), (BOOKKEEPING_COMMITS_ASYNC, None)]
+        )
 
     def __enter__(self) -> Self:
         self.jobs = SqlMaintenanceJobs(self._open())

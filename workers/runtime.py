@@ -19,9 +19,12 @@ def enqueue(job_id: UUID) -> None:
     the outbox and ``bulkreg.sweep_stuck_jobs`` sends it again later."""
     from workers.tasks import process_bulk_job
 
+    args = [str(job_id)]
     try:
         process_bulk_job.apply_async(
-            args=[str(job_id)],
+            args=args,
+            argsrepr=repr(args),  # what Flower shows; Celery's own saferepr costs more
+            kwargsrepr="{}",
             retry=True,
             retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
         )
