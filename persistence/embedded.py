@@ -74,9 +74,9 @@ class EmbeddedPostgres:
             "-c", "listen_addresses=",
             "-c", "max_connections=200",
             "-c", "shared_buffers=256MB",
-            # Look for tables to analyze every 10 s, not every minute: fresh statistics let
-            # PostgreSQL replace plans made while a table was young (see migration 0005).
-            "-c", "autovacuum_naptime=10",
+            # Look for tables to analyze every second, not every minute: fresh statistics
+            # let PostgreSQL replace plans made while a table was young (migration 0005).
+            "-c", "autovacuum_naptime=1",
         ]  # fmt: skip
         return ChildServer(
             "postgres",

@@ -38,6 +38,13 @@ from persistence.wire import Wire, sql
 
 Row = Any  # a psycopg named tuple
 
+
+def _sparse(values: list[Any]) -> list[Any] | None:
+    """A column of a batch that is all NULL travels as one NULL array, not 10,000 NULLs:
+    ``unnest`` of several arrays fills a shorter (or NULL) one with NULLs."""
+    return values if any(v is not None for v in values) else None
+
+
 JOB_COLUMNS = """j.id, j.org_id, j.submitted_by, j.status, j.on_conflict, j.activity, j.total,
     j.attempts, j.version, j.created_at, j.started_at, j.finished_at, j.error_code,
     j.error_message"""
@@ -270,12 +277,12 @@ class SqlJobs:
             {
                 "job": job.id,
                 "idx": [i.index for i in items],
-                "decision": [i.decision.value if i.decision else None for i in items],
+                "decision": _sparse([i.decision.value if i.decision else None for i in items]),
                 "outcome": [i.outcome.value for i in items],
                 "activity": [i.activity_id for i in items],
-                "conflict": [i.conflict_activity_id for i in items],
-                "code": [i.error_code for i in items],
-                "message": [i.error_message for i in items],
+                "conflict": _sparse([i.conflict_activity_id for i in items]),
+                "code": _sparse([i.error_code for i in items]),
+                "message": _sparse([i.error_message for i in items]),
             },
         )
 
@@ -563,7 +570,7 @@ class SqlActivities:
             {
                 "ids": [a.id for a in activities],
                 "pm": [a.peer_mentor_id for a in activities],
-                "dup": [a.duplicate_of for a in activities],
+                "dup": _sparse([a.duplicate_of for a in activities]),
                 "org": first.org_id,
                 "type": first.activity_type,
                 "on": first.occurred_on,

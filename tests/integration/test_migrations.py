@@ -33,7 +33,7 @@ def test_migrations_build_the_schema_from_an_empty_database_and_are_idempotent(
             version = conn.execute(text("select version_num from alembic_version")).scalar()
         check.dispose()
         assert tables == EXPECTED_TABLES
-        assert version == "0005"
+        assert version == "0006"
     finally:
         with admin.connect() as conn:
             conn.execute(text("drop database if exists bulkreg_migration_test with (force)"))

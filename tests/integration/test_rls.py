@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from uuid import uuid4
 
 import pytest
-from psycopg.errors import InsufficientPrivilege
+from psycopg.errors import ForeignKeyViolation, InsufficientPrivilege
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import ProgrammingError
 
@@ -206,6 +207,47 @@ def test_a_peer_mentor_cannot_register_for_someone_else_even_with_every_other_la
             superuser_engine, "select count(*) from activities where peer_mentor_id = :p", p=other
         )
         == 0
+    )
+
+
+def test_an_activitys_references_are_checked_by_the_database_even_with_every_other_layer_bypassed(
+    uows: SqlUnitsOfWork, org: Org, other_org: Org, superuser_engine: Engine
+) -> None:
+    """The repository is called directly by a coordinator, without the screening: a batch
+    holding one row that refers outside the organization is refused whole (the statement
+    check of migration 0006), and nothing of it is written."""
+    from tests.integration.test_atomic_commit import submit
+
+    foreign_job = submit(uows, other_org, other_org.peer_mentors[:1])
+
+    def row(**change: object) -> NewActivity:
+        fields: dict[str, object] = dict(
+            id=uuid4(), org_id=org.id, peer_mentor_id=org.peer_mentors[0],
+            activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5,
+            notes=None, registered_by=org.coordinator.user_id, source=Source.PROXY,
+            bulk_job_id=None, duplicate_of=None,
+        )  # fmt: skip
+        return NewActivity(**(fields | change))  # type: ignore[arg-type]
+
+    for bad in (
+        row(peer_mentor_id=other_org.peer_mentors[0]),  # another organization's peer mentor
+        row(peer_mentor_id=uuid4()),  # nobody
+        row(activity_type="not_a_type"),
+        row(source=Source.BULK, bulk_job_id=foreign_job),  # another organization's job
+    ):
+        fine = dataclasses.replace(bad, id=uuid4(), peer_mentor_id=org.peer_mentors[1])
+        batch = [fine, bad]  # a row in order does not carry one that is not
+        with pytest.raises(ForeignKeyViolation), uows(org.coordinator) as uow:
+            uow.activities.add_many(batch)
+            uow.commit()
+    assert (
+        count(superuser_engine, "select count(*) from activities where org_id = :o", o=org.id) == 0
+    )
+    with uows(org.coordinator) as uow:  # and a batch that is all in order passes
+        uow.activities.add_many([row(), row(peer_mentor_id=org.peer_mentors[1])])
+        uow.commit()
+    assert (
+        count(superuser_engine, "select count(*) from activities where org_id = :o", o=org.id) == 2
     )
 
 
