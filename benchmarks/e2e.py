@@ -150,8 +150,10 @@ def run(
     servers: Servers, stack: Stack, org: Org, n: int, repeat: int, secret: str
 ) -> dict[str, Figure]:
     jobs, noops, ratio = Figure(), Figure(), Figure()
-    noop_rate(servers, min(n, 20))  # warm both paths up
-    job_rate(servers, stack, org, min(n, 5), first_day=900, secret=secret)
+    # Warm both paths up to their steady state: pooled connections with their prepared
+    # statements in the API and in every worker process, and statistics of tables in use.
+    noop_rate(servers, n)
+    job_rate(servers, stack, org, n, first_day=900, secret=secret)
     for rep in range(repeat):
         noops.add(noop_rate(servers, n))
         jobs.add(job_rate(servers, stack, org, n, first_day=1000 + rep * n, secret=secret))

@@ -183,10 +183,11 @@ class SqlJobs:
     def lock(self, job_id: UUID) -> BulkJob | None:
         return self._select(job_id, with_items=True, lock="for update")
 
-    def lock_claimed(self, job_id: UUID, token: UUID) -> BulkJob | None:
-        """The job for processing, locked, with its items (one round trip: the items are read
-        after the lock is taken). Their conflicts are recomputed, so not loaded."""
-        found, items = self.wire.each(
+    def lock_claimed(self, job_id: UUID, token: UUID) -> tuple[BulkJob, Screening | None] | None:
+        """The job for processing, locked, with its items and the screening of all its
+        participants, in one round trip: each statement runs after the lock is taken. The
+        items' old conflicts are recomputed, so not loaded."""
+        found, items, ineligible, duplicates = self.wire.each(
             (
                 sql(
                     f"""select {JOB_COLUMNS} from bulk_jobs j
@@ -202,17 +203,19 @@ class SqlJobs:
                 ),
                 {"job": job_id},
             ),
+            (INELIGIBLE_OF_JOB, {"job": job_id}),
+            (DUPLICATES_OF_JOB, {"job": job_id}),
         )
         if not found:
             return None
-        row = found[0]
-        return _job(
-            row,
+        job = _job(
+            found[0],
             [
                 JobItem(idx, pm, override, Decision(decision) if decision else None)
                 for idx, pm, override, decision in items
             ],
         )
+        return job, _screening(ineligible, duplicates)
 
     def _select(self, job_id: UUID, *, with_items: bool, lock: str) -> BulkJob | None:
         """The job and, in the same round trip, its items."""
@@ -507,6 +510,54 @@ DUPLICATES = sql(
 )
 
 
+# The same two checks for every participant of a claimed job, read from its items and its
+# activity (for the worker, in the round trip that locks the job).
+INELIGIBLE_OF_JOB = sql(
+    """select i.peer_mentor_id as requested, u.id, u.org_id, u.role, u.display_name, u.active
+       from bulk_jobs j
+       join bulk_job_items i on i.job_id = j.id
+       left join users u on u.id = i.peer_mentor_id
+       where j.id = :job
+         and (u.id is null or not (u.org_id = j.org_id and u.role = 'peer_mentor' and u.active))"""
+)
+DUPLICATES_OF_JOB = sql(
+    """select a.id, a.peer_mentor_id, a.registered_by, a.activity_type, a.occurred_on,
+              a.created_at
+       from bulk_jobs j
+       join bulk_job_items i on i.job_id = j.id
+       cross join lateral (
+           select * from activities
+           where peer_mentor_id = i.peer_mentor_id
+             and activity_type = j.activity ->> 'activity_type'
+             and occurred_on = cast(j.activity ->> 'occurred_on' as date)
+             and duplicate_of is null and deleted_at is null and org_id = j.org_id
+           limit 1) as a
+       where j.id = :job"""
+)
+
+
+def _screening(ineligible: list[Row], duplicates: list[Row]) -> Screening:
+    return Screening(
+        {
+            r.requested: UserRecord(r.id, r.org_id, Role(r.role), r.display_name, r.active)
+            if r.id
+            else None
+            for r in ineligible
+        },
+        {
+            r.peer_mentor_id: ExistingActivity(
+                r.id,
+                r.peer_mentor_id,
+                r.registered_by,
+                r.activity_type,
+                r.occurred_on,
+                r.created_at,
+            )
+            for r in duplicates
+        },
+    )
+
+
 class SqlActivities:
     def __init__(self, wire: Wire) -> None:
         self.wire = wire
@@ -523,25 +574,7 @@ class SqlActivities:
             (INELIGIBLE, {"ids": ids, "org": org_id}),
             (DUPLICATES, {"ids": ids, "type": activity_type, "on": occurred_on, "org": org_id}),
         )
-        return Screening(
-            {
-                r.requested: UserRecord(r.id, r.org_id, Role(r.role), r.display_name, r.active)
-                if r.id
-                else None
-                for r in ineligible
-            },
-            {
-                r.peer_mentor_id: ExistingActivity(
-                    r.id,
-                    r.peer_mentor_id,
-                    r.registered_by,
-                    r.activity_type,
-                    r.occurred_on,
-                    r.created_at,
-                )
-                for r in duplicates
-            },
-        )
+        return _screening(ineligible, duplicates)
 
     def add_many(self, activities: Sequence[NewActivity]) -> None:
         """All rows of one call share the activity, registrar, source and job (one draft),

@@ -89,9 +89,10 @@ def _attempt(
     """One transaction, under the submitter's identity (checked by the unit of work as it
     opens); returns the status it committed and how many activities it wrote."""
     with uows(principal) as uow:
-        job = uow.jobs.lock_claimed(job_id, token)
-        if job is None:
+        found = uow.jobs.lock_claimed(job_id, token)
+        if found is None:
             raise LeaseLost(f"job {job_id} was taken over by another worker")
+        job, screening = found
         plan = register_items(
             uow,
             job.items,
@@ -102,6 +103,7 @@ def _attempt(
             source=Source.BULK,
             bulk_job_id=job.id,
             new_id=new_id,
+            screening=screening,
         )
         job.finish(plan.status, clock(), plan.error)
         uow.jobs.save(job, items=True)

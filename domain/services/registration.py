@@ -21,7 +21,7 @@ from domain.model import (
     Source,
     time_ordered_id,
 )
-from domain.ports import AuditEntry, UnitOfWork
+from domain.ports import AuditEntry, Screening, UnitOfWork
 from domain.rules import BatchPlan, assess, participant_error, plan_batch
 
 
@@ -40,13 +40,20 @@ def register_items(
     source: Source,
     bulk_job_id: UUID | None,
     new_id: Callable[[], UUID] = time_ordered_id,
+    screening: Screening | None = None,
 ) -> BatchPlan:
+    """``screening``, when the caller already has it, may cover cancelled items too: only
+    the live ones are assessed against it."""
     live = [item.peer_mentor_id for item in items if item.decision is not Decision.CANCEL]
-    screening = uow.activities.screen(org_id, draft.activity_type, draft.occurred_on, live)
+    if screening is None:
+        screening = uow.activities.screen(org_id, draft.activity_type, draft.occurred_on, live)
     errors = {pm: participant_error(user, org_id) for pm, user in screening.ineligible.items()}
     for item in items:
         pm = item.peer_mentor_id
-        assess(item, errors.get(pm), screening.duplicates.get(pm))
+        if item.decision is Decision.CANCEL:
+            assess(item, None, None)
+        else:
+            assess(item, errors.get(pm), screening.duplicates.get(pm))
     plan = plan_batch(
         items,
         draft=draft,

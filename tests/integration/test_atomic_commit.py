@@ -23,7 +23,7 @@ from domain.model import (
 from domain.ports import Screening
 from domain.rules import Limits
 from domain.services import bulk, processing, proxy
-from persistence.repositories import SqlActivities
+from persistence.repositories import SqlJobs
 from persistence.uow import SqlUnitsOfWork
 from tests.integration.conftest import Org, count, make_org, yesterday
 
@@ -77,15 +77,18 @@ def test_mid_batch_unique_violation_writes_nothing_and_the_retry_reports_the_con
         ),
         limits=Limits(),
     )
-    real_screen = SqlActivities.screen
+    real_lock = SqlJobs.lock_claimed
 
-    def screen_without_victim(self: SqlActivities, *args: Any) -> Screening:
-        found = real_screen(self, *args)
-        return Screening(
-            found.ineligible, {k: v for k, v in found.duplicates.items() if k != victim}
+    def lock_without_victim(self: SqlJobs, *args: Any) -> Any:
+        found = real_lock(self, *args)
+        if found is None or found[1] is None:
+            return found
+        job, seen = found
+        return job, Screening(
+            seen.ineligible, {k: v for k, v in seen.duplicates.items() if k != victim}
         )
 
-    monkeypatch.setattr(SqlActivities, "screen", screen_without_victim)
+    monkeypatch.setattr(SqlJobs, "lock_claimed", lock_without_victim)
 
     with pytest.raises(TransientError):
         process(uows, job_id)

@@ -87,8 +87,9 @@ class FakeJobs:
     def lock(self, job_id: UUID) -> BulkJob | None:
         return self.get(job_id)
 
-    def lock_claimed(self, job_id: UUID, token: UUID) -> BulkJob | None:
-        return self.get(job_id) if self.store.claims.get(job_id) == token else None
+    def lock_claimed(self, job_id: UUID, token: UUID) -> tuple[BulkJob, Screening | None] | None:
+        job = self.get(job_id) if self.store.claims.get(job_id) == token else None
+        return (job, None) if job else None
 
     def save(self, job: BulkJob, *, items: bool) -> None:
         job.version += 1
