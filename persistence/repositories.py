@@ -350,7 +350,7 @@ class SqlMaintenanceJobs:
         self.wire = wire
 
     def claim(self, job_id: UUID, token: UUID, lease_seconds: float) -> Claim | None:
-        row = self.wire.first(
+        row = self.wire.committed_first(
             sql(
                 """update bulk_jobs j set status = 'running', attempts = attempts + 1,
                        lease_until = now() + make_interval(secs => :lease), claim_token = :token,

@@ -64,7 +64,8 @@ class Wire:
 
     def __init__(self, engine: Engine, opening: list[tuple[Sql, Params]]) -> None:
         self._engine = engine
-        self._later: list[tuple[Sql, Params]] = [(BEGIN, None), *opening]
+        self._opening: list[tuple[Sql, Params]] = [(BEGIN, None), *opening]
+        self._later = list(self._opening)
         self._sent = False
         self._over = False
         self._fairy: PoolProxiedConnection
@@ -88,7 +89,25 @@ class Wire:
         """The rows of each statement, all sent in one round trip and run in order."""
         return [cursor.fetchall() for cursor in self._send(list(statements))]
 
+    def committed_first(self, statement: Sql, params: Params = None) -> Any | None:
+        """``statement`` as a transaction of its own, committed by the time its row is back.
+
+        The opening statements and this one travel in one round trip without a BEGIN:
+        PostgreSQL runs a pipeline's statements up to its sync point as one implicit
+        transaction (``SET LOCAL`` included) and commits it there. Only as the first
+        statement of a unit of work; what follows runs in a new transaction, opened the
+        same way."""
+        if self._sent or self._over or self._later != self._opening:
+            raise RuntimeError("only a unit of work's first statement commits on its own")
+        self._later = self._opening[1:]
+        row = self._send([(statement, params)])[0].fetchone()
+        self._later, self._sent = list(self._opening), False
+        return row
+
     def commit(self) -> None:
+        if not self._sent and self._later == self._opening:
+            self._over = True  # nothing was done in this transaction: nothing to send
+            return
         self._send([(COMMIT, None)])
         self._over = True
 

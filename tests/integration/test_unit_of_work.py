@@ -33,12 +33,12 @@ def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     yield made
 
 
-def test_a_bulk_job_costs_two_or_three_round_trips_to_submit_and_four_to_process(
+def test_a_bulk_job_costs_two_or_three_round_trips_to_submit_and_three_to_process(
     uows: SqlUnitsOfWork, org: Org, round_trips: list[int], superuser_engine: Engine
 ) -> None:
     """Submit: identity (+ the Idempotency-Key and its stored job), the draft's facts, the
-    writes + COMMIT. Process: the claim, its COMMIT, identity + job + items + screening, the
-    writes + COMMIT."""
+    writes + COMMIT. Process: the claim (committed as it returns), identity + job + items +
+    screening, the writes + COMMIT."""
     submission = BulkSubmission(
         activity=ActivityDraft(
             activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5
@@ -53,7 +53,7 @@ def test_a_bulk_job_costs_two_or_three_round_trips_to_submit_and_four_to_process
     assert submit(uows, org, org.peer_mentors[:1]) and len(round_trips) == 2
     round_trips.clear()
     assert process(uows, job.id) is JobStatus.SUCCEEDED
-    assert len(round_trips) == 4
+    assert len(round_trips) == 3
     writes = count(
         superuser_engine, "select count(*) from activities where bulk_job_id = :j", j=job.id
     )
@@ -97,3 +97,35 @@ def test_a_pooled_connection_that_died_is_replaced_without_an_error(
         assert page.items == []
     finally:
         engine.dispose()
+
+
+def test_a_claim_takes_effect_at_once_and_only_as_the_first_statement(
+    uows: SqlUnitsOfWork, org: Org, superuser_engine: Engine
+) -> None:
+    """The claim commits in the round trip that makes it (PostgreSQL's implicit transaction
+    of a pipeline): another connection sees it while the unit of work is still open, and
+    it stands when the unit of work then fails. Once a transaction is under way, no
+    statement may commit on its own."""
+    from uuid import uuid4
+
+    job_id = submit(uows, org, org.peer_mentors[:2])
+
+    def status() -> str:
+        return str(count_row(superuser_engine, job_id))
+
+    with pytest.raises(RuntimeError, match="boom"), uows.maintenance() as maintenance:
+        claim = maintenance.jobs.claim(job_id, uuid4(), 60)
+        assert claim is not None and claim.attempts == 1
+        assert status() == "running"
+        maintenance.wire.later(sql("select 1"))  # a transaction is under way: no more
+        with pytest.raises(RuntimeError, match="first statement"):
+            maintenance.wire.committed_first(sql("select 1"))
+        raise RuntimeError("boom")
+    assert status() == "running"
+
+
+def count_row(engine: Engine, job_id: object) -> object:
+    with engine.connect() as conn:
+        return conn.execute(
+            text("select status from bulk_jobs where id = :j"), {"j": job_id}
+        ).scalar()
