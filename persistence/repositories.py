@@ -134,6 +134,40 @@ def _item(r: Row) -> JobItem:
     )
 
 
+UPDATE_JOB = """update bulk_jobs set status = :status, finished_at = :finished_at,
+        error_code = :error_code, error_message = :error_message,
+        lease_until = case when :running then lease_until end,
+        claim_token = case when :running then claim_token end,
+        version = version + 1, updated_at = now()
+    where id = :id"""
+SAVE_JOB = sql(UPDATE_JOB)
+SAVE_JOB_AND_ITEMS = sql(
+    f"""with job as ({UPDATE_JOB})
+        update bulk_job_items i set decision = u.decision, outcome = u.outcome,
+            activity_id = u.activity_id, conflict_activity_id = u.conflict_id,
+            error_code = u.item_code, error_message = u.item_message
+        from unnest(cast(:idx as integer[]), cast(:decision as text[]),
+                    cast(:outcome as text[]), cast(:activity as uuid[]),
+                    cast(:conflict as uuid[]), cast(:item_code as text[]),
+                    cast(:item_message as text[]))
+             as u(idx, decision, outcome, activity_id, conflict_id, item_code, item_message)
+        where i.job_id = :id and i.idx = u.idx""",
+    binary=True,
+)
+
+
+def _item_outcomes(items: Sequence[JobItem]) -> dict[str, Any]:
+    return {
+        "idx": [i.index for i in items],
+        "decision": _sparse([i.decision.value if i.decision else None for i in items]),
+        "outcome": [i.outcome.value for i in items],
+        "activity": [i.activity_id for i in items],
+        "conflict": _sparse([i.conflict_activity_id for i in items]),
+        "item_code": _sparse([i.error_code for i in items]),
+        "item_message": _sparse([i.error_message for i in items]),
+    }
+
+
 class SqlJobs:
     def __init__(self, wire: Wire) -> None:
         self.wire = wire
@@ -187,7 +221,7 @@ class SqlJobs:
         """The job for processing, locked, with its items and the screening of all its
         participants, in one round trip: each statement runs after the lock is taken. The
         items' old conflicts are recomputed, so not loaded."""
-        found, items, ineligible, duplicates = self.wire.each(
+        found, items, screened = self.wire.each(
             (
                 sql(
                     f"""select {JOB_COLUMNS} from bulk_jobs j
@@ -203,8 +237,7 @@ class SqlJobs:
                 ),
                 {"job": job_id},
             ),
-            (INELIGIBLE_OF_JOB, {"job": job_id}),
-            (DUPLICATES_OF_JOB, {"job": job_id}),
+            (SCREEN_JOB, {"job": job_id}),
         )
         if not found:
             return None
@@ -215,7 +248,7 @@ class SqlJobs:
                 for idx, pm, override, decision in items
             ],
         )
-        return job, _screening(ineligible, duplicates)
+        return job, _job_screening(screened)
 
     def _select(self, job_id: UUID, *, with_items: bool, lock: str) -> BulkJob | None:
         """The job and, in the same round trip, its items."""
@@ -236,58 +269,22 @@ class SqlJobs:
         return (row.version, JobStatus(row.status)) if row else None
 
     def save(self, job: BulkJob, *, items: bool) -> None:
-        """Written with the next round trip (at the latest, the commit). The job is locked
-        by this transaction (``lock``, ``lock_claimed``), so its new version is known."""
-        running = job.status is JobStatus.RUNNING
-        self.wire.later(
-            sql(
-                """update bulk_jobs set status = :status, finished_at = :finished_at,
-                       error_code = :error_code, error_message = :error_message,
-                       lease_until = case when :running then lease_until end,
-                       claim_token = case when :running then claim_token end,
-                       version = version + 1, updated_at = now()
-                   where id = :id"""
-            ),
-            {
-                "id": job.id,
-                "status": job.status.value,
-                "finished_at": job.finished_at,
-                "error_code": job.error_code,
-                "error_message": job.error_message,
-                "running": running,
-            },
-        )
-        job.version += 1
+        """Written with the next round trip (at the latest, the commit), job and items in
+        one statement. The job is locked by this transaction (``lock``, ``lock_claimed``),
+        so its new version is known."""
+        params: dict[str, Any] = {
+            "id": job.id,
+            "status": job.status.value,
+            "finished_at": job.finished_at,
+            "error_code": job.error_code,
+            "error_message": job.error_message,
+            "running": job.status is JobStatus.RUNNING,
+        }
         if items and job.items:
-            self._save_items(job)
-
-    def _save_items(self, job: BulkJob) -> None:
-        items = job.items
-        self.wire.later(
-            sql(
-                """update bulk_job_items i set decision = u.decision, outcome = u.outcome,
-                       activity_id = u.activity_id, conflict_activity_id = u.conflict_id,
-                       error_code = u.error_code, error_message = u.error_message
-                   from unnest(cast(:idx as integer[]), cast(:decision as text[]),
-                               cast(:outcome as text[]), cast(:activity as uuid[]),
-                               cast(:conflict as uuid[]), cast(:code as text[]),
-                               cast(:message as text[]))
-                        as u(idx, decision, outcome, activity_id, conflict_id, error_code,
-                             error_message)
-                   where i.job_id = :job and i.idx = u.idx""",
-                binary=True,
-            ),
-            {
-                "job": job.id,
-                "idx": [i.index for i in items],
-                "decision": _sparse([i.decision.value if i.decision else None for i in items]),
-                "outcome": [i.outcome.value for i in items],
-                "activity": [i.activity_id for i in items],
-                "conflict": _sparse([i.conflict_activity_id for i in items]),
-                "code": _sparse([i.error_code for i in items]),
-                "message": _sparse([i.error_message for i in items]),
-            },
-        )
+            self.wire.later(SAVE_JOB_AND_ITEMS, params | _item_outcomes(job.items))
+        else:
+            self.wire.later(SAVE_JOB, params)
+        job.version += 1
 
     def page(
         self, org_id: UUID, status: JobStatus | None, cursor: str | None, limit: int
@@ -511,29 +508,56 @@ DUPLICATES = sql(
 
 
 # The same two checks for every participant of a claimed job, read from its items and its
-# activity (for the worker, in the round trip that locks the job).
-INELIGIBLE_OF_JOB = sql(
-    """select i.peer_mentor_id as requested, u.id, u.org_id, u.role, u.display_name, u.active
-       from bulk_jobs j
-       join bulk_job_items i on i.job_id = j.id
-       left join users u on u.id = i.peer_mentor_id
-       where j.id = :job
-         and (u.id is null or not (u.org_id = j.org_id and u.role = 'peer_mentor' and u.active))"""
-)
-DUPLICATES_OF_JOB = sql(
-    """select a.id, a.peer_mentor_id, a.registered_by, a.activity_type, a.occurred_on,
+# activity, in one statement (for the worker, in the round trip that locks the job): a row
+# for each participant who is ineligible, has a duplicate, or both.
+SCREEN_JOB = sql(
+    """select i.peer_mentor_id as requested,
+              (u.id is null or not (u.org_id = j.org_id and u.role = 'peer_mentor'
+                                    and u.active)) as ineligible,
+              u.id as user_id, u.org_id as user_org_id, u.role, u.display_name, u.active,
+              a.id as duplicate_id, a.registered_by, a.activity_type, a.occurred_on,
               a.created_at
        from bulk_jobs j
        join bulk_job_items i on i.job_id = j.id
-       cross join lateral (
+       left join users u on u.id = i.peer_mentor_id
+       left join lateral (
            select * from activities
            where peer_mentor_id = i.peer_mentor_id
              and activity_type = j.activity ->> 'activity_type'
              and occurred_on = cast(j.activity ->> 'occurred_on' as date)
              and duplicate_of is null and deleted_at is null and org_id = j.org_id
-           limit 1) as a
-       where j.id = :job"""
+           limit 1) as a on true
+       where j.id = :job
+         and (a.id is not null
+              or u.id is null
+              or not (u.org_id = j.org_id and u.role = 'peer_mentor' and u.active))"""
 )
+
+
+def _job_screening(rows: list[Row]) -> Screening:
+    return Screening(
+        {
+            r.requested: UserRecord(
+                r.user_id, r.user_org_id, Role(r.role), r.display_name, r.active
+            )
+            if r.user_id
+            else None
+            for r in rows
+            if r.ineligible
+        },
+        {
+            r.requested: ExistingActivity(
+                r.duplicate_id,
+                r.requested,
+                r.registered_by,
+                r.activity_type,
+                r.occurred_on,
+                r.created_at,
+            )
+            for r in rows
+            if r.duplicate_id
+        },
+    )
 
 
 def _screening(ineligible: list[Row], duplicates: list[Row]) -> Screening:

@@ -39,11 +39,15 @@ SET_IDENTITY = Sql(
     "set_config('app.role', :role, true), "
     "app.require_identity(cast(:user_id as uuid), cast(:org_id as uuid), :role)"
 )
-BECOME_MAINTENANCE = Sql(f"set local role {MAINTENANCE_ROLE}")
-# Bookkeeping commits without waiting for its WAL to reach the disk: a commit lost to a
-# server crash (the last fraction of a second) is one the sweeper and the reconciler redo —
-# a claim or a release found missing is a job whose lease runs out — and never a torn one.
-BOOKKEEPING_COMMITS_ASYNC = Sql("set local synchronous_commit = off")
+# The maintenance role for this transaction only, and commits that do not wait for their WAL
+# to reach the disk: a bookkeeping commit lost to a server crash (the last fraction of a
+# second) is one the sweeper and the reconciler redo — a claim or a release found missing is
+# a job whose lease runs out — and never a torn one. (``set_config('role', …, true)`` is
+# ``SET LOCAL ROLE``, with the same membership check.)
+BECOME_MAINTENANCE = Sql(
+    f"select set_config('role', '{MAINTENANCE_ROLE}', true), "
+    "set_config('synchronous_commit', 'off', true)"
+)
 
 
 class _Transaction:
@@ -110,9 +114,7 @@ class SqlMaintenanceUnitOfWork(_Transaction):
     jobs: MaintenanceJobs
 
     def __init__(self, engine: Engine, publish: Publisher) -> None:
-        super().__init__(
-            engine, publish, [(BECOME_MAINTENANCE, None), (BOOKKEEPING_COMMITS_ASYNC, None)]
-        )
+        super().__init__(engine, publish, [(BECOME_MAINTENANCE, None)])
 
     def __enter__(self) -> Self:
         self.jobs = SqlMaintenanceJobs(self._open())
