@@ -4,8 +4,9 @@ psycopg's pipeline mode sends several statements before reading any answer. A tr
 queues what it does not need to wait for (``later``): the ``BEGIN`` and the identity that
 open it, and writes whose answer nobody reads. They travel with the next statement whose rows
 are needed, or with the ``COMMIT``. The server still runs them one after the other, in order,
-and the first error aborts everything queued behind it. A bulk job thus costs the worker two
-round trips to claim and three to process, where one statement each cost fifteen.
+and the first error aborts everything queued behind it. A bulk job thus costs the worker one
+round trip to claim (``committed_first``) and two to process, where one statement each had
+cost fifteen; the API's submit costs two, or three with an Idempotency-Key.
 
 The connection runs with psycopg's autocommit switched on for the life of the wire, so that
 psycopg does not send a ``BEGIN`` of its own (and wait for it): the wire sends it, first, and
