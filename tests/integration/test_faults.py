@@ -52,6 +52,14 @@ def start(workers: list[Worker], **kwargs: object) -> Worker:
     return worker
 
 
+def kill_child(worker: Worker) -> None:
+    """SIGKILL the worker's one pool process, as the OOM killer would, and wait until the
+    worker has seen it go."""
+    (child,) = worker.children()
+    os.kill(child, signal.SIGKILL)
+    wait_for(lambda: child not in worker.children(), timeout=10)
+
+
 def succeeded_in_log(worker: Worker, task_id: str) -> bool:
     return f"[{task_id}] succeeded" in worker.log_path.read_text(errors="replace")
 
@@ -66,9 +74,7 @@ def test_worker_killed_inside_the_transaction_writes_nothing_then_redelivery_suc
     with duplicate_check_held(superuser_engine) as waiting:
         send(job_id)
         wait_for(waiting, timeout=30)
-        (child,) = worker.children()
-        os.kill(child, signal.SIGKILL)
-        wait_for(lambda: child not in worker.children(), timeout=10)
+        kill_child(worker)
     assert rows(superuser_engine, job_id) == 0
 
     assert wait_terminal(superuser_engine, job_id) == "succeeded"
@@ -92,9 +98,7 @@ def test_worker_killed_after_sending_its_commit_the_job_commits_whole_and_only_o
     with barrier_closed(superuser_engine) as open_barrier:
         task_id = send(job_id)
         wait_for(lambda: waiting_at_barrier(superuser_engine), timeout=30)
-        (child,) = worker.children()
-        os.kill(child, signal.SIGKILL)
-        wait_for(lambda: child not in worker.children(), timeout=10)
+        kill_child(worker)
         assert rows(superuser_engine, job_id) == 0
         open_barrier()
     assert wait_terminal(superuser_engine, job_id) == "succeeded"
