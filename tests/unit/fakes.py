@@ -50,19 +50,6 @@ class FakeDirectory:
             if u in self.store.users and self.store.users[u].org_id == self.principal.org_id
         }
 
-    def ineligible(self, org_id: UUID, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord | None]:
-        visible = self.users(user_ids)
-        return {
-            u: visible.get(u)
-            for u in user_ids
-            if u not in visible
-            or not (
-                visible[u].role is Role.PEER_MENTOR
-                and visible[u].active
-                and visible[u].org_id == org_id
-            )
-        }
-
     def draft_facts(self, org_id: UUID, activity_type: str) -> DraftFacts:
         return DraftFacts("UTC", self.store.types.get((org_id, activity_type), False))
 
@@ -171,10 +158,19 @@ class FakeActivities:
     def screen(
         self, org_id: UUID, activity_type: str, occurred_on: date, peer_mentor_ids: Sequence[UUID]
     ) -> Screening:
-        directory = FakeDirectory(self.store, self.principal)
+        visible = FakeDirectory(self.store, self.principal).users(peer_mentor_ids)
+        ineligible = {
+            u: visible.get(u)
+            for u in peer_mentor_ids
+            if u not in visible
+            or not (
+                visible[u].role is Role.PEER_MENTOR
+                and visible[u].active
+                and visible[u].org_id == org_id
+            )
+        }
         return Screening(
-            directory.ineligible(org_id, peer_mentor_ids),
-            self._duplicates(org_id, activity_type, occurred_on, peer_mentor_ids),
+            ineligible, self._duplicates(org_id, activity_type, occurred_on, peer_mentor_ids)
         )
 
     def _duplicates(
