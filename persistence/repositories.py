@@ -34,7 +34,7 @@ from domain.model import (
 )
 from domain.ports import ActivityFilter, AuditEntry, Claim, DraftFacts, Page, Screening
 from persistence import cursors
-from persistence.wire import Wire, sql
+from persistence.wire import Sql, Wire, sql
 
 Row = Any  # a psycopg named tuple
 
@@ -248,7 +248,7 @@ class SqlJobs:
                 for idx, pm, override, decision in items
             ],
         )
-        return job, _job_screening(screened)
+        return job, _screening(screened)
 
     def _select(self, job_id: UUID, *, with_items: bool, lock: str) -> BulkJob | None:
         """The job and, in the same round trip, its items."""
@@ -485,56 +485,48 @@ def _activity(r: Row) -> Activity:
     )
 
 
-INELIGIBLE = sql(
-    """select p.id as requested, u.id, u.org_id, u.role, u.display_name, u.active
-       from unnest(cast(:ids as uuid[])) as p(id)
-       left join users u on u.id = p.id
-       where u.id is null or not (u.org_id = :org and u.role = 'peer_mentor' and u.active)""",
-    binary=True,
-)
-# One probe of the unique index per participant (see migration 0005 for why the planner
-# knows to take it even on a table it has not analyzed yet).
-DUPLICATES = sql(
-    """select a.id, a.peer_mentor_id, a.registered_by, a.activity_type, a.occurred_on,
-              a.created_at
-       from unnest(cast(:ids as uuid[])) as p(id)
-       cross join lateral (
-           select * from activities
-           where peer_mentor_id = p.id and activity_type = :type and occurred_on = :on
-             and duplicate_of is null and deleted_at is null and org_id = :org
-           limit 1) as a""",
-    binary=True,
-)
+def _screening_of(participants: str) -> Sql:
+    """Both checks of a batch in one statement: a row for each participant who is not an
+    active peer mentor of the organization, has the same activity registered already (one
+    probe of the unique index each — see migration 0005 for why the planner takes it even
+    on a table it has not analyzed yet), or both. ``participants`` yields ``p(id, org_id,
+    activity_type, occurred_on)``."""
+    return sql(
+        f"""select p.id as requested,
+                   (u.id is null or not (u.org_id = p.org_id and u.role = 'peer_mentor'
+                                         and u.active)) as ineligible,
+                   u.id as user_id, u.org_id as user_org_id, u.role, u.display_name, u.active,
+                   a.id as duplicate_id, a.registered_by, a.activity_type, a.occurred_on,
+                   a.created_at
+            from {participants}
+            left join users u on u.id = p.id
+            left join lateral (
+                select * from activities
+                where peer_mentor_id = p.id and activity_type = p.activity_type
+                  and occurred_on = p.occurred_on and duplicate_of is null
+                  and deleted_at is null and org_id = p.org_id
+                limit 1) as a on true
+            where a.id is not null or u.id is null
+               or not (u.org_id = p.org_id and u.role = 'peer_mentor' and u.active)""",
+        binary=True,
+    )
 
 
-# The same two checks for every participant of a claimed job, read from its items and its
-# activity, in one statement (for the worker, in the round trip that locks the job): a row
-# for each participant who is ineligible, has a duplicate, or both.
-SCREEN_JOB = sql(
-    """select i.peer_mentor_id as requested,
-              (u.id is null or not (u.org_id = j.org_id and u.role = 'peer_mentor'
-                                    and u.active)) as ineligible,
-              u.id as user_id, u.org_id as user_org_id, u.role, u.display_name, u.active,
-              a.id as duplicate_id, a.registered_by, a.activity_type, a.occurred_on,
-              a.created_at
-       from bulk_jobs j
-       join bulk_job_items i on i.job_id = j.id
-       left join users u on u.id = i.peer_mentor_id
-       left join lateral (
-           select * from activities
-           where peer_mentor_id = i.peer_mentor_id
-             and activity_type = j.activity ->> 'activity_type'
-             and occurred_on = cast(j.activity ->> 'occurred_on' as date)
-             and duplicate_of is null and deleted_at is null and org_id = j.org_id
-           limit 1) as a on true
-       where j.id = :job
-         and (a.id is not null
-              or u.id is null
-              or not (u.org_id = j.org_id and u.role = 'peer_mentor' and u.active))"""
+SCREEN_PARTICIPANTS = _screening_of(
+    """(select id, cast(:org as uuid) as org_id, cast(:type as text) as activity_type,
+               cast(:on as date) as occurred_on
+        from unnest(cast(:ids as uuid[])) as ids(id)) as p"""
+)
+# For the worker: every participant of a claimed job, from its items and its activity.
+SCREEN_JOB = _screening_of(
+    """(select i.peer_mentor_id as id, j.org_id, j.activity ->> 'activity_type' as activity_type,
+               cast(j.activity ->> 'occurred_on' as date) as occurred_on
+        from bulk_jobs j join bulk_job_items i on i.job_id = j.id
+        where j.id = :job) as p"""
 )
 
 
-def _job_screening(rows: list[Row]) -> Screening:
+def _screening(rows: list[Row]) -> Screening:
     return Screening(
         {
             r.requested: UserRecord(
@@ -560,28 +552,6 @@ def _job_screening(rows: list[Row]) -> Screening:
     )
 
 
-def _screening(ineligible: list[Row], duplicates: list[Row]) -> Screening:
-    return Screening(
-        {
-            r.requested: UserRecord(r.id, r.org_id, Role(r.role), r.display_name, r.active)
-            if r.id
-            else None
-            for r in ineligible
-        },
-        {
-            r.peer_mentor_id: ExistingActivity(
-                r.id,
-                r.peer_mentor_id,
-                r.registered_by,
-                r.activity_type,
-                r.occurred_on,
-                r.created_at,
-            )
-            for r in duplicates
-        },
-    )
-
-
 class SqlActivities:
     def __init__(self, wire: Wire) -> None:
         self.wire = wire
@@ -589,16 +559,17 @@ class SqlActivities:
     def screen(
         self, org_id: UUID, activity_type: str, occurred_on: date, peer_mentor_ids: Sequence[UUID]
     ) -> Screening:
-        """The duplicate check is served by the partial unique index: its cost follows the
-        batch, not the table."""
+        """One statement; the duplicate check is served by the partial unique index, so its
+        cost follows the batch, not the table."""
         if not peer_mentor_ids:
             return Screening({}, {})
-        ids = list(peer_mentor_ids)
-        ineligible, duplicates = self.wire.each(
-            (INELIGIBLE, {"ids": ids, "org": org_id}),
-            (DUPLICATES, {"ids": ids, "type": activity_type, "on": occurred_on, "org": org_id}),
-        )
-        return _screening(ineligible, duplicates)
+        params = {
+            "ids": list(peer_mentor_ids),
+            "org": org_id,
+            "type": activity_type,
+            "on": occurred_on,
+        }
+        return _screening(self.wire.rows(SCREEN_PARTICIPANTS, params))
 
     def add_many(self, activities: Sequence[NewActivity]) -> None:
         """All rows of one call share the activity, registrar, source and job (one draft),
