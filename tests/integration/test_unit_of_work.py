@@ -111,7 +111,7 @@ def test_a_claim_takes_effect_at_once_and_only_as_the_first_statement(
     job_id = submit(uows, org, org.peer_mentors[:2])
 
     def status() -> str:
-        return str(count_row(superuser_engine, job_id))
+        return job_status(superuser_engine, job_id)
 
     with pytest.raises(RuntimeError, match="boom"), uows.maintenance() as maintenance:
         claim = maintenance.jobs.claim(job_id, uuid4(), 60)
@@ -124,8 +124,8 @@ def test_a_claim_takes_effect_at_once_and_only_as_the_first_statement(
     assert status() == "running"
 
 
-def count_row(engine: Engine, job_id: object) -> object:
+def job_status(engine: Engine, job_id: object) -> str:
     with engine.connect() as conn:
-        return conn.execute(
-            text("select status from bulk_jobs where id = :j"), {"j": job_id}
-        ).scalar()
+        return str(
+            conn.execute(text("select status from bulk_jobs where id = :j"), {"j": job_id}).scalar()
+        )
