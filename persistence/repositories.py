@@ -147,7 +147,7 @@ SAVE_JOB_AND_ITEMS = sql(
             activity_id = u.activity_id, conflict_activity_id = u.conflict_id,
             error_code = u.item_code, error_message = u.item_message
         from unnest(cast(:idx as integer[]), cast(:decision as text[]),
-                    cast(:outcome as text[]), cast(:activity as uuid[]),
+                    string_to_array(:outcome, ','), cast(:activity as uuid[]),
                     cast(:conflict as uuid[]), cast(:item_code as text[]),
                     cast(:item_message as text[]))
              as u(idx, decision, outcome, activity_id, conflict_id, item_code, item_message)
@@ -160,7 +160,8 @@ def _item_outcomes(items: Sequence[JobItem]) -> dict[str, Any]:
     return {
         "idx": [i.index for i in items],
         "decision": _sparse([i.decision.value if i.decision else None for i in items]),
-        "outcome": [i.outcome.value for i in items],
+        # One string, not a text[]: dumping 10,000 strings one by one cost 2 ms.
+        "outcome": ",".join([i.outcome.value for i in items]),
         "activity": [i.activity_id for i in items],
         "conflict": _sparse([i.conflict_activity_id for i in items]),
         "item_code": _sparse([i.error_code for i in items]),

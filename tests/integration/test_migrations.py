@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from persistence import migrate
 from persistence.roles import OWNER_ROLE
 from tests.integration.conftest import Servers
 
+VERSIONS = migrate.MIGRATIONS / "versions"
 EXPECTED_TABLES = {
     "organizations", "users", "activity_types", "activities", "bulk_jobs", "bulk_job_items",
     "anomalies", "audit_log", "alembic_version",
@@ -33,7 +35,11 @@ def test_migrations_build_the_schema_from_an_empty_database_and_are_idempotent(
             version = conn.execute(text("select version_num from alembic_version")).scalar()
         check.dispose()
         assert tables == EXPECTED_TABLES
-        assert version == "0006"
+        assert (
+            version
+            == ScriptDirectory.from_config(migrate.alembic_config(owner_url)).get_current_head()
+        )
+        assert version == sorted(path.name[:4] for path in VERSIONS.glob("[0-9]*.py"))[-1]
     finally:
         with admin.connect() as conn:
             conn.execute(text("drop database if exists bulkreg_migration_test with (force)"))

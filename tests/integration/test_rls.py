@@ -215,25 +215,32 @@ def test_an_activitys_references_are_checked_by_the_database_even_with_every_oth
 ) -> None:
     """The repository is called directly by a coordinator, without the screening: a batch
     holding one row that refers outside the organization is refused whole (the statement
-    check of migration 0006), and nothing of it is written."""
+    check of migrations 0006 and 0007), and nothing of it is written."""
     from tests.integration.test_atomic_commit import submit
 
     foreign_job = submit(uows, other_org, other_org.peer_mentors[:1])
 
-    def row(**change: object) -> NewActivity:
+    def row(in_org: Org = org, **change: object) -> NewActivity:
         fields: dict[str, object] = dict(
-            id=uuid4(), org_id=org.id, peer_mentor_id=org.peer_mentors[0],
+            id=uuid4(), org_id=in_org.id, peer_mentor_id=in_org.peer_mentors[0],
             activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5,
-            notes=None, registered_by=org.coordinator.user_id, source=Source.PROXY,
+            notes=None, registered_by=in_org.coordinator.user_id, source=Source.PROXY,
             bulk_job_id=None, duplicate_of=None,
         )  # fmt: skip
         return NewActivity(**(fields | change))  # type: ignore[arg-type]
+
+    foreign_activity = row(other_org, peer_mentor_id=other_org.peer_mentors[-1])
+    with uows(other_org.coordinator) as uow:
+        uow.activities.add_many([foreign_activity])
+        uow.commit()
 
     for bad in (
         row(peer_mentor_id=other_org.peer_mentors[0]),  # another organization's peer mentor
         row(peer_mentor_id=uuid4()),  # nobody
         row(activity_type="not_a_type"),
         row(source=Source.BULK, bulk_job_id=foreign_job),  # another organization's job
+        row(duplicate_of=uuid4()),  # duplicates no activity
+        row(duplicate_of=foreign_activity.id),  # duplicates another organization's activity
     ):
         fine = dataclasses.replace(bad, id=uuid4(), peer_mentor_id=org.peer_mentors[1])
         batch = [fine, bad]  # a row in order does not carry one that is not
@@ -244,10 +251,14 @@ def test_an_activitys_references_are_checked_by_the_database_even_with_every_oth
         count(superuser_engine, "select count(*) from activities where org_id = :o", o=org.id) == 0
     )
     with uows(org.coordinator) as uow:  # and a batch that is all in order passes
-        uow.activities.add_many([row(), row(peer_mentor_id=org.peer_mentors[1])])
+        first = row()
+        uow.activities.add_many([first, row(peer_mentor_id=org.peer_mentors[1])])
+        uow.commit()
+    with uows(org.coordinator) as uow:  # as does a duplicate of an activity of its own
+        uow.activities.add_many([row(duplicate_of=first.id)])
         uow.commit()
     assert (
-        count(superuser_engine, "select count(*) from activities where org_id = :o", o=org.id) == 2
+        count(superuser_engine, "select count(*) from activities where org_id = :o", o=org.id) == 3
     )
 
 
