@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from uuid import uuid4
 
+import psycopg
 import pytest
 from psycopg.errors import ForeignKeyViolation, InsufficientPrivilege
 from sqlalchemy import Engine, text
@@ -259,6 +260,33 @@ def test_an_activitys_references_are_checked_by_the_database_even_with_every_oth
         uow.commit()
     assert (
         count(superuser_engine, "select count(*) from activities where org_id = :o", o=org.id) == 3
+    )
+
+
+def test_a_job_is_refused_unless_its_submitter_is_of_its_organization_even_with_the_identity_check_bypassed(
+    servers: Servers, org: Org, other_org: Org, superuser_engine: Engine
+) -> None:
+    """The identity is set by hand, as a forged session would set it, without
+    ``app.require_identity``: a coordinator claims another organization. Every other clause
+    of the insert policy holds (organization, staff, submitter = the acting user), so the
+    refusal is the clause that the submitter is a user of the job's organization."""
+    insert = """insert into bulk_jobs (id, org_id, submitted_by, status, on_conflict, activity,
+                    total)
+                values (%s, %s, %s, 'queued', 'skip', '{}', 1)"""
+    forged = """select set_config('app.user_id', %s, true), set_config('app.org_id', %s, true),
+                       set_config('app.role', 'coordinator', true)"""
+    user = org.coordinator.user_id
+    with psycopg.connect(servers.app_url.replace("+psycopg", "")) as conn:
+        conn.execute(forged, (str(user), str(other_org.id)))
+        with pytest.raises(InsufficientPrivilege):
+            conn.execute(insert, (uuid4(), other_org.id, user))
+        conn.rollback()
+        conn.execute(forged, (str(user), str(org.id)))  # the same, in its own organization
+        conn.execute(insert, (uuid4(), org.id, user))
+        conn.commit()
+    assert (
+        count(superuser_engine, "select count(*) from bulk_jobs where submitted_by = :u", u=user)
+        == 1
     )
 
 

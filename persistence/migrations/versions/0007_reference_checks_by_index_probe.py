@@ -17,6 +17,10 @@ activities: a trigger queued per inserted row, even when NULL (a 10,000-row batc
 and more strictly: the duplicated activity must be of the same organization. Activities are
 never deleted (nobody holds DELETE), so the key's other half guarded nothing. The owner,
 whose check this is, is given a read policy on activities for it, as 0006 did for jobs.
+
+The insert policy of bulk_jobs had the same habit: its "the submitter is a user of the
+organization" was planned as a hash of all the organization's users, built for every
+submitted job. It is a probe of the primary key now.
 """
 
 from alembic import op
@@ -24,7 +28,14 @@ from alembic import op
 revision = "0007"
 down_revision = "0006"
 
+APP = "bulkreg_app"
 OWNER = "bulkreg_owner"
+SUBMIT = """create policy submit on bulk_jobs for insert to {app}
+    with check (
+        org_id = (select app.current_org_id())
+        and (select app.is_staff())
+        and submitted_by = (select app.current_user_id())
+        and {submitter_is_of_the_org})"""
 
 CHECK = """create or replace function app.check_activity_references() returns trigger
    language plpgsql security definer set search_path = pg_catalog, public
@@ -66,9 +77,26 @@ def upgrade() -> None:
     op.execute("alter table activities drop constraint activities_duplicate_of_fkey")
     op.execute(f"create policy check_references on activities for select to {OWNER} using (true)")
     op.execute(CHECK)
+    op.execute("drop policy submit on bulk_jobs")
+    op.execute(
+        SUBMIT.format(
+            app=APP,
+            submitter_is_of_the_org="""(select true from users u
+                 where u.id = submitted_by and u.org_id = bulk_jobs.org_id
+                 limit 1) is not null""",
+        )
+    )
 
 
 def downgrade() -> None:
+    op.execute("drop policy submit on bulk_jobs")
+    op.execute(
+        SUBMIT.format(
+            app=APP,
+            submitter_is_of_the_org="""exists (select 1 from users u
+                 where u.id = submitted_by and u.org_id = bulk_jobs.org_id)""",
+        )
+    )
     op.execute("drop policy check_references on activities")
     op.execute(
         "alter table activities add constraint activities_duplicate_of_fkey "
