@@ -124,6 +124,32 @@ def test_a_claim_takes_effect_at_once_and_only_as_the_first_statement(
     assert status() == "running"
 
 
+def test_the_processing_transaction_alone_runs_on_generic_plans(servers: Servers, org: Org) -> None:
+    """Locking a claimed job switches its transaction to generic plans; the next unit of
+    work on the same connection (an API listing, whose optional filters want plans for
+    their values) is back to PostgreSQL's choice."""
+    from uuid import uuid4
+
+    engine = make_engine(servers.app_url, pool_size=1)  # one connection: the same one
+    uows = SqlUnitsOfWork(engine, lambda _: None)
+    show = sql("select current_setting('plan_cache_mode') as mode, pg_backend_pid() as pid")
+    try:
+        job_id = submit(uows, org, org.peer_mentors[:2])
+        token = uuid4()
+        with uows.maintenance() as maintenance:
+            assert maintenance.jobs.claim(job_id, token, 60) is not None
+        with uows(org.coordinator) as uow:
+            (before,) = uow.wire.rows(show)
+            assert uow.jobs.lock_claimed(job_id, token) is not None
+            (during,) = uow.wire.rows(show)
+        with uows(org.coordinator) as uow:
+            (after,) = uow.wire.rows(show)
+        assert before.mode == after.mode == "auto" and during.mode == "force_generic_plan"
+        assert before.pid == during.pid == after.pid
+    finally:
+        engine.dispose()
+
+
 def job_status(engine: Engine, job_id: object) -> str:
     with engine.connect() as conn:
         return str(
