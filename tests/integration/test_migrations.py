@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
@@ -40,7 +41,29 @@ def test_migrations_build_the_schema_from_an_empty_database_and_are_idempotent(
             == ScriptDirectory.from_config(migrate.alembic_config(owner_url)).get_current_head()
         )
         assert version == sorted(path.name[:4] for path in VERSIONS.glob("[0-9]*.py"))[-1]
+
+        # The last migration steps back (its foreign key returns) and forward again.
+        command.downgrade(migrate.alembic_config(owner_url), "0006")
+        assert duplicate_of_key(owner_url) == 1
+        migrate.upgrade(owner_url)
+        assert duplicate_of_key(owner_url) == 0
     finally:
         with admin.connect() as conn:
             conn.execute(text("drop database if exists bulkreg_migration_test with (force)"))
         admin.dispose()
+
+
+def duplicate_of_key(owner_url: str) -> int:
+    engine = create_engine(owner_url)
+    try:
+        with engine.connect() as conn:
+            return int(
+                conn.execute(
+                    text(
+                        "select count(*) from pg_constraint "
+                        "where conname = 'activities_duplicate_of_fkey'"
+                    )
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
