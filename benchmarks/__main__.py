@@ -16,7 +16,6 @@ import psycopg
 import redis
 
 from benchmarks import commit, dedupe, e2e, memory, poll
-from benchmarks.commit import libpq
 from benchmarks.harness import (
     Figure,
     Servers,
@@ -27,6 +26,7 @@ from benchmarks.harness import (
     settle,
 )
 from bulkreg.settings import Settings
+from persistence.database import libpq_url
 
 TARGETS = {
     "commit_ratio": (">=", 0.5),
@@ -55,7 +55,7 @@ QUICK = Sizes(120, 100, 20, 200, 2_000, 4, 20, 0.5, 2)
 
 
 def machine(s: Servers) -> dict[str, Any]:
-    with psycopg.connect(libpq(s.superuser_url)) as conn:
+    with psycopg.connect(libpq_url(s.superuser_url)) as conn:
         pg = conn.execute("show server_version").fetchone()[0]  # type: ignore[index]
     info = redis.Redis.from_url(s.broker_url).info("server")
     return {

@@ -25,6 +25,7 @@ from domain.model import (
 )
 from domain.rules import Limits
 from domain.services import bulk, processing
+from persistence.database import libpq_url
 from persistence.repositories import SqlActivities
 from persistence.uow import SqlUnitOfWork, SqlUnitsOfWork
 
@@ -32,10 +33,6 @@ COLUMNS = (
     "id, org_id, peer_mentor_id, activity_type, occurred_on, duration_minutes, notes, "
     "registered_by, source, bulk_job_id, duplicate_of, created_at"
 )
-
-
-def libpq(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 def submit(uows: SqlUnitsOfWork, org: Org, n: int, on: int, on_conflict: str = "skip") -> object:
@@ -109,7 +106,7 @@ def copy_rows_per_second(servers: Servers, org: Org, n: int, on: int) -> float:
         )
         for pm in org.peer_mentors[:n]
     ]
-    with psycopg.connect(libpq(servers.owner_url)) as conn:
+    with psycopg.connect(libpq_url(servers.owner_url)) as conn:
         conn.execute("drop table if exists bench_scratch")
         conn.execute("create table bench_scratch (like activities including all)")
         conn.commit()

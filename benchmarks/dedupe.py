@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import psycopg
 
-from benchmarks.commit import libpq, process_timed, submit
+from benchmarks.commit import process_timed, submit
 from benchmarks.harness import Figure, Org, Servers, engine
 from domain.model import JobStatus
 from domain.services import processing
+from persistence.database import libpq_url
 from persistence.uow import SqlUnitsOfWork
 
 FILLER_TYPE = "phone_call"
@@ -18,7 +19,7 @@ def fill_to(servers: Servers, org: Org, total: int) -> None:
     """Top the activities table up to ``total`` rows (distinct peer mentor/date pairs of
     another activity type, so they never collide with the measured jobs). Foreign-key
     triggers are skipped for the bulk load: the rows are valid by construction."""
-    with psycopg.connect(libpq(servers.superuser_url), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(servers.superuser_url), autocommit=True) as conn:
         have = conn.execute("select count(*) from activities").fetchone()[0]  # type: ignore[index]
         missing = total - have
         if missing <= 0:

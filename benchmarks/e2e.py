@@ -15,7 +15,6 @@ import psycopg
 import redis
 
 from api import tokens
-from benchmarks.commit import libpq
 from benchmarks.harness import (
     Figure,
     Org,
@@ -26,6 +25,7 @@ from benchmarks.harness import (
     start_process,
     stop_process,
 )
+from persistence.database import libpq_url
 
 CONCURRENCY = 2
 SUBMITTERS = 8
@@ -135,7 +135,7 @@ def wait_until_succeeded(servers: Servers, job_ids: list[uuid.UUID]) -> None:
     still unfinished, by primary key too (a join could be planned as a scan of every job)."""
     remaining = set(job_ids)
     last = job_ids[-1]
-    with psycopg.connect(libpq(servers.superuser_url), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(servers.superuser_url), autocommit=True) as conn:
         while remaining:
             asked = [last] if last in remaining else list(remaining)
             finished = conn.execute(
@@ -167,7 +167,7 @@ def run(
 def one_job(servers: Servers, stack: Stack, org: Org, secret: str) -> str:
     """A finished 15-participant job, submitted over HTTP, for the poll benchmark."""
     job_rate(servers, stack, org, 1, first_day=800, secret=secret)
-    with psycopg.connect(libpq(servers.superuser_url), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(servers.superuser_url), autocommit=True) as conn:
         row = conn.execute(
             "select id from bulk_jobs where status = 'succeeded' and total = 15 order by created_at desc limit 1"
         ).fetchone()

@@ -22,7 +22,7 @@ from bulkreg import config
 from bulkreg.settings import Settings
 from domain.model import Principal, Role
 from persistence import migrate
-from persistence.database import make_engine
+from persistence.database import libpq_url, make_engine
 from persistence.embedded import EmbeddedPostgres
 
 
@@ -172,8 +172,7 @@ def reset_activity_tables(superuser_url: str) -> None:
     tell the planner "empty" as a fact, which no installation ever starts from)."""
     import psycopg
 
-    url = superuser_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(url, autocommit=True) as conn:
+    with psycopg.connect(libpq_url(superuser_url), autocommit=True) as conn:
         conn.execute("truncate activities, bulk_job_items, anomalies, audit_log, bulk_jobs")
 
 
@@ -182,6 +181,5 @@ def settle(superuser_url: str) -> None:
     land in the next measurement: every timed section starts from a checkpoint."""
     import psycopg
 
-    url = superuser_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(url, autocommit=True) as conn:
+    with psycopg.connect(libpq_url(superuser_url), autocommit=True) as conn:
         conn.execute("checkpoint")

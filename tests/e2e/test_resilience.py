@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import psycopg
 
+from persistence.database import libpq_url
 from persistence.embedded import EmbeddedPostgres
 from tests.conftest import TEST_ROOT, free_port
 from tests.e2e.conftest import Stack, days_ago, start_stack, wait_terminal
@@ -21,10 +22,9 @@ from workers.embedded_redis import EmbeddedRedis
 
 
 def superuser(stack: Stack) -> psycopg.Connection[Any]:
-    url = (
-        EmbeddedPostgres(stack.data_dir).url("postgres").replace("postgresql+psycopg", "postgresql")
+    return psycopg.connect(
+        libpq_url(EmbeddedPostgres(stack.data_dir).url("postgres")), autocommit=True
     )
-    return psycopg.connect(url, autocommit=True)
 
 
 def plant_orphan(

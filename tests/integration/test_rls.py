@@ -27,7 +27,7 @@ from domain.model import (
 from domain.ports import AuditEntry
 from domain.rules import Limits
 from domain.services import bulk, proxy
-from persistence.database import make_engine
+from persistence.database import libpq_url, make_engine
 from persistence.roles import APP_ROLE
 from persistence.uow import SqlUnitsOfWork
 from persistence.wire import sql
@@ -276,7 +276,7 @@ def test_a_job_is_refused_unless_its_submitter_is_of_its_organization_even_with_
     forged = """select set_config('app.user_id', %s, true), set_config('app.org_id', %s, true),
                        set_config('app.role', 'coordinator', true)"""
     user = org.coordinator.user_id
-    with psycopg.connect(servers.app_url.replace("+psycopg", "")) as conn:
+    with psycopg.connect(libpq_url(servers.app_url)) as conn:
         conn.execute(forged, (str(user), str(other_org.id)))
         with pytest.raises(InsufficientPrivilege):
             conn.execute(insert, (uuid4(), other_org.id, user))
