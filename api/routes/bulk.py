@@ -52,7 +52,12 @@ def submit(
     settings: SettingsDep,
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
 ) -> JSONResponse:
-    request_hash = hashlib.sha256(submission.model_dump_json().encode()).hexdigest()
+    # Only a replay under the same Idempotency-Key compares it.
+    request_hash = (
+        hashlib.sha256(submission.model_dump_json().encode()).hexdigest()
+        if idempotency_key is not None
+        else None
+    )
     job, created = bulk.submit(
         uows,
         principal,
