@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import signal
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import httpx
 import psycopg
@@ -65,21 +69,40 @@ class Stack:
 
 
 def noop_rate(servers: Servers, n: int) -> float:
+    counter = redis.Redis.from_url(servers.broker_url)
+    started = time.perf_counter()
+    queue_noops(counter, n)
+    wait_for_noops(counter, n)
+    return n / (time.perf_counter() - started)
+
+
+def queue_noops(counter: redis.Redis, n: int) -> None:
     from benchmarks.tasks import COUNTER, noop
 
-    client = redis.Redis.from_url(servers.broker_url)
-    client.delete(COUNTER)
-    started = time.perf_counter()
+    counter.delete(COUNTER)
     for _ in range(n):
         noop.apply_async()
-    while int(client.get(COUNTER) or 0) < n:
+
+
+def wait_for_noops(counter: redis.Redis, n: int) -> None:
+    from benchmarks.tasks import COUNTER
+
+    while int(counter.get(COUNTER) or 0) < n:
         time.sleep(0.005)
-    return n / (time.perf_counter() - started)
 
 
 def job_rate(
     servers: Servers, stack: Stack, org: Org, n: int, first_day: int, secret: str
 ) -> float:
+    started = time.perf_counter()
+    job_ids = submit_jobs(stack, org, n, first_day, secret)
+    wait_until_succeeded(servers, job_ids)
+    return n / (time.perf_counter() - started)
+
+
+def submit_jobs(stack: Stack, org: Org, n: int, first_day: int, secret: str) -> list[uuid.UUID]:
+    """``n`` 15-participant jobs over HTTP, one activity date each, from ``SUBMITTERS``
+    threads; their ids in the order they were sent."""
     token = tokens.issue(org.coordinator, secret, 3600)
     bodies = [
         {
@@ -118,14 +141,40 @@ def job_rate(
             raise RuntimeError(f"submit answered {response.status}: {answer[:500]!r}")
         return str(json.loads(answer)["job_id"])
 
-    started = time.perf_counter()
     with ThreadPoolExecutor(SUBMITTERS) as pool:
         ids = list(pool.map(post, payloads))
     for connection in opened:
         connection.close()
-    job_ids = [uuid.UUID(i) for i in ids]
+    return [uuid.UUID(i) for i in ids]
+
+
+@contextmanager
+def worker_paused(stack: Stack) -> Iterator[None]:
+    """The worker and its pool stopped (SIGSTOP) while the block queues work for it."""
+    os.killpg(stack.worker.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.killpg(stack.worker.pid, signal.SIGCONT)
+
+
+def drain_rates(
+    servers: Servers, stack: Stack, org: Org, n: int, first_day: int, secret: str
+) -> tuple[float, float]:
+    """The worker's side alone: jobs/s and no-op round trips/s at which the worker empties a
+    queue of ``n`` that was filled while it was paused. Timed from the moment it resumes, so
+    neither the API nor the publisher shares the machine with it."""
+    counter = redis.Redis.from_url(servers.broker_url)
+    with worker_paused(stack):
+        queue_noops(counter, n)
+        resumed = time.perf_counter()
+    wait_for_noops(counter, n)
+    noops = n / (time.perf_counter() - resumed)
+    with worker_paused(stack):
+        job_ids = submit_jobs(stack, org, n, first_day, secret)
+        resumed = time.perf_counter()
     wait_until_succeeded(servers, job_ids)
-    return n / (time.perf_counter() - started)
+    return n / (time.perf_counter() - resumed), noops
 
 
 def wait_until_succeeded(servers: Servers, job_ids: list[uuid.UUID]) -> None:
@@ -155,6 +204,7 @@ def run(
     servers: Servers, stack: Stack, org: Org, n: int, repeat: int, secret: str
 ) -> dict[str, Figure]:
     jobs, noops, ratio = Figure(), Figure(), Figure()
+    drained_jobs, drained_noops, drain_ratio = Figure(), Figure(), Figure()
     # Warm both paths up to their steady state: pooled connections with their prepared
     # statements in the API and in every worker process, and statistics of tables in use.
     noop_rate(servers, n)
@@ -163,7 +213,20 @@ def run(
         noops.add(noop_rate(servers, n))
         jobs.add(job_rate(servers, stack, org, n, first_day=1000 + rep * n, secret=secret))
         ratio.add(jobs.samples[-1] / noops.samples[-1])
-    return {"jobs_per_s": jobs, "noop_round_trips_per_s": noops, "e2e_ratio": ratio}
+    for rep in range(repeat):
+        first_day = 1000 + (repeat + rep) * n
+        job_rate_alone, noop_rate_alone = drain_rates(servers, stack, org, n, first_day, secret)
+        drained_jobs.add(job_rate_alone)
+        drained_noops.add(noop_rate_alone)
+        drain_ratio.add(job_rate_alone / noop_rate_alone)
+    return {
+        "jobs_per_s": jobs,
+        "noop_round_trips_per_s": noops,
+        "e2e_ratio": ratio,
+        "drained_jobs_per_s": drained_jobs,
+        "drained_noops_per_s": drained_noops,
+        "worker_drain_ratio": drain_ratio,
+    }
 
 
 def one_job(servers: Servers, stack: Stack, org: Org, secret: str) -> str:

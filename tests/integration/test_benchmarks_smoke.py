@@ -12,6 +12,7 @@ from pathlib import Path
 KEYS = {
     "commit_ratio",
     "e2e_ratio",
+    "worker_drain_ratio",
     "dedupe_scaling_ratio",
     "poll_p50_ms",
     "poll_p99_ms",
