@@ -27,7 +27,7 @@ from domain.rules import Limits
 from domain.services import bulk, processing
 from persistence.database import libpq_url
 from persistence.repositories import SqlActivities
-from persistence.uow import SqlUnitOfWork, SqlUnitsOfWork
+from persistence.uow import SqlClaimingUnitOfWork, SqlUnitsOfWork
 
 COLUMNS = (
     "id, org_id, peer_mentor_id, activity_type, occurred_on, duration_minutes, notes, "
@@ -68,21 +68,21 @@ class CommitPathProbe:
 
     @contextmanager
     def installed(self) -> Iterator[None]:
-        add_many, commit = SqlActivities.add_many, SqlUnitOfWork.commit
+        add_many, commit = SqlActivities.add_many, SqlClaimingUnitOfWork.commit
         probe = self
 
         def timed_add_many(repo: SqlActivities, activities: Any) -> None:
             probe.started = time.perf_counter()
             add_many(repo, activities)
 
-        def timed_commit(uow: SqlUnitOfWork) -> None:
+        def timed_commit(uow: SqlClaimingUnitOfWork) -> None:
             commit(uow)
             if probe.started is not None and probe.seconds is None:
                 probe.seconds = time.perf_counter() - probe.started
 
         with (
             patch.object(SqlActivities, "add_many", timed_add_many),
-            patch.object(SqlUnitOfWork, "commit", timed_commit),
+            patch.object(SqlClaimingUnitOfWork, "commit", timed_commit),
         ):
             yield
 

@@ -35,6 +35,15 @@ class Claim:
     token: UUID
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """What a claiming unit of work found in its first round trip."""
+
+    claim: Claim | None  # None: nothing to take (finished, unknown, or another worker's)
+    job: BulkJob | None  # locked, under its submitter's identity; None if that was refused
+    screening: Screening | None = None
+
+
 T = TypeVar("T")
 
 
@@ -100,13 +109,6 @@ class Jobs(Protocol):
 
 
 class MaintenanceJobs(Protocol):
-    def claim(self, job_id: UUID, token: UUID, lease_seconds: float) -> Claim | None:
-        """Take the job (a lease and a token) if it is queued or its lease has run out.
-        Takes effect at once, in a transaction of its own, whatever the unit of work does
-        next: the claim is the worker's public statement that it holds the job, and its
-        attempt is counted even if the worker dies. Only as a unit of work's first call."""
-        ...
-
     def lease_remaining(self, job_id: UUID) -> float | None: ...
     def release(self, job_id: UUID, token: UUID) -> bool: ...
     def fail(self, job_id: UUID, code: str, message: str, token: UUID | None = None) -> bool: ...
@@ -186,6 +188,21 @@ class MaintenanceUnitOfWork(Protocol):
     def enqueue_after_commit(self, job_id: UUID) -> None: ...
 
 
+class ClaimingUnitOfWork(UnitOfWork, Protocol):
+    """A worker's attempt at a job: the claim (a lease and a token, if the job is queued or
+    its lease has run out), then one transaction under the identity of the job's submitter,
+    both sent in one round trip. The claim commits on its own at once, whatever the unit of
+    work does next: it is the worker's public statement that it holds the job, and its
+    attempt is counted even if the worker dies."""
+
+    def claimed(self) -> Claimed:
+        """The claim and, if it was made and its submitter may still register, the job
+        locked with the screening of its participants. Raises ``LeaseLost`` if the job was
+        claimed but changed hands (or state) before it could be locked."""
+        ...
+
+
 class UnitsOfWork(Protocol):
     def __call__(self, principal: Principal) -> UnitOfWork: ...
     def maintenance(self) -> MaintenanceUnitOfWork: ...
+    def claiming(self, job_id: UUID, token: UUID, lease_seconds: float) -> ClaimingUnitOfWork: ...

@@ -178,6 +178,34 @@ def _item_outcomes(items: Sequence[JobItem]) -> dict[str, Any]:
 GENERIC_PLANS = sql("select set_config('plan_cache_mode', 'force_generic_plan', true)")
 
 
+# The worker's claim, as ``bulkreg_maintenance``: a queued job, or a running one whose lease
+# has run out, becomes this worker's for ``lease`` seconds. Counting the attempt here, in a
+# transaction that commits before the job is processed, bounds a job that kills its worker.
+CLAIM = sql(
+    """update bulk_jobs j set status = 'running', attempts = attempts + 1,
+           lease_until = now() + make_interval(secs => :lease), claim_token = :token,
+           started_at = coalesce(started_at, now()), version = version + 1,
+           updated_at = now()
+       where id = :id and (status = 'queued' or (status = 'running' and lease_until < now()))
+       returning id, org_id, submitted_by, attempts,
+           (select u.role from users u where u.id = j.submitted_by) as role,
+           (select u.active from users u where u.id = j.submitted_by) as active"""
+)
+# The processing transaction's identity: the claimed job's submitter, found by the server
+# from the claim's token, and refused unless they may still register (migration 0009).
+ACT_FOR_CLAIM = sql("select app.act_for_claim(cast(:job as uuid), cast(:token as uuid))")
+
+
+def claim_params(job_id: UUID, token: UUID, lease_seconds: float) -> dict[str, Any]:
+    return {"id": job_id, "token": token, "lease": lease_seconds}
+
+
+def claim_from(row: Row, token: UUID) -> Claim:
+    return Claim(
+        row.id, row.org_id, row.submitted_by, Role(row.role), row.active, row.attempts, token
+    )
+
+
 class SqlJobs:
     def __init__(self, wire: Wire) -> None:
         self.wire = wire
@@ -359,27 +387,6 @@ class SqlMaintenanceJobs:
 
     def __init__(self, wire: Wire) -> None:
         self.wire = wire
-
-    def claim(self, job_id: UUID, token: UUID, lease_seconds: float) -> Claim | None:
-        row = self.wire.committed_first(
-            sql(
-                """update bulk_jobs j set status = 'running', attempts = attempts + 1,
-                       lease_until = now() + make_interval(secs => :lease), claim_token = :token,
-                       started_at = coalesce(started_at, now()), version = version + 1,
-                       updated_at = now()
-                   where id = :id and (status = 'queued'
-                                       or (status = 'running' and lease_until < now()))
-                   returning id, org_id, submitted_by, attempts,
-                       (select u.role from users u where u.id = j.submitted_by) as role,
-                       (select u.active from users u where u.id = j.submitted_by) as active"""
-            ),
-            {"id": job_id, "token": token, "lease": lease_seconds},
-        )
-        if row is None:
-            return None
-        return Claim(
-            row.id, row.org_id, row.submitted_by, Role(row.role), row.active, row.attempts, token
-        )
 
     def lease_remaining(self, job_id: UUID) -> float | None:
         """Seconds left on another worker's live lease, or None if the job is not leased."""

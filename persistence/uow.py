@@ -3,7 +3,9 @@
 The statement that sets the identity also verifies it against the database
 (``app.require_identity``), and an identity that fails stops the transaction before any
 statement queued behind it runs: a unit of work never acts as a user who is unknown,
-inactive, or no longer has that role or organization.
+inactive, or no longer has that role or organization. A worker's unit of work for a job
+(``claiming``) names nobody: the server sets the identity to the submitter of the job whose
+claim it holds (``app.act_for_claim``), under the same refusal.
 
 The identity is set with ``set_config(…, true)``: transaction-local, so a connection
 returned to the pool carries nothing to its next user. Messages wait for the commit: on
@@ -19,18 +21,23 @@ from uuid import UUID
 
 from sqlalchemy import Engine
 
+from domain.errors import LeaseLost, Unauthenticated
 from domain.model import Principal
-from domain.ports import Activities, Anomalies, Audit, Directory, Jobs, MaintenanceJobs
+from domain.ports import Activities, Anomalies, Audit, Claimed, Directory, Jobs, MaintenanceJobs
 from persistence.repositories import (
+    ACT_FOR_CLAIM,
+    CLAIM,
     SqlActivities,
     SqlAnomalies,
     SqlAudit,
     SqlDirectory,
     SqlJobs,
     SqlMaintenanceJobs,
+    claim_from,
+    claim_params,
 )
 from persistence.roles import MAINTENANCE_ROLE
-from persistence.wire import Params, Sql, Wire
+from persistence.wire import BEGIN, COMMIT, Ahead, Params, Queued, Sql, Wire
 
 Publisher = Callable[[UUID], None]
 
@@ -52,17 +59,22 @@ BECOME_MAINTENANCE = Sql(
 
 class _Transaction:
     def __init__(
-        self, engine: Engine, publish: Publisher, opening: list[tuple[Sql, Params]]
+        self,
+        engine: Engine,
+        publish: Publisher,
+        opening: list[tuple[Sql, Params]],
+        before: list[Queued] | None = None,
     ) -> None:
         self._engine = engine
         self._publish = publish
         self._opening = opening
+        self._before = before
         self._outbox: list[UUID] = []
         self._committed = False
         self.wire: Wire
 
     def _open(self) -> Wire:
-        self.wire = Wire(self._engine, self._opening)
+        self.wire = Wire(self._engine, self._opening, self._before)
         return self.wire
 
     def commit(self) -> None:
@@ -84,21 +96,12 @@ class _Transaction:
                 self._publish(job_id)
 
 
-class SqlUnitOfWork(_Transaction):
+class _Repositories(_Transaction):
     directory: Directory
     jobs: Jobs
     activities: Activities
     anomalies: Anomalies
     audit: Audit
-
-    def __init__(self, engine: Engine, publish: Publisher, principal: Principal) -> None:
-        identity = {
-            "user_id": str(principal.user_id),
-            "org_id": str(principal.org_id),
-            "role": principal.role.value,
-        }
-        super().__init__(engine, publish, [(SET_IDENTITY, identity)])
-        self.principal = principal
 
     def __enter__(self) -> Self:
         wire = self._open()
@@ -108,6 +111,52 @@ class SqlUnitOfWork(_Transaction):
         self.anomalies = SqlAnomalies(wire)
         self.audit = SqlAudit(wire)
         return self
+
+
+class SqlUnitOfWork(_Repositories):
+    def __init__(self, engine: Engine, publish: Publisher, principal: Principal) -> None:
+        identity = {
+            "user_id": str(principal.user_id),
+            "org_id": str(principal.org_id),
+            "role": principal.role.value,
+        }
+        super().__init__(engine, publish, [(SET_IDENTITY, identity)])
+        self.principal = principal
+
+
+class SqlClaimingUnitOfWork(_Repositories):
+    """The claim travels ahead of the transaction, as a transaction of its own:
+    ``BEGIN``, the maintenance role, the claim, ``COMMIT``. The transaction that follows
+    takes its identity from the server (``app.act_for_claim``: the submitter of the job
+    running under this claim's token, refused unless they may still register), so the
+    worker never names whom it acts for. Nothing runs under a refused identity: the refusal
+    aborts every statement queued behind it, and the claim stands."""
+
+    def __init__(
+        self, engine: Engine, publish: Publisher, job_id: UUID, token: UUID, lease_seconds: float
+    ) -> None:
+        self._claim = Ahead()
+        before: list[Queued] = [
+            (BEGIN, None, None),
+            (BECOME_MAINTENANCE, None, None),
+            (CLAIM, claim_params(job_id, token, lease_seconds), self._claim),
+            (COMMIT, None, None),
+        ]
+        act = {"job": job_id, "token": token}
+        super().__init__(engine, publish, [(ACT_FOR_CLAIM, act)], before)
+        self.job_id = job_id
+        self.token = token
+
+    def claimed(self) -> Claimed:
+        try:
+            found = self.jobs.lock_claimed(self.job_id, self.token)
+        except Unauthenticated:
+            row = self.wire.answer(self._claim)
+            return Claimed(claim_from(row, self.token) if row else None, None)
+        row = self.wire.answer(self._claim)
+        if row is None or found is None:
+            raise LeaseLost(f"job {self.job_id} changed hands before it could be locked")
+        return Claimed(claim_from(row, self.token), *found)
 
 
 class SqlMaintenanceUnitOfWork(_Transaction):
@@ -133,3 +182,6 @@ class SqlUnitsOfWork:
 
     def maintenance(self) -> SqlMaintenanceUnitOfWork:
         return SqlMaintenanceUnitOfWork(self.engine, self.publish)
+
+    def claiming(self, job_id: UUID, token: UUID, lease_seconds: float) -> SqlClaimingUnitOfWork:
+        return SqlClaimingUnitOfWork(self.engine, self.publish, job_id, token, lease_seconds)

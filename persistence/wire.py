@@ -4,9 +4,12 @@ psycopg's pipeline mode sends several statements before reading any answer. A tr
 queues what it does not need to wait for (``later``): the ``BEGIN`` and the identity that
 open it, and writes whose answer nobody reads. They travel with the next statement whose rows
 are needed, or with the ``COMMIT``. The server still runs them one after the other, in order,
-and the first error aborts everything queued behind it. A bulk job thus costs the worker one
-round trip to claim (``committed_first``) and two to process, where one statement each had
-cost fifteen; the API's submit costs two, or three with an Idempotency-Key.
+and the first error aborts everything queued behind it. A unit of work may also send a short
+transaction of its own ahead of its ``BEGIN`` (``before``), committed by an explicit
+``COMMIT`` in the same round trip, whose answer is read later (``Ahead``): the worker's
+claim travels that way with the opening of the transaction that processes the job. A bulk
+job thus costs the worker two round trips, where one statement each had cost fifteen; the
+API's submit costs two, or three with an Idempotency-Key.
 
 The connection runs with psycopg's autocommit switched on for the life of the wire, so that
 psycopg does not send a ``BEGIN`` of its own (and wait for it): the wire sends it, first, and
@@ -59,13 +62,31 @@ BEGIN = Sql("begin")
 COMMIT = Sql("commit")
 
 
+class Ahead:
+    """A statement sent before its answer is wanted: its cursor, once it has travelled."""
+
+    cursor: psycopg.Cursor[Any] | None = None
+
+
+Queued = tuple[Sql, Params, Ahead | None]
+
+
 class Wire:
     """The statements of one transaction. ``later`` queues; ``rows`` / ``first`` /
     ``count`` / ``commit`` send what is queued together with their own statement."""
 
-    def __init__(self, engine: Engine, opening: list[tuple[Sql, Params]]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        opening: list[tuple[Sql, Params]],
+        before: list[Queued] | None = None,
+    ) -> None:
         self._engine = engine
-        self._opening: list[tuple[Sql, Params]] = [(BEGIN, None), *opening]
+        self._opening: list[Queued] = [
+            *(before or []),
+            (BEGIN, None, None),
+            *((statement, params, None) for statement, params in opening),
+        ]
         self._later = list(self._opening)
         self._sent = False
         self._over = False
@@ -74,7 +95,7 @@ class Wire:
         self._checkout()
 
     def later(self, statement: Sql, params: Params = None) -> None:
-        self._later.append((statement, params))
+        self._later.append((statement, params, None))
 
     def rows(self, statement: Sql, params: Params = None) -> list[Any]:
         return self._send([(statement, params)])[0].fetchall()
@@ -90,20 +111,13 @@ class Wire:
         """The rows of each statement, all sent in one round trip and run in order."""
         return [cursor.fetchall() for cursor in self._send(list(statements))]
 
-    def committed_first(self, statement: Sql, params: Params = None) -> Any | None:
-        """``statement`` as a transaction of its own, committed by the time its row is back.
-
-        The opening statements and this one travel in one round trip without a BEGIN:
-        PostgreSQL runs a pipeline's statements up to its sync point as one implicit
-        transaction (``SET LOCAL`` included) and commits it there. Only as the first
-        statement of a unit of work; what follows runs in a new transaction, opened the
-        same way."""
-        if self._sent or self._over or self._later != self._opening:
-            raise RuntimeError("only a unit of work's first statement commits on its own")
-        self._later = self._opening[1:]
-        row = self._send([(statement, params)])[0].fetchone()
-        self._later, self._sent = list(self._opening), False
-        return row
+    def answer(self, ahead: Ahead) -> Any | None:
+        """The first row of a statement sent ahead (``before``), sending it if it has not
+        travelled yet. Its answer stands even if a later statement of the round trip failed."""
+        if ahead.cursor is None:
+            self._send([])
+        assert ahead.cursor is not None
+        return ahead.cursor.fetchone()
 
     def commit(self) -> None:
         if not self._sent and self._later == self._opening:
@@ -156,15 +170,19 @@ class Wire:
             return self._pipeline(queued, wanted)
 
     def _pipeline(
-        self, queued: list[tuple[Sql, Params]], wanted: list[tuple[Sql, Params]]
+        self, queued: list[Queued], wanted: list[tuple[Sql, Params]]
     ) -> list[psycopg.Cursor[Any]]:
         cursors = [self.conn.cursor(row_factory=namedtuple_row) for _ in wanted]
         if not queued and len(wanted) == 1:
             cursors[0].execute(wanted[0][0].query, wanted[0][1])
             return cursors
         with self.conn.pipeline():
-            for statement, params in queued:
-                self.conn.execute(statement.query, params)
+            for statement, params, ahead in queued:
+                if ahead is None:
+                    self.conn.execute(statement.query, params)
+                else:
+                    ahead.cursor = self.conn.cursor(row_factory=namedtuple_row)
+                    ahead.cursor.execute(statement.query, params)
             for cursor, (statement, params) in zip(cursors, wanted, strict=True):
                 cursor.execute(statement.query, params)
         return cursors

@@ -1,5 +1,9 @@
 """Processing a bulk job: claim it, then validate, de-duplicate and commit in one transaction.
 
+The claim and the opening of that transaction travel together (``uows.claiming``): the
+claim commits on its own, and the transaction acts as the job's submitter, whom the server
+finds from the claim and refuses if they may no longer register.
+
 Idempotent by construction: the claim is a single statement that only a queued job (or a
 running one whose lease expired) passes, so a redelivered or duplicated message finds
 nothing to do; and every row of the job is written in the transaction that marks it
@@ -12,9 +16,10 @@ import logging
 from collections.abc import Callable
 from uuid import UUID
 
-from domain.errors import JobBusy, LeaseLost, TransientError, Unauthenticated
-from domain.model import STAFF_ROLES, WRITTEN, JobStatus, Principal, Source, time_ordered_id
-from domain.ports import UnitsOfWork
+from domain.errors import JobBusy, LeaseLost, TransientError
+from domain.jobs import BulkJob
+from domain.model import WRITTEN, JobStatus, Source, time_ordered_id
+from domain.ports import Screening, UnitOfWork, UnitsOfWork
 from domain.services.bulk import Clock, utcnow
 from domain.services.registration import register_items
 
@@ -35,39 +40,17 @@ def process(
     """Run one attempt. Returns the status it ended in, or None when there was nothing to
     do (terminal or unknown). Raises ``JobBusy`` while another worker's lease is live."""
     token = new_id()
-    with uows.maintenance() as maintenance:
-        claim = maintenance.jobs.claim(job_id, token, lease_seconds)
-        log.info("claim: %s", "taken" if claim else "nothing to take")
-        if claim is None:
-            busy_for = maintenance.jobs.lease_remaining(job_id)
-            if busy_for is not None:
-                raise JobBusy(busy_for)
-            return None
-        if claim.attempts > max_attempts:
-            maintenance.jobs.fail(
-                job_id, "max_attempts_exceeded", f"gave up after {max_attempts} attempts", token
-            )
-            maintenance.commit()
-            return JobStatus.FAILED
-        if not claim.submitter_active or claim.submitter_role not in STAFF_ROLES:
-            maintenance.jobs.fail(job_id, *NOT_AUTHORIZED, token)
-            maintenance.commit()
-            return JobStatus.FAILED
-        maintenance.commit()
-
-    principal = Principal(claim.submitted_by, claim.org_id, claim.submitter_role)
     try:
-        status, written = _attempt(uows, principal, job_id, token, clock, new_id)
-        if observe is not None:
-            observe(status, written)
-        return status
-    except Unauthenticated:
-        # The submitter was deactivated, or lost the role, since the claim: the unit of
-        # work refused to act as them, so nothing was written.
-        _fail(uows, job_id, token, *NOT_AUTHORIZED)
-        return JobStatus.FAILED
+        with uows.claiming(job_id, token, lease_seconds) as uow:
+            claimed = uow.claimed()
+            log.info("claim: %s", "taken" if claimed.claim else "nothing to take")
+            if claimed.claim and claimed.claim.attempts <= max_attempts and claimed.job:
+                status, written = _attempt(uow, claimed.job, claimed.screening, clock, new_id)
+                if observe is not None:
+                    observe(status, written)
+                return status
     except TransientError:
-        _release(uows, job_id, token)
+        _release(uows, job_id, token)  # changes nothing unless the claim was made
         raise
     except LeaseLost:
         raise
@@ -76,38 +59,50 @@ def process(
         # transaction rolled back, so nothing of it was written.
         _fail(uows, job_id, token, "processing_error", f"{type(error).__name__}: {error}"[:1000])
         raise
+    # Nothing was processed (the transaction rolled back); the claim, if made, stands.
+    claim = claimed.claim
+    if claim is None:
+        with uows.maintenance() as maintenance:
+            busy_for = maintenance.jobs.lease_remaining(job_id)
+        if busy_for is not None:
+            raise JobBusy(busy_for)
+        return None
+    if claim.attempts > max_attempts:
+        reason = ("max_attempts_exceeded", f"gave up after {max_attempts} attempts")
+    else:
+        # The server refused to act as the submitter: deactivated, or no longer staff.
+        reason = NOT_AUTHORIZED
+    with uows.maintenance() as maintenance:
+        maintenance.jobs.fail(job_id, *reason, token)
+        maintenance.commit()
+    return JobStatus.FAILED
 
 
 def _attempt(
-    uows: UnitsOfWork,
-    principal: Principal,
-    job_id: UUID,
-    token: UUID,
+    uow: UnitOfWork,
+    job: BulkJob,
+    screening: Screening | None,
     clock: Clock,
     new_id: Callable[[], UUID],
 ) -> tuple[JobStatus, int]:
-    """One transaction, under the submitter's identity (checked by the unit of work as it
-    opens); returns the status it committed and how many activities it wrote."""
-    with uows(principal) as uow:
-        found = uow.jobs.lock_claimed(job_id, token)
-        if found is None:
-            raise LeaseLost(f"job {job_id} was taken over by another worker")
-        job, screening = found
-        plan = register_items(
-            uow,
-            job.items,
-            draft=job.activity,
-            org_id=job.org_id,
-            registered_by=job.submitted_by,
-            on_conflict=job.on_conflict,
-            source=Source.BULK,
-            bulk_job_id=job.id,
-            new_id=new_id,
-            screening=screening,
-        )
-        job.finish(plan.status, clock(), plan.error)
-        uow.jobs.save(job, items=True)
-        uow.commit()
+    """Validate, de-duplicate and commit, in the claiming unit of work's transaction (under
+    the submitter's identity); returns the status it committed and how many activities it
+    wrote."""
+    plan = register_items(
+        uow,
+        job.items,
+        draft=job.activity,
+        org_id=job.org_id,
+        registered_by=job.submitted_by,
+        on_conflict=job.on_conflict,
+        source=Source.BULK,
+        bulk_job_id=job.id,
+        new_id=new_id,
+        screening=screening,
+    )
+    job.finish(plan.status, clock(), plan.error)
+    uow.jobs.save(job, items=True)
+    uow.commit()
     written = sum(1 for item in job.items if item.outcome in WRITTEN)
     log.info("committed: %s, %d activities written", job.status, written)
     return job.status, written

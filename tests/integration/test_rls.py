@@ -16,6 +16,7 @@ from domain.model import (
     ActivityDraft,
     BulkSubmission,
     JobItem,
+    JobStatus,
     NewActivity,
     OnConflict,
     ParticipantRequest,
@@ -384,3 +385,73 @@ def test_a_unit_of_work_refuses_an_identity_the_database_does_not_confirm(
     assert count(superuser_engine, "select count(*) from audit_log where action = 'probe'") == 0
     with uows(org.coordinator) as uow:
         assert uow.directory.user(org.coordinator.user_id) is not None
+
+
+def test_the_worker_acts_only_for_the_submitter_of_a_job_whose_claim_it_holds(
+    servers: Servers, org: Org, uows: SqlUnitsOfWork, superuser_engine: Engine
+) -> None:
+    """``app.act_for_claim``, called by hand as the application role (the worker's code
+    bypassed): the identity it sets is the job's submitter's, for the transaction only, and
+    only for the token of a claim that is running; a submitter who may no longer register
+    is refused, and the refusal stops the transaction."""
+    from psycopg.errors import InFailedSqlTransaction, InvalidAuthorizationSpecification
+
+    from tests.integration.test_atomic_commit import submit
+
+    job_id = submit(uows, org, org.peer_mentors[:2])
+    token = uuid4()
+    act = "select app.act_for_claim(%s, %s)"
+    who = """select current_setting('app.user_id', true), current_setting('app.org_id', true),
+                    current_setting('app.role', true), (select count(*) from bulk_jobs)"""
+    with psycopg.connect(libpq_url(servers.app_url)) as conn:
+        with pytest.raises(InvalidAuthorizationSpecification):
+            conn.execute(act, (job_id, token))  # queued: no claim yet
+        conn.rollback()
+        with uows.claiming(job_id, token, 60) as claiming:
+            assert claiming.claimed().job is not None  # the claim stands; nothing else does
+        for wrong in (uuid4(), None):
+            with pytest.raises(InvalidAuthorizationSpecification):
+                conn.execute(act, (job_id, wrong))
+            conn.rollback()
+        conn.execute(act, (job_id, token))
+        assert conn.execute(who).fetchone() == (
+            str(org.coordinator.user_id), str(org.id), "coordinator", 1,
+        )  # fmt: skip
+        conn.commit()
+        assert conn.execute(who).fetchone() in {("", "", "", 0), (None, None, None, 0)}
+        conn.rollback()
+        for change in ("update users set active = false where id = :u",
+                       "update users set role = 'peer_mentor' where id = :u"):  # fmt: skip
+            with superuser_engine.begin() as admin:
+                admin.execute(text(change), {"u": org.coordinator.user_id})
+            with pytest.raises(InvalidAuthorizationSpecification):
+                conn.execute(act, (job_id, token))
+            with pytest.raises(InFailedSqlTransaction):
+                conn.execute("select 1")  # nothing runs behind a refusal
+            conn.rollback()
+            with superuser_engine.begin() as admin:
+                admin.execute(
+                    text("update users set active = true, role = 'coordinator' where id = :u"),
+                    {"u": org.coordinator.user_id},
+                )
+
+
+def test_a_job_whose_submitter_may_no_longer_register_fails_and_writes_nothing(
+    uows: SqlUnitsOfWork, org: Org, superuser_engine: Engine
+) -> None:
+    """The submitter was deactivated between submit and processing: the server refuses to
+    act as them, the attempt counts, the job fails saying why, and no activity is written."""
+    from tests.integration.test_atomic_commit import activities_of, process, submit
+
+    job_id = submit(uows, org, org.peer_mentors[:3])
+    with superuser_engine.begin() as admin:
+        admin.execute(
+            text("update users set active = false where id = :u"), {"u": org.coordinator.user_id}
+        )
+    assert process(uows, job_id) is JobStatus.FAILED
+    with superuser_engine.connect() as conn:
+        row = conn.execute(
+            text("select status, error_code, attempts from bulk_jobs where id = :j"), {"j": job_id}
+        ).one()
+    assert tuple(row) == ("failed", "submitter_not_authorized", 1)
+    assert activities_of(superuser_engine, job_id) == 0

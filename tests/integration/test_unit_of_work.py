@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from domain.model import ActivityDraft, BulkSubmission, JobStatus, ParticipantRequest
+from domain.ports import Claimed
 from domain.rules import Limits
 from domain.services import bulk
 from persistence.database import answers, make_engine
@@ -33,12 +34,12 @@ def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     yield made
 
 
-def test_a_bulk_job_costs_two_or_three_round_trips_to_submit_and_three_to_process(
+def test_a_bulk_job_costs_two_or_three_round_trips_to_submit_and_two_to_process(
     uows: SqlUnitsOfWork, org: Org, round_trips: list[int], superuser_engine: Engine
 ) -> None:
     """Submit: identity (+ the Idempotency-Key and its stored job), the draft's facts, the
-    writes + COMMIT. Process: the claim (committed as it returns), identity + job + items +
-    screening, the writes + COMMIT."""
+    writes + COMMIT. Process: the claim (a transaction of its own) + identity + job + items
+    + screening, the writes + COMMIT."""
     submission = BulkSubmission(
         activity=ActivityDraft(
             activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5
@@ -53,7 +54,7 @@ def test_a_bulk_job_costs_two_or_three_round_trips_to_submit_and_three_to_proces
     assert submit(uows, org, org.peer_mentors[:1]) and len(round_trips) == 2
     round_trips.clear()
     assert process(uows, job.id) is JobStatus.SUCCEEDED
-    assert len(round_trips) == 3
+    assert len(round_trips) == 2
     writes = count(
         superuser_engine, "select count(*) from activities where bulk_job_id = :j", j=job.id
     )
@@ -99,29 +100,36 @@ def test_a_pooled_connection_that_died_is_replaced_without_an_error(
         engine.dispose()
 
 
-def test_a_claim_takes_effect_at_once_and_only_as_the_first_statement(
+def test_the_claim_takes_effect_at_once_ahead_of_the_transaction_it_travels_with(
     uows: SqlUnitsOfWork, org: Org, superuser_engine: Engine
 ) -> None:
-    """The claim commits in the round trip that makes it (PostgreSQL's implicit transaction
-    of a pipeline): another connection sees it while the unit of work is still open, and
-    it stands when the unit of work then fails. Once a transaction is under way, no
-    statement may commit on its own."""
+    """The claim commits in the round trip that also opens the processing transaction:
+    another connection sees it while that transaction is still open, and it stands when the
+    transaction then fails. The transaction acts as the job's submitter, whom the worker
+    never named."""
     from uuid import uuid4
 
     job_id = submit(uows, org, org.peer_mentors[:2])
-
-    def status() -> str:
-        return job_status(superuser_engine, job_id)
-
-    with pytest.raises(RuntimeError, match="boom"), uows.maintenance() as maintenance:
-        claim = maintenance.jobs.claim(job_id, uuid4(), 60)
-        assert claim is not None and claim.attempts == 1
-        assert status() == "running"
-        maintenance.wire.later(sql("select 1"))  # a transaction is under way: no more
-        with pytest.raises(RuntimeError, match="first statement"):
-            maintenance.wire.committed_first(sql("select 1"))
+    with pytest.raises(RuntimeError, match="boom"), uows.claiming(job_id, uuid4(), 60) as uow:
+        claimed = uow.claimed()
+        assert claimed.claim is not None and claimed.claim.attempts == 1
+        assert claimed.job is not None and len(claimed.job.items) == 2
+        assert job_status(superuser_engine, job_id) == "running"
+        (who,) = uow.wire.rows(
+            sql(
+                "select current_setting('app.user_id') as user_id, "
+                "current_setting('app.org_id') as org_id, current_setting('app.role') as role"
+            )
+        )
+        assert (who.user_id, who.org_id, who.role) == (
+            str(org.coordinator.user_id),
+            str(org.id),
+            "coordinator",
+        )
         raise RuntimeError("boom")
-    assert status() == "running"
+    assert job_status(superuser_engine, job_id) == "running"
+    with uows.claiming(job_id, uuid4(), 60) as uow:  # its lease is live: nothing to take
+        assert uow.claimed() == Claimed(None, None)
 
 
 def test_the_processing_transaction_alone_runs_on_generic_plans(servers: Servers, org: Org) -> None:
@@ -135,13 +143,11 @@ def test_the_processing_transaction_alone_runs_on_generic_plans(servers: Servers
     show = sql("select current_setting('plan_cache_mode') as mode, pg_backend_pid() as pid")
     try:
         job_id = submit(uows, org, org.peer_mentors[:2])
-        token = uuid4()
-        with uows.maintenance() as maintenance:
-            assert maintenance.jobs.claim(job_id, token, 60) is not None
         with uows(org.coordinator) as uow:
             (before,) = uow.wire.rows(show)
-            assert uow.jobs.lock_claimed(job_id, token) is not None
-            (during,) = uow.wire.rows(show)
+        with uows.claiming(job_id, uuid4(), 60) as claiming:
+            assert claiming.claimed().job is not None
+            (during,) = claiming.wire.rows(show)
         with uows(org.coordinator) as uow:
             (after,) = uow.wire.rows(show)
         assert before.mode == after.mode == "auto" and during.mode == "force_generic_plan"

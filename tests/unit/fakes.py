@@ -10,8 +10,10 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+from domain.errors import LeaseLost
 from domain.jobs import BulkJob
 from domain.model import (
+    STAFF_ROLES,
     Activity,
     Anomaly,
     ExistingActivity,
@@ -21,7 +23,15 @@ from domain.model import (
     Role,
     UserRecord,
 )
-from domain.ports import ActivityFilter, AuditEntry, Claim, DraftFacts, Page, Screening
+from domain.ports import (
+    ActivityFilter,
+    AuditEntry,
+    Claim,
+    Claimed,
+    DraftFacts,
+    Page,
+    Screening,
+)
 
 
 @dataclass
@@ -104,18 +114,6 @@ class FakeJobs:
 class FakeMaintenanceJobs:
     def __init__(self, store: Store) -> None:
         self.store = store
-
-    def claim(self, job_id: UUID, token: UUID, lease_seconds: float) -> Claim | None:
-        job = self.store.jobs.get(job_id)
-        if job is None or job.status is not JobStatus.QUEUED:
-            return None
-        job.status = JobStatus.RUNNING
-        job.attempts += 1
-        self.store.claims[job_id] = token
-        user = self.store.users[job.submitted_by]
-        return Claim(
-            job.id, job.org_id, job.submitted_by, user.role, user.active, job.attempts, token
-        )
 
     def lease_remaining(self, job_id: UUID) -> float | None:
         return 30.0 if job_id in self.store.claims else None
@@ -264,9 +262,53 @@ class FakeMaintenanceUnitOfWork(FakeUnitOfWork):
         return self
 
 
+class FakeClaimingUnitOfWork(FakeUnitOfWork):
+    """The claim commits as the unit of work opens, before its snapshot is taken; the
+    transaction then acts as the submitter if they may still register."""
+
+    def __init__(self, store: Store, job_id: UUID, token: UUID) -> None:
+        super().__init__(store, None)
+        self.job_id, self.token = job_id, token
+
+    def __enter__(self) -> Self:
+        self.claim = self._claim()
+        if self.claim is not None:
+            user = self.store.users.get(self.claim.submitted_by)
+            if user and user.active and user.role in STAFF_ROLES:
+                self.principal = Principal(user.id, user.org_id, user.role)
+            else:
+                self.claim_refused = True
+        return super().__enter__()
+
+    claim_refused = False
+
+    def _claim(self) -> Claim | None:
+        job = self.store.jobs.get(self.job_id)
+        if job is None or job.status is not JobStatus.QUEUED:
+            return None
+        job.status = JobStatus.RUNNING
+        job.attempts += 1
+        self.store.claims[self.job_id] = self.token
+        user = self.store.users[job.submitted_by]
+        return Claim(
+            job.id, job.org_id, job.submitted_by, user.role, user.active, job.attempts, self.token
+        )
+
+    def claimed(self) -> Claimed:
+        if self.claim is None or self.claim_refused:
+            return Claimed(self.claim, None)
+        found = self.jobs.lock_claimed(self.job_id, self.token)
+        if found is None:
+            raise LeaseLost("changed hands")
+        return Claimed(self.claim, *found)
+
+
 class FakeUnitsOfWork:
     def __init__(self, store: Store | None = None) -> None:
         self.store = store or Store()
+
+    def claiming(self, job_id: UUID, token: UUID, lease_seconds: float) -> FakeClaimingUnitOfWork:
+        return FakeClaimingUnitOfWork(self.store, job_id, token)
 
     def __call__(self, principal: Principal) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.store, principal)
