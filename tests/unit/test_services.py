@@ -108,6 +108,17 @@ def test_out_of_attempts_fails_the_job(uows: FakeUnitsOfWork) -> None:
     assert uows.store.activities == {}
 
 
+def test_a_submitter_who_may_no_longer_register_fails_the_job_and_the_claim_counts(
+    uows: FakeUnitsOfWork,
+) -> None:
+    job, _ = bulk.submit(uows, COORD, submission(mentors(uows, 2)), limits=Limits())
+    uows.store.users[COORD.user_id] = UserRecord(COORD.user_id, ORG, Role.PEER_MENTOR, "c", True)
+    assert processing.process(uows, job.id, lease_seconds=30, max_attempts=3) is JobStatus.FAILED
+    stored = uows.store.jobs[job.id]
+    assert (stored.error_code, stored.attempts) == ("submitter_not_authorized", 1)
+    assert uows.store.activities == {}
+
+
 def test_cancel_after_success_is_invalid_state(uows: FakeUnitsOfWork) -> None:
     job, _ = bulk.submit(uows, COORD, submission(mentors(uows, 1)), limits=Limits())
     processing.process(uows, job.id, lease_seconds=30, max_attempts=3)
