@@ -176,6 +176,13 @@ def _item_outcomes(items: Sequence[JobItem]) -> dict[str, Any]:
 # server's 2.3 ms per 15-participant job. Transaction-local, so the API's listings, whose
 # optional filters do want a plan for their values, keep choosing.
 GENERIC_PLANS = sql("select set_config('plan_cache_mode', 'force_generic_plan', true)")
+# ... except for the outcomes of a large batch: a generic plan cannot see how many items
+# there are (it assumes a handful) and probes the primary key once per item, where a plan
+# for the actual arrays hashes the job's items: 17 ms instead of 27 for 10,000 items, and
+# 1.9 instead of 2.9 for 1,000. Planning it costs less than the difference from about this
+# size on; below it the generic plan is as good and costs nothing to plan.
+PLANNED_FOR_ITS_VALUES = sql("select set_config('plan_cache_mode', 'force_custom_plan', true)")
+LARGE_BATCH = 200
 
 
 # The worker's claim, as ``bulkreg_maintenance``: a queued job, or a running one whose lease
@@ -323,6 +330,8 @@ class SqlJobs:
             "running": job.status is JobStatus.RUNNING,
         }
         if items and job.items:
+            if len(job.items) >= LARGE_BATCH:
+                self.wire.later(PLANNED_FOR_ITS_VALUES)
             self.wire.later(SAVE_JOB_AND_ITEMS, params | _item_outcomes(job.items))
         else:
             self.wire.later(SAVE_JOB, params)
