@@ -17,20 +17,16 @@ from domain.model import (
     JobStatus,
     NewActivity,
     Principal,
-    Role,
     UserRecord,
 )
 
 
 @dataclass(frozen=True)
 class Claim:
-    """A job this worker now holds, with its submitter as the database knows them now."""
+    """A job this worker now holds: the attempt it makes (counted in the claim) and the
+    token that proves it. Whom it acts for is the server's business (``Claimed.job``)."""
 
     job_id: UUID
-    org_id: UUID
-    submitted_by: UUID
-    submitter_role: Role
-    submitter_active: bool
     attempts: int
     token: UUID
 

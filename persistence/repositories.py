@@ -189,14 +189,12 @@ LARGE_BATCH = 200
 # has run out, becomes this worker's for ``lease`` seconds. Counting the attempt here, in a
 # transaction that commits before the job is processed, bounds a job that kills its worker.
 CLAIM = sql(
-    """update bulk_jobs j set status = 'running', attempts = attempts + 1,
+    """update bulk_jobs set status = 'running', attempts = attempts + 1,
            lease_until = now() + make_interval(secs => :lease), claim_token = :token,
            started_at = coalesce(started_at, now()), version = version + 1,
            updated_at = now()
        where id = :id and (status = 'queued' or (status = 'running' and lease_until < now()))
-       returning id, org_id, submitted_by, attempts,
-           (select u.role from users u where u.id = j.submitted_by) as role,
-           (select u.active from users u where u.id = j.submitted_by) as active"""
+       returning id, attempts"""
 )
 # The processing transaction's identity: the claimed job's submitter, found by the server
 # from the claim's token, and refused unless they may still register (migration 0009).
@@ -208,9 +206,7 @@ def claim_params(job_id: UUID, token: UUID, lease_seconds: float) -> dict[str, A
 
 
 def claim_from(row: Row, token: UUID) -> Claim:
-    return Claim(
-        row.id, row.org_id, row.submitted_by, Role(row.role), row.active, row.attempts, token
-    )
+    return Claim(row.id, row.attempts, token)
 
 
 class SqlJobs:

@@ -273,7 +273,7 @@ class FakeClaimingUnitOfWork(FakeUnitOfWork):
     def __enter__(self) -> Self:
         self.claim = self._claim()
         if self.claim is not None:
-            user = self.store.users.get(self.claim.submitted_by)
+            user = self.store.users.get(self.store.jobs[self.job_id].submitted_by)
             if user and user.active and user.role in STAFF_ROLES:
                 self.principal = Principal(user.id, user.org_id, user.role)
             else:
@@ -289,10 +289,7 @@ class FakeClaimingUnitOfWork(FakeUnitOfWork):
         job.status = JobStatus.RUNNING
         job.attempts += 1
         self.store.claims[self.job_id] = self.token
-        user = self.store.users[job.submitted_by]
-        return Claim(
-            job.id, job.org_id, job.submitted_by, user.role, user.active, job.attempts, self.token
-        )
+        return Claim(job.id, job.attempts, self.token)
 
     def claimed(self) -> Claimed:
         if self.claim is None or self.claim_refused:
