@@ -269,6 +269,8 @@ class FakeClaimingUnitOfWork(FakeUnitOfWork):
     def __init__(self, store: Store, job_id: UUID, token: UUID) -> None:
         super().__init__(store, None)
         self.job_id, self.token = job_id, token
+        self.claim: Claim | None = None
+        self.refused = False  # the server would not act as the submitter
 
     def __enter__(self) -> Self:
         self.claim = self._claim()
@@ -277,10 +279,8 @@ class FakeClaimingUnitOfWork(FakeUnitOfWork):
             if user and user.active and user.role in STAFF_ROLES:
                 self.principal = Principal(user.id, user.org_id, user.role)
             else:
-                self.claim_refused = True
+                self.refused = True
         return super().__enter__()
-
-    claim_refused = False
 
     def _claim(self) -> Claim | None:
         job = self.store.jobs.get(self.job_id)
@@ -292,7 +292,7 @@ class FakeClaimingUnitOfWork(FakeUnitOfWork):
         return Claim(job.id, job.attempts, self.token)
 
     def claimed(self) -> Claimed:
-        if self.claim is None or self.claim_refused:
+        if self.claim is None or self.refused:
             return Claimed(self.claim, None)
         found = self.jobs.lock_claimed(self.job_id, self.token)
         if found is None:
