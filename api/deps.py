@@ -7,11 +7,17 @@ itself. Only the endpoints, which talk to the database, run in the pool.
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
 
 from fastapi import Depends
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import (
+    HTTPAuthorizationCredentials,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+)
 
 from api import tokens
 from bulkreg.settings import Settings, get_settings
@@ -22,6 +28,7 @@ from persistence.uow import SqlUnitsOfWork
 from workers import runtime
 
 bearer = HTTPBearer(auto_error=False)
+basic = HTTPBasic(auto_error=False, realm="bulkreg operators")
 
 
 async def units_of_work() -> SqlUnitsOfWork:
@@ -68,3 +75,21 @@ async def staff_principal(principal: CurrentPrincipal, uows: UnitsOfWorkDep) -> 
 
 
 StaffPrincipal = Annotated[Principal, Depends(staff_principal)]
+
+
+class OperatorLoginRequired(Exception):
+    """401 with a Basic challenge: the operators' endpoints take their login, not a token."""
+
+
+async def operator(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPBasicCredentials | None, Depends(basic)],
+) -> None:
+    """The operators' login (``BULKREG_FLOWER_BASIC_AUTH``), compared in constant time."""
+    expected = settings.flower_login().encode()
+    given = f"{credentials.username}:{credentials.password}" if credentials else ""
+    if not hmac.compare_digest(given.encode(), expected):
+        raise OperatorLoginRequired
+
+
+Operator = Depends(operator)

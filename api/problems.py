@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.deps import OperatorLoginRequired
 from domain import errors
 from persistence.cursors import BadCursor
 
@@ -83,6 +84,12 @@ def install(app: FastAPI) -> None:
                 "created_at": c.created_at.isoformat(),
             }
         return problem(status, error.code, error.detail, **extra)
+
+    @app.exception_handler(OperatorLoginRequired)
+    async def operator_login(_: Request, __: OperatorLoginRequired) -> JSONResponse:
+        response = problem(401, "unauthenticated", "this is for operators: use their login")
+        response.headers["WWW-Authenticate"] = 'Basic realm="bulkreg operators"'
+        return response
 
     @app.exception_handler(errors.TransientError)
     async def unavailable(_: Request, error: errors.TransientError) -> JSONResponse:

@@ -80,7 +80,7 @@ def run(sizes: Sizes) -> dict[str, Any]:
 
         figures |= commit.run(s, org, sizes.commit_rows, sizes.repeat)
         job_id = commit.submit(
-            commit.SqlUnitsOfWork(engine(s.app_url), lambda _: None), org, sizes.commit_rows, on=300
+            commit.SqlUnitsOfWork(engine(s.api_url), lambda _: None), org, sizes.commit_rows, on=300
         )
         extra["memory_peak_growth_mb"] = memory.run(s, str(job_id))
 

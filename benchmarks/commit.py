@@ -124,8 +124,8 @@ def _copy(conn: psycopg.Connection[Any], rows: Sequence[tuple[object, ...]]) -> 
 
 
 def run(servers: Servers, org: Org, n: int, repeat: int) -> dict[str, Figure]:
-    app = engine(servers.app_url)
-    uows = SqlUnitsOfWork(app, lambda _: None)
+    app, worker = engine(servers.api_url), engine(servers.worker_url)
+    uows = SqlUnitsOfWork(app, lambda _: None, worker_engine=worker)
     figures = {
         name: Figure()
         for name in (
@@ -153,4 +153,5 @@ def run(servers: Servers, org: Org, n: int, repeat: int) -> dict[str, Figure]:
             figures["job_ratio"].add(n / elapsed / copy_rate)
     finally:
         app.dispose()
+        worker.dispose()
     return figures

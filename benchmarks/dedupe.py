@@ -65,8 +65,8 @@ def measure(
 def run(
     servers: Servers, org: Org, n: int, small: int, large: int, repeat: int
 ) -> dict[str, Figure]:
-    app = engine(servers.app_url)
-    uows = SqlUnitsOfWork(app, lambda _: None)
+    app, worker = engine(servers.api_url), engine(servers.worker_url)
+    uows = SqlUnitsOfWork(app, lambda _: None, worker_engine=worker)
     try:
         fill_to(servers, org, small)
         at_small = measure(uows, servers, org, n, repeat, first_day=400)
@@ -74,6 +74,7 @@ def run(
         at_large = measure(uows, servers, org, n, repeat, first_day=500)
     finally:
         app.dispose()
+        worker.dispose()
     ratio = Figure([b / a for a, b in zip(at_small.samples, at_large.samples, strict=True)])
     return {
         "dedupe_seconds_small": at_small,

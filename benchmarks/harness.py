@@ -45,7 +45,8 @@ class Figure:
 
 @dataclass
 class Servers:
-    app_url: str
+    api_url: str
+    worker_url: str
     owner_url: str
     superuser_url: str
     broker_url: str
@@ -59,7 +60,8 @@ def servers(settings: Settings) -> Iterator[Servers]:
     data dir (never the developer's .bulkreg)."""
     with ExitStack() as stack:
         if settings.database_url:
-            app, owner = config.app_database_url(settings), config.owner_database_url(settings)
+            api, worker = config.api_database_url(settings), config.worker_database_url(settings)
+            owner = config.owner_database_url(settings)
             superuser = os.environ.get("BULKREG_BENCH_SUPERUSER_URL", owner)
             data_dir = Path(tempfile.mkdtemp(prefix="bulkreg-bench-"))
         else:
@@ -67,7 +69,8 @@ def servers(settings: Settings) -> Iterator[Servers]:
             pg = EmbeddedPostgres(data_dir)
             stack.enter_context(pg.server())
             pg.bootstrap()
-            app, owner, superuser = pg.urls.app, pg.urls.owner, pg.url("postgres")
+            urls = pg.urls
+            api, worker, owner, superuser = urls.api, urls.worker, urls.owner, pg.url("postgres")
         if settings.redis_url:
             broker = settings.redis_url
         else:
@@ -79,7 +82,8 @@ def servers(settings: Settings) -> Iterator[Servers]:
         migrate.upgrade(owner)
         env = os.environ | {
             "BULKREG_DATA_DIR": str(data_dir),
-            "BULKREG_DATABASE_URL": app,
+            "BULKREG_DATABASE_URL": api,
+            "BULKREG_WORKER_DATABASE_URL": worker,
             "BULKREG_ADMIN_DATABASE_URL": owner,
             "BULKREG_REDIS_URL": broker,
             "BULKREG_JWT_SECRET": "benchmark-secret-" + "b" * 48,
@@ -87,7 +91,7 @@ def servers(settings: Settings) -> Iterator[Servers]:
             "BULKREG_ENV": "test",
             "BULKREG_MAX_BACKDATE_DAYS": "100000",  # the benchmarks spread jobs over many dates
         }
-        yield Servers(app, owner, superuser, broker, data_dir, env)
+        yield Servers(api, worker, owner, superuser, broker, data_dir, env)
 
 
 @dataclass

@@ -14,12 +14,12 @@ import psutil
 from benchmarks.harness import Servers, python
 
 
-def child(app_url: str, job_id: str) -> None:
+def child(worker_url: str, job_id: str) -> None:
     from domain.services import processing
     from persistence.database import make_engine
     from persistence.uow import SqlUnitsOfWork
 
-    uows = SqlUnitsOfWork(make_engine(app_url, pool_size=2), lambda _: None)
+    uows = SqlUnitsOfWork(make_engine(worker_url, pool_size=2), lambda _: None)
     with uows.maintenance() as m:  # connect and warm the pool before the baseline
         m.jobs.try_lock("warm-up")
     before = psutil.Process().memory_info().rss
@@ -30,7 +30,7 @@ def child(app_url: str, job_id: str) -> None:
 
 def run(servers: Servers, job_id: str) -> float:
     out = subprocess.run(
-        [python(), "-m", "benchmarks.memory", servers.app_url, job_id],
+        [python(), "-m", "benchmarks.memory", servers.worker_url, job_id],
         capture_output=True, text=True, env=servers.env, check=True,
     )  # fmt: skip
     result = json.loads(out.stdout.strip().splitlines()[-1])

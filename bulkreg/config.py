@@ -1,4 +1,8 @@
-"""Where the servers are: configured URLs, or the embedded ones under the data dir."""
+"""Where the servers are: configured URLs, or the embedded ones under the data dir.
+
+Each process connects as the role its work needs: the API as ``bulkreg_api``, the workers
+(and beat) as ``bulkreg_worker``, migrations and provisioning as the owner.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +19,18 @@ def embedded_redis(settings: Settings) -> EmbeddedRedis:
     return EmbeddedRedis(settings.data_path, settings.embedded_redis_port)
 
 
-def app_database_url(settings: Settings) -> str:
+def api_database_url(settings: Settings) -> str:
     if settings.database_url:
         return _with_driver(settings.database_url)
-    return embedded_postgres(settings).urls.app
+    return embedded_postgres(settings).urls.api
+
+
+def worker_database_url(settings: Settings) -> str:
+    if settings.worker_database_url:
+        return _with_driver(settings.worker_database_url)
+    if settings.database_url:
+        raise ValueError("BULKREG_WORKER_DATABASE_URL must be set with BULKREG_DATABASE_URL")
+    return embedded_postgres(settings).urls.worker
 
 
 def owner_database_url(settings: Settings) -> str:

@@ -7,16 +7,27 @@ CLI command, a test fixture), never daemons: when the owner stops, so do they.
 from __future__ import annotations
 
 import os
+import pwd
 import signal
 import subprocess
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 
 class ServerFailedToStart(RuntimeError):
     pass
+
+
+def as_user(user: str | None) -> dict[str, Any]:
+    """``subprocess`` arguments that run a child as ``user`` with that user's group and
+    none of ours (``user=`` alone would keep the caller's groups)."""
+    if user is None:
+        return {}
+    entry = pwd.getpwnam(user)
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
 
 
 class ChildServer:
@@ -53,8 +64,8 @@ class ChildServer:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
-                user=self.user,
                 env=self.env,
+                **as_user(self.user),
             )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:

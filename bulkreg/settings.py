@@ -33,7 +33,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BULKREG_", extra="ignore")
 
     env: Literal["dev", "test", "prod"] = "dev"
-    database_url: str | None = None
+    database_url: str | None = Field(default=None, description="the API's role (bulkreg_api)")
+    worker_database_url: str | None = Field(
+        default=None, description="the workers' role (bulkreg_worker): may act as maintenance"
+    )
     admin_database_url: str | None = Field(
         default=None, description="owner role URL used by migrations; defaults to database_url"
     )
@@ -44,6 +47,8 @@ class Settings(BaseSettings):
     flower_port: int = 5555
     flower_basic_auth: str | None = None
     jwt_secret: str | None = None
+    max_token_ttl_seconds: int = 86_400
+    max_body_bytes: int = 4 * 1024 * 1024
     max_participants: int = 10_000
     max_backdate_days: int = 365
 

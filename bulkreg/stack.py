@@ -65,7 +65,8 @@ def prepare_database(settings: Settings) -> None:
 def child_environment(settings: Settings) -> dict[str, str]:
     return os.environ | {
         "BULKREG_DATA_DIR": str(settings.data_path),
-        "BULKREG_DATABASE_URL": config.app_database_url(settings),
+        "BULKREG_DATABASE_URL": config.api_database_url(settings),
+        "BULKREG_WORKER_DATABASE_URL": config.worker_database_url(settings),
         "BULKREG_ADMIN_DATABASE_URL": config.owner_database_url(settings),
         "BULKREG_REDIS_URL": config.broker_url(settings),
         "BULKREG_JWT_SECRET": settings.signing_secret(),
@@ -101,9 +102,11 @@ def commands(settings: Settings) -> dict[str, list[str]]:
             *celery, "beat", "--loglevel", "INFO", "--schedule",
             str(settings.data_path / "celerybeat-schedule"), "--pidfile=",
         ],
+        # Flower reads its login from FLOWER_BASIC_AUTH (child_environment), never from
+        # its command line, which every local user can read in /proc.
         "flower": [
-            *celery, "flower", "--address=127.0.0.1", f"--port={settings.flower_port}",
-            f"--basic_auth={settings.flower_login()}",
+            py, "-m", "workers.flower", "-A", "workers.app", "flower",
+            "--address=127.0.0.1", f"--port={settings.flower_port}",
         ],
     }  # fmt: skip
 
@@ -122,7 +125,8 @@ def up(settings: Settings) -> int:
             manager = Manager()
             env = child_environment(settings)
             for name, argv in commands(settings).items():
-                manager.add_process(name, "exec " + shlex.join(argv), env=env)
+                own = {"FLOWER_BASIC_AUTH": settings.flower_login()} if name == "flower" else {}
+                manager.add_process(name, "exec " + shlex.join(argv), env=env | own)
             manager.loop()  # returns once every child has stopped
             # A requested stop (SIGINT 130, SIGTERM 143) is a clean exit; a crash is not.
             return 0 if manager.returncode in STOP_CODES else int(manager.returncode or 0)

@@ -55,7 +55,7 @@ def transient_reason(error: BaseException) -> str | None:
 
 @contextmanager
 def translated_errors() -> Iterator[None]:
-    """Driver errors as the domain's: a refused identity (``app.require_identity``) is
+    """Driver errors as the domain's: a refused identity (``app.act_as``, ``app.act_for_claim``) is
     ``Unauthenticated``, a transient failure ``TransientError``; anything else is a bug and
     stays what it is."""
     try:

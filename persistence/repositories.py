@@ -439,10 +439,6 @@ class SqlMaintenanceJobs:
         )
         return [r.id for r in rows]
 
-    def count_by_status(self) -> dict[JobStatus, int]:
-        rows = self.wire.rows(sql("select status, count(*) as n from bulk_jobs group by status"))
-        return {JobStatus(r.status): r.n for r in rows}
-
     def try_lock(self, name: str) -> bool:
         """A transaction-scoped advisory lock: one sweeper / reconciler at a time."""
         row = self.wire.first(

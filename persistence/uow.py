@@ -1,13 +1,14 @@
 """The unit of work: one transaction, under one identity, on one pooled connection.
 
-The statement that sets the identity also verifies it against the database
-(``app.require_identity``), and an identity that fails stops the transaction before any
-statement queued behind it runs: a unit of work never acts as a user who is unknown,
+The identity is set by the database itself, once it has verified it (``app.act_as``; see
+migration 0010: the policies believe only an identity sealed by that check in this
+transaction), and an identity that fails stops the transaction before any statement
+queued behind it runs: a unit of work never acts as a user who is unknown,
 inactive, or no longer has that role or organization. A worker's unit of work for a job
 (``claiming``) names nobody: the server sets the identity to the submitter of the job whose
 claim it holds (``app.act_for_claim``), under the same refusal.
 
-The identity is set with ``set_config(…, true)``: transaction-local, so a connection
+The identity lives in ``set_config(…, true)`` settings: transaction-local, so a connection
 returned to the pool carries nothing to its next user. Messages wait for the commit: on
 rollback they are dropped, so a worker never sees a job that was not written.
 """
@@ -41,11 +42,7 @@ from persistence.wire import BEGIN, COMMIT, Ahead, Params, Queued, Sql, Wire
 
 Publisher = Callable[[UUID], None]
 
-SET_IDENTITY = Sql(
-    "select set_config('app.user_id', :user_id, true), set_config('app.org_id', :org_id, true), "
-    "set_config('app.role', :role, true), "
-    "app.require_identity(cast(:user_id as uuid), cast(:org_id as uuid), :role)"
-)
+SET_IDENTITY = Sql("select app.act_as(cast(:user_id as uuid), cast(:org_id as uuid), :role)")
 # The maintenance role for this transaction only, and commits that do not wait for their WAL
 # to reach the disk: a bookkeeping commit lost to a server crash (the last fraction of a
 # second) is one the sweeper and the reconciler redo — a claim or a release found missing is
@@ -171,17 +168,25 @@ class SqlMaintenanceUnitOfWork(_Transaction):
 
 
 class SqlUnitsOfWork:
-    """The factory the use cases receive: ``uows(principal)`` or ``uows.maintenance()``."""
+    """The factory the use cases receive: ``uows(principal)`` or ``uows.maintenance()``.
 
-    def __init__(self, engine: Engine, publish: Publisher) -> None:
+    The API's units (``uows(principal)``) and the worker's (``claiming``, ``maintenance``)
+    log in as different roles: only the workers' may act as maintenance. The API and the
+    workers each build theirs from one engine; a process that plays both parts (the test
+    suite, the benchmarks) passes the workers' engine as ``worker_engine``."""
+
+    def __init__(
+        self, engine: Engine, publish: Publisher, *, worker_engine: Engine | None = None
+    ) -> None:
         self.engine = engine
+        self.worker_engine = worker_engine or engine
         self.publish = publish
 
     def __call__(self, principal: Principal) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.publish, principal)
 
     def maintenance(self) -> SqlMaintenanceUnitOfWork:
-        return SqlMaintenanceUnitOfWork(self.engine, self.publish)
+        return SqlMaintenanceUnitOfWork(self.worker_engine, self.publish)
 
     def claiming(self, job_id: UUID, token: UUID, lease_seconds: float) -> SqlClaimingUnitOfWork:
-        return SqlClaimingUnitOfWork(self.engine, self.publish, job_id, token, lease_seconds)
+        return SqlClaimingUnitOfWork(self.worker_engine, self.publish, job_id, token, lease_seconds)

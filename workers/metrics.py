@@ -15,7 +15,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from domain.model import JobStatus
-from domain.services import maintenance
+from persistence.operations import jobs_by_status
 from persistence.uow import SqlUnitsOfWork
 
 PROCESSING_SECONDS = Histogram(
@@ -35,7 +35,7 @@ class JobsByStatus(Collector):
 
     def collect(self) -> Iterator[Metric]:
         family = GaugeMetricFamily("bulkreg_jobs", "Bulk jobs by status", labels=["status"])
-        counts = maintenance.jobs_by_status(self.uows)
+        counts = jobs_by_status(self.uows.engine)
         for status in JobStatus:
             family.add_metric([status.value], counts.get(status, 0))
         yield family

@@ -6,7 +6,7 @@ import logging
 from functools import lru_cache
 from uuid import UUID
 
-from bulkreg.config import app_database_url, broker_url
+from bulkreg.config import api_database_url, broker_url, worker_database_url
 from bulkreg.settings import get_settings
 from persistence.database import make_engine
 from persistence.uow import SqlUnitsOfWork
@@ -44,13 +44,23 @@ def broker_answers() -> bool:
 
 @lru_cache(maxsize=1)
 def uows() -> SqlUnitsOfWork:
+    """The API's units of work, as ``bulkreg_api``: it cannot act as maintenance."""
     settings = get_settings()
-    engine = make_engine(app_database_url(settings), pool_size=settings.db_pool_size)
+    engine = make_engine(api_database_url(settings), pool_size=settings.db_pool_size)
+    return SqlUnitsOfWork(engine, enqueue)
+
+
+@lru_cache(maxsize=1)
+def worker_uows() -> SqlUnitsOfWork:
+    """The workers' units of work, as ``bulkreg_worker``: claims, sweeps, reconciling."""
+    settings = get_settings()
+    engine = make_engine(worker_database_url(settings), pool_size=settings.db_pool_size)
     return SqlUnitsOfWork(engine, enqueue)
 
 
 def reset_after_fork() -> None:
     """A forked child must not share its parent's sockets."""
-    if uows.cache_info().currsize:
-        uows().engine.dispose(close=False)
-    uows.cache_clear()
+    for cached in (uows, worker_uows):
+        if cached.cache_info().currsize:
+            cached().engine.dispose(close=False)
+        cached.cache_clear()

@@ -76,7 +76,7 @@ def _observe(started: float) -> Callable[[JobStatus, int], None]:
 def _process(self: Task, job_id: str) -> str | None:
     try:
         status = processing.process(
-            runtime.uows(),
+            runtime.worker_uows(),
             UUID(job_id),
             lease_seconds=settings.lease_seconds,
             max_attempts=settings.max_attempts,
@@ -100,7 +100,7 @@ def sweep_stuck_jobs() -> int:
     """Re-send jobs stuck in ``queued``, re-queue ``running`` jobs whose lease expired."""
     return len(
         maintenance.sweep_stuck_jobs(
-            runtime.uows(), queued_older_than=settings.sweep_queued_after_seconds
+            runtime.worker_uows(), queued_older_than=settings.sweep_queued_after_seconds
         )
     )
 
@@ -108,4 +108,4 @@ def sweep_stuck_jobs() -> int:
 @app.task(name="bulkreg.reconcile")
 def reconcile() -> int:
     """Record anomalies: orphaned records and missing records."""
-    return maintenance.reconcile(runtime.uows())
+    return maintenance.reconcile(runtime.worker_uows())

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from api.deps import UnitsOfWorkDep
+from api.deps import Operator, UnitsOfWorkDep
 from api.problems import problem
 from persistence.database import answers
 from workers.metrics import exposition
@@ -20,9 +20,10 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/metrics", response_class=Response)
+@router.get("/metrics", response_class=Response, dependencies=[Operator])
 def metrics(uows: UnitsOfWorkDep) -> Response:
-    """Prometheus exposition: jobs by status, processing duration, activities committed."""
+    """Prometheus exposition: jobs by status, processing duration, activities committed.
+    Operators only (their basic-auth login): it counts every organization's jobs."""
     return Response(exposition(uows), media_type=CONTENT_TYPE_LATEST)
 
 

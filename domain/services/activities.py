@@ -1,4 +1,5 @@
-"""Reading activities: staff see their organization's, a peer mentor only their own."""
+"""Reading activities: staff see their organization's, a peer mentor those they took part
+in, whoever registered them."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ def list_activities(
     uows: UnitsOfWork, principal: Principal, flt: ActivityFilter, cursor: str | None, limit: int
 ) -> Page[Activity]:
     if not principal.is_staff:
-        # The same rule the database enforces: a peer mentor's own registrations only.
-        if {flt.peer_mentor_id, flt.registered_by} - {None, principal.user_id}:
+        # The same rule the database enforces: the activities they are the participant of.
+        if flt.peer_mentor_id not in (None, principal.user_id):
             return Page([], None)
-        flt = replace(flt, peer_mentor_id=principal.user_id, registered_by=principal.user_id)
+        flt = replace(flt, peer_mentor_id=principal.user_id)
     with uows(principal) as uow:
         return uow.activities.page(flt, cursor, limit)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.model import JobStatus
 from domain.ports import UnitsOfWork
 
 SWEEP_LOCK = "bulkreg.sweep_stuck_jobs"
@@ -42,9 +41,3 @@ def reconcile(uows: UnitsOfWork) -> int:
         found = maintenance.jobs.record_anomalies()
         maintenance.commit()
     return found
-
-
-def jobs_by_status(uows: UnitsOfWork) -> dict[JobStatus, int]:
-    """Across organizations, for operators' metrics: counts only, no content."""
-    with uows.maintenance() as maintenance:
-        return maintenance.jobs.count_by_status()

@@ -31,7 +31,9 @@ def test_metrics_report_jobs_by_status_processing_time_and_rows(
         "/v1/bulk-registrations", json=body(mentors(first_org, 3, start=7), days_ago(70))
     ).json()["job_id"]
     assert wait_terminal(coordinator, job_id)["status"] == "succeeded"
-    r = httpx.get(f"{stack.api}/metrics")
+    assert httpx.get(f"{stack.api}/metrics").status_code == 401
+    assert httpx.get(f"{stack.api}/metrics", auth=("operator", "wrong")).status_code == 401
+    r = httpx.get(f"{stack.api}/metrics", auth=flower_login(stack))
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
     text = r.text
     assert metric(text, "bulkreg_jobs", 'status="succeeded"') >= 1
@@ -50,6 +52,7 @@ def test_flower_lists_the_workers_and_the_projects_tasks(
     stack: Stack, coordinator: httpx.Client, first_org: dict[str, Any]
 ) -> None:
     assert httpx.get(f"{stack.flower}/api/workers").status_code == 401  # never without auth
+    assert httpx.get(f"{stack.flower}/metrics").status_code == 401  # its metrics neither
     job_id = coordinator.post(
         "/v1/bulk-registrations", json=body(mentors(first_org, 2, start=8), days_ago(71))
     ).json()["job_id"]
@@ -71,3 +74,5 @@ def test_flower_lists_the_workers_and_the_projects_tasks(
     ours = [t for t in tasks.values() if job_id in str(t.get("args"))]
     assert ours and ours[0]["state"] == "SUCCESS"
     assert {"bulkreg.sweep_stuck_jobs", "bulkreg.reconcile"} & names  # beat's tasks ran too
+    flower_metrics = httpx.get(f"{stack.flower}/metrics", auth=auth, timeout=30)
+    assert flower_metrics.status_code == 200 and "flower_events_total" in flower_metrics.text

@@ -28,7 +28,8 @@ from persistence.uow import SqlUnitsOfWork
 
 @dataclass
 class Servers:
-    app_url: str
+    api_url: str
+    worker_url: str
     owner_url: str
     superuser_url: str
     broker_url: str
@@ -43,12 +44,22 @@ def servers() -> Iterator[Servers]:
     with pg.server(), redis.server():
         pg.bootstrap()
         migrate.upgrade(pg.urls.owner)
-        yield Servers(pg.urls.app, pg.urls.owner, pg.url("postgres"), redis.url, settings.data_path)
+        urls = pg.urls
+        yield Servers(
+            urls.api, urls.worker, urls.owner, pg.url("postgres"), redis.url, settings.data_path
+        )
 
 
 @pytest.fixture(scope="session")
-def app_engine(servers: Servers) -> Iterator[Engine]:
-    engine = make_engine(servers.app_url, pool_size=5)
+def api_engine(servers: Servers) -> Iterator[Engine]:
+    engine = make_engine(servers.api_url, pool_size=5)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def worker_engine(servers: Servers) -> Iterator[Engine]:
+    engine = make_engine(servers.worker_url, pool_size=5)
     yield engine
     engine.dispose()
 
@@ -74,9 +85,11 @@ def published() -> list[UUID]:
 
 
 @pytest.fixture
-def uows(app_engine: Engine, published: list[UUID]) -> SqlUnitsOfWork:
-    """Units of work whose after-commit messages are recorded, not sent."""
-    return SqlUnitsOfWork(app_engine, published.append)
+def uows(api_engine: Engine, worker_engine: Engine, published: list[UUID]) -> SqlUnitsOfWork:
+    """Units of work whose after-commit messages are recorded, not sent; each side as the
+    role it has in production (the API's units as ``bulkreg_api``, claims and maintenance
+    as ``bulkreg_worker``)."""
+    return SqlUnitsOfWork(api_engine, published.append, worker_engine=worker_engine)
 
 
 @dataclass

@@ -148,7 +148,7 @@ def test_a_failing_row_mid_batch_fails_the_job_and_writes_nothing(
     assert not any(i.activity_id for i in job.items)
 
 
-def test_the_index_refuses_a_silent_duplicate(app_engine: Engine, org: Org) -> None:
+def test_the_index_refuses_a_silent_duplicate(api_engine: Engine, org: Org) -> None:
     pm = org.peer_mentors[0]
     insert = text(
         """insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on,
@@ -156,17 +156,14 @@ def test_the_index_refuses_a_silent_duplicate(app_engine: Engine, org: Org) -> N
            values (gen_random_uuid(), :org, :pm, 'home_visit', :on, 30, :by, 'proxy')"""
     )
     params = {"org": org.id, "pm": pm, "on": yesterday(), "by": org.coordinator.user_id}
-    identity = text(
-        "select set_config('app.user_id', :u, true), set_config('app.org_id', :o, true), "
-        "set_config('app.role', 'coordinator', true)"
-    )
+    identity = text("select app.act_as(:u, :o, 'coordinator')")
     ids = {"u": str(org.coordinator.user_id), "o": str(org.id)}
-    with app_engine.begin() as conn:
+    with api_engine.begin() as conn:
         conn.execute(identity, ids)
         conn.execute(insert, params)
     with (
         pytest.raises(IntegrityError, match="activities_no_silent_duplicate"),
-        app_engine.begin() as conn,
+        api_engine.begin() as conn,
     ):
         conn.execute(identity, ids)
         conn.execute(insert, params)

@@ -29,10 +29,11 @@ from domain.ports import AuditEntry
 from domain.rules import Limits
 from domain.services import bulk, proxy
 from persistence.database import libpq_url, make_engine
-from persistence.roles import APP_ROLE
+from persistence.roles import API_ROLE, APP_ROLE, MAINTENANCE_ROLE, WORKER_ROLE
 from persistence.uow import SqlUnitsOfWork
 from persistence.wire import sql
 from tests.integration.conftest import Org, Servers, count, yesterday
+from tests.support.identity import sealed_as_api
 
 TABLES = [
     "organizations",
@@ -73,7 +74,7 @@ def test_app_role_posture_from_the_catalog(superuser_engine: Engine) -> None:
 
 
 def test_without_identity_nothing_is_visible_and_nothing_can_be_inserted(
-    app_engine: Engine, org: Org, uows: SqlUnitsOfWork
+    api_engine: Engine, org: Org, uows: SqlUnitsOfWork
 ) -> None:
     proxy.register(
         uows,
@@ -86,7 +87,7 @@ def test_without_identity_nothing_is_visible_and_nothing_can_be_inserted(
         ),
         limits=Limits(),
     )
-    with app_engine.connect() as conn:
+    with api_engine.connect() as conn:
         for table in TABLES:
             assert conn.execute(text(f"select count(*) from {table}")).scalar() == 0, table
         with pytest.raises(ProgrammingError) as refused:
@@ -104,15 +105,18 @@ def test_without_identity_nothing_is_visible_and_nothing_can_be_inserted(
 def test_identity_does_not_leak_to_the_next_transaction_on_the_same_connection(
     servers: Servers, org: Org, superuser_engine: Engine
 ) -> None:
-    """A pool of one connection: the API path (a coordinator's unit of work) and the worker
-    path (maintenance claim, then the job under its submitter) run on it, then a peer
-    mentor's unit of work — which sees only its own identity and the app role."""
+    """A pool of one connection per role: on the API's, a coordinator's unit of work, then
+    a peer mentor's — which sees only its own identity; on the worker's, the maintenance
+    claim, then the job under its submitter. Afterwards neither connection carries an
+    identity into its next transaction."""
     from domain.services import processing
     from tests.integration.test_atomic_commit import submit
 
-    engine = make_engine(servers.app_url, pool_size=1)
+    engine = make_engine(servers.api_url, pool_size=1)
     engine.pool._max_overflow = 0  # type: ignore[attr-defined]
-    uows = SqlUnitsOfWork(engine, lambda _: None)
+    worker = make_engine(servers.worker_url, pool_size=1)
+    worker.pool._max_overflow = 0  # type: ignore[attr-defined]
+    uows = SqlUnitsOfWork(engine, lambda _: None, worker_engine=worker)
     probe_text = (
         "select pg_backend_pid(), current_user, current_setting('app.user_id', true) as user_id, "
         "current_setting('app.role', true) as role"
@@ -131,18 +135,27 @@ def test_identity_does_not_leak_to_the_next_transaction_on_the_same_connection(
             jobs_seen = uow.jobs.get(job_id)
         with engine.connect() as conn:
             leftover = conn.execute(probe).one()
+        with worker.connect() as conn:
+            worker_leftover = conn.execute(probe).one()
+            worker_sees = conn.execute(text("select count(*) from bulk_jobs")).scalar()
     finally:
         engine.dispose()
+        worker.dispose()
     assert after[0] == backend == leftover[0]
     assert staff_sees == len(org.peer_mentors)
     assert list(mentor_sees) == [org.peer_mentors[0]]
-    assert after[1:] == (APP_ROLE, str(org.peer_mentors[0]), "peer_mentor")
+    assert after[1:] == (API_ROLE, str(org.peer_mentors[0]), "peer_mentor")
     assert jobs_seen is None
-    assert leftover[1] == APP_ROLE and leftover[2] in ("", None) and leftover[3] in ("", None)
+    assert leftover[1] == API_ROLE and leftover[2] in ("", None) and leftover[3] in ("", None)
+    assert worker_leftover[1] == WORKER_ROLE and worker_leftover[2] in ("", None)
+    assert worker_sees == 0
     assert (
         count(superuser_engine, "select count(*) from activities where bulk_job_id = :j", j=job_id)
         == 3
     )
+    assert count(superuser_engine, "select count(*) from audit_log where action = 'probe'") == 0
+    with uows(org.coordinator) as uow:
+        assert uow.directory.user(org.coordinator.user_id) is not None
 
 
 def test_registered_by_cannot_be_spoofed_and_rows_cannot_be_moved(
@@ -267,22 +280,21 @@ def test_an_activitys_references_are_checked_by_the_database_even_with_every_oth
 def test_a_job_is_refused_unless_its_submitter_is_of_its_organization_even_with_the_identity_check_bypassed(
     servers: Servers, org: Org, other_org: Org, superuser_engine: Engine
 ) -> None:
-    """The identity is set by hand, as a forged session would set it, without
-    ``app.require_identity``: a coordinator claims another organization. Every other clause
-    of the insert policy holds (organization, staff, submitter = the acting user), so the
-    refusal is the clause that the submitter is a user of the job's organization."""
+    """An identity the database believes although ``app.act_as`` would refuse it (sealed by
+    the superuser, then the API's role): a coordinator claims another organization. Every
+    other clause of the insert policy holds (organization, staff, submitter = the acting
+    user), so the refusal is the clause that the submitter is a user of the job's
+    organization."""
     insert = """insert into bulk_jobs (id, org_id, submitted_by, status, on_conflict, activity,
                     total)
                 values (%s, %s, %s, 'queued', 'skip', '{}', 1)"""
-    forged = """select set_config('app.user_id', %s, true), set_config('app.org_id', %s, true),
-                       set_config('app.role', 'coordinator', true)"""
     user = org.coordinator.user_id
-    with psycopg.connect(libpq_url(servers.app_url)) as conn:
-        conn.execute(forged, (str(user), str(other_org.id)))
+    with psycopg.connect(libpq_url(servers.superuser_url)) as conn:
+        sealed_as_api(conn, user, other_org.id, "coordinator")
         with pytest.raises(InsufficientPrivilege):
             conn.execute(insert, (uuid4(), other_org.id, user))
         conn.rollback()
-        conn.execute(forged, (str(user), str(org.id)))  # the same, in its own organization
+        sealed_as_api(conn, user, org.id, "coordinator")  # the same, in its own organization
         conn.execute(insert, (uuid4(), org.id, user))
         conn.commit()
     assert (
@@ -292,20 +304,22 @@ def test_a_job_is_refused_unless_its_submitter_is_of_its_organization_even_with_
 
 
 def test_maintenance_identity_is_reached_only_by_set_local_role(
-    app_engine: Engine, org: Org, uows: SqlUnitsOfWork
+    api_engine: Engine, org: Org, uows: SqlUnitsOfWork
 ) -> None:
     from tests.integration.test_atomic_commit import submit
 
     submit(uows, org, org.peer_mentors[:2])
-    with app_engine.connect() as conn:
+    with api_engine.connect() as conn:
         assert conn.execute(text("select count(*) from bulk_jobs")).scalar() == 0
     with uows.maintenance() as m:
         found = m.wire.rows(sql("select count(*) from bulk_jobs where org_id = :o"), {"o": org.id})
         assert found[0][0] == 1
         with pytest.raises(InsufficientPrivilege):
             m.wire.rows(sql("select count(*) from organizations"))
-    with app_engine.connect() as conn:
-        assert conn.execute(text("select current_user")).scalar() == APP_ROLE
+    with api_engine.connect() as conn:
+        assert conn.execute(text("select current_user")).scalar() == API_ROLE
+        with pytest.raises(ProgrammingError, match="permission denied to set role"):
+            conn.execute(text(f"select set_config('role', '{MAINTENANCE_ROLE}', true)"))
 
 
 def test_another_organizations_rows_are_invisible(
@@ -390,7 +404,7 @@ def test_a_unit_of_work_refuses_an_identity_the_database_does_not_confirm(
 def test_the_worker_acts_only_for_the_submitter_of_a_job_whose_claim_it_holds(
     servers: Servers, org: Org, uows: SqlUnitsOfWork, superuser_engine: Engine
 ) -> None:
-    """``app.act_for_claim``, called by hand as the application role (the worker's code
+    """``app.act_for_claim``, called by hand as the workers' role (the worker's code
     bypassed): the identity it sets is the job's submitter's, for the transaction only, and
     only for the token of a claim that is running; a submitter who may no longer register
     is refused, and the refusal stops the transaction."""
@@ -403,7 +417,9 @@ def test_the_worker_acts_only_for_the_submitter_of_a_job_whose_claim_it_holds(
     act = "select app.act_for_claim(%s, %s)"
     who = """select current_setting('app.user_id', true), current_setting('app.org_id', true),
                     current_setting('app.role', true), (select count(*) from bulk_jobs)"""
-    with psycopg.connect(libpq_url(servers.app_url)) as conn:
+    with psycopg.connect(libpq_url(servers.api_url)) as conn, pytest.raises(InsufficientPrivilege):
+        conn.execute(act, (job_id, token))  # the API may not act for a claim at all
+    with psycopg.connect(libpq_url(servers.worker_url)) as conn:
         with pytest.raises(InvalidAuthorizationSpecification):
             conn.execute(act, (job_id, token))  # queued: no claim yet
         conn.rollback()

@@ -13,7 +13,7 @@ from domain.ports import Claimed
 from domain.rules import Limits
 from domain.services import bulk
 from persistence.database import answers, make_engine
-from persistence.roles import APP_ROLE
+from persistence.roles import API_ROLE
 from persistence.uow import SqlUnitsOfWork
 from persistence.wire import Wire, sql
 from tests.integration.conftest import Org, Servers, count, yesterday
@@ -75,7 +75,7 @@ def test_a_pooled_connection_that_died_is_replaced_without_an_error(
     """The pool does not ping before handing a connection out: the first round trip finds
     it dead (here, every backend of the application was terminated, as by a server
     restart) and the unit of work starts again on a fresh one."""
-    engine = make_engine(servers.app_url, pool_size=3)
+    engine = make_engine(servers.api_url, pool_size=3)
     uows = SqlUnitsOfWork(engine, lambda _: None)
     try:
         with engine.connect() as a, engine.connect() as b, engine.connect() as c:
@@ -92,7 +92,7 @@ def test_a_pooled_connection_that_died_is_replaced_without_an_error(
             seen = uow.directory.users(org.peer_mentors)
             (who,) = uow.wire.rows(sql("select current_user as name, pg_backend_pid() as pid"))
         assert len(seen) == len(org.peer_mentors)
-        assert who.name == APP_ROLE and who.pid not in pids
+        assert who.name == API_ROLE and who.pid not in pids
         assert answers(engine)
         page = bulk.list_jobs(uows, org.coordinator, status=None, cursor=None, limit=5)
         assert page.items == []
@@ -132,24 +132,26 @@ def test_the_claim_takes_effect_at_once_ahead_of_the_transaction_it_travels_with
         assert uow.claimed() == Claimed(None, None)
 
 
-def test_the_processing_transaction_alone_runs_on_generic_plans(servers: Servers, org: Org) -> None:
+def test_the_processing_transaction_alone_runs_on_generic_plans(
+    servers: Servers, org: Org, uows: SqlUnitsOfWork
+) -> None:
     """Locking a claimed job switches its transaction to generic plans; the next unit of
-    work on the same connection (an API listing, whose optional filters want plans for
+    work on the same connection (the worker's maintenance, whose statements want plans for
     their values) is back to PostgreSQL's choice."""
     from uuid import uuid4
 
-    engine = make_engine(servers.app_url, pool_size=1)  # one connection: the same one
-    uows = SqlUnitsOfWork(engine, lambda _: None)
+    engine = make_engine(servers.worker_url, pool_size=1)  # one connection: the same one
+    worker = SqlUnitsOfWork(engine, lambda _: None)
     show = sql("select current_setting('plan_cache_mode') as mode, pg_backend_pid() as pid")
     try:
         job_id = submit(uows, org, org.peer_mentors[:2])
-        with uows(org.coordinator) as uow:
-            (before,) = uow.wire.rows(show)
-        with uows.claiming(job_id, uuid4(), 60) as claiming:
+        with worker.maintenance() as maintenance:
+            (before,) = maintenance.wire.rows(show)
+        with worker.claiming(job_id, uuid4(), 60) as claiming:
             assert claiming.claimed().job is not None
             (during,) = claiming.wire.rows(show)
-        with uows(org.coordinator) as uow:
-            (after,) = uow.wire.rows(show)
+        with worker.maintenance() as maintenance:
+            (after,) = maintenance.wire.rows(show)
         assert before.mode == after.mode == "auto" and during.mode == "force_generic_plan"
         assert before.pid == during.pid == after.pid
     finally:

@@ -17,9 +17,9 @@ from workers.tasks import process_bulk_job
 
 
 @pytest.fixture
-def live_uows(app_engine: Engine) -> SqlUnitsOfWork:
+def live_uows(api_engine: Engine, worker_engine: Engine) -> SqlUnitsOfWork:
     """Units of work that really send their messages to the broker after commit."""
-    return SqlUnitsOfWork(app_engine, runtime.enqueue)
+    return SqlUnitsOfWork(api_engine, runtime.enqueue, worker_engine=worker_engine)
 
 
 def job_row(engine: Engine, job_id: UUID) -> tuple[str, int, int]:
@@ -96,7 +96,7 @@ def test_review_skip_and_fail_modes_through_the_worker(
 
 
 def test_json_logs_carry_the_job_id_on_every_line_of_the_job(
-    servers: object, app_engine: Engine, org: Org, superuser_engine: Engine, uows: SqlUnitsOfWork
+    servers: object, api_engine: Engine, org: Org, superuser_engine: Engine, uows: SqlUnitsOfWork
 ) -> None:
     import json
 

@@ -139,12 +139,6 @@ class FakeMaintenanceJobs:
     def try_lock(self, name: str) -> bool:
         return True
 
-    def count_by_status(self) -> dict[JobStatus, int]:
-        counts: dict[JobStatus, int] = {}
-        for job in self.store.jobs.values():
-            counts[job.status] = counts.get(job.status, 0) + 1
-        return counts
-
     def record_anomalies(self) -> int:
         return 0
 

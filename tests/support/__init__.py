@@ -1,0 +1,1 @@
+"""Helpers that several tests share (never imported from a test module)."""
