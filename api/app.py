@@ -5,10 +5,14 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from api import problems, ui
+from api.body import add_body_schemas
+from api.middleware import BodyLimit, FrameGuard
 from api.routes import activities, anomalies, bulk, health
 from bulkreg import logs
 from bulkreg.settings import get_settings
@@ -24,7 +28,8 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
-    logs.configure(get_settings().log_format)
+    settings = get_settings()
+    logs.configure(settings.log_format)
     app = FastAPI(
         title="bulkreg",
         version="0.1.0",
@@ -37,7 +42,30 @@ def create_app() -> FastAPI:
     app.include_router(anomalies.router)
     app.include_router(health.router)
     app.include_router(ui.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(FrameGuard)
+    app.openapi = lambda: openapi(app, settings.max_participants)  # type: ignore[method-assign]
     return app
+
+
+def openapi(app: FastAPI, max_participants: int) -> dict[str, Any]:
+    """FastAPI's document, plus the bodies read by ``api.body.json_body`` and the limits
+    that are settings rather than constants of the models."""
+    if app.openapi_schema is None:
+        document = add_body_schemas(
+            get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+        )
+        participants = document["components"]["schemas"]["BulkSubmission"]["properties"][
+            "participants"
+        ]
+        participants["maxItems"] = max_participants
+        app.openapi_schema = document
+    return app.openapi_schema
 
 
 app = create_app()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import (
     HTTPAuthorizationCredentials,
     HTTPBasic,
@@ -52,7 +53,28 @@ async def current_principal(
     both the check and the request."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("a bearer token is required")
-    return tokens.claimed_principal(credentials.credentials, settings.signing_secret())
+    return claimed(credentials.credentials, settings)
+
+
+def claimed(token: str, settings: Settings) -> Principal:
+    """The principal a token claims: signature, algorithm, claims and lifetime checked;
+    not yet the database (see ``verify_caller``)."""
+    return tokens.claimed_principal(
+        token, settings.signing_secret(), settings.max_token_ttl_seconds
+    )
+
+
+def verify_caller(authorization: str | None) -> None:
+    """Authentication before anything else: a request that is refused for what it sent is
+    first checked for who sent it, against the database too, so a deactivated user's
+    malformed request is a 401, not a 422. Raises ``Unauthenticated``; a request without
+    credentials passes (its route refuses it, or needs none)."""
+    if authorization is None:
+        return
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        raise Unauthenticated("a bearer token is required")
+    identity.verify(runtime.uows(), claimed(token.strip(), get_settings()))
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -93,3 +115,36 @@ async def operator(
 
 
 Operator = Depends(operator)
+
+
+VISIBLE_ASCII = r"^[\x21-\x7e]+$"
+
+
+async def idempotency_key(
+    request: Request,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=255,
+            pattern=VISIBLE_ASCII,
+            description="1-255 visible ASCII characters; sent once",
+        ),
+    ] = None,
+) -> str | None:
+    """One ``Idempotency-Key`` of visible ASCII: a tab, a byte outside ASCII, or the header
+    twice (which one would count?) is a 422, not a key."""
+    if len(request.headers.getlist("idempotency-key")) > 1:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "too_many_values",
+                    "loc": ("header", "idempotency-key"),
+                    "msg": "send the Idempotency-Key header once",
+                }
+            ]
+        )
+    return idempotency_key
+
+
+IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]

@@ -8,11 +8,12 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.deps import OperatorLoginRequired
+from api.deps import OperatorLoginRequired, verify_caller
 from domain import errors
 from persistence.cursors import BadCursor
 
@@ -108,7 +109,13 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        try:  # who sent it comes first: a bad token is a 401 whatever else is wrong
+            await run_in_threadpool(verify_caller, request.headers.get("authorization"))
+        except errors.Unauthenticated as refused:
+            return problem(401, refused.code, refused.detail)
+        except errors.TransientError as failed:
+            return await unavailable(request, failed)
         raw = list(error.errors())
         if any(
             e.get("type") in MALFORMED_TYPES

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,16 +20,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from api import tokens
-from api.deps import require_staff_claim
+from api.deps import claimed, require_staff_claim
 from bulkreg.settings import get_settings
 from domain.errors import DomainError, Forbidden, Unauthenticated
 from domain.jobs import BulkJob
-from domain.model import UNFINISHED, AnomalyAction, Decision, Principal
+from domain.model import UNFINISHED, AnomalyAction, AnomalyResolution, Decision, Principal
 from domain.services import anomalies, bulk, identity
 from workers import runtime
 
 COOKIE = "bulkreg_session"
+LOGIN_CSRF_COOKIE = "bulkreg_login_csrf"
 REFRESH_SECONDS = 2
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -67,8 +68,7 @@ def _principal(request: Request) -> tuple[Principal, str]:
     if not token:
         raise SignIn
     try:
-        claimed = tokens.claimed_principal(token, get_settings().signing_secret())
-        return require_staff_claim(claimed, runtime.uows()), token
+        return require_staff_claim(claimed(token, get_settings()), runtime.uows()), token
     except Unauthenticated as error:
         raise SignIn from error
 
@@ -105,28 +105,49 @@ def _check_csrf(form: dict[str, Any], token: str) -> None:
         raise Forbidden("the form has expired or did not come from this site; reload and try again")
 
 
+def _login_page(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
+    """The form carries a fresh CSRF token that must come back with the cookie of the same
+    name: another site cannot post it (SameSite=Strict), so it cannot sign a browser in to
+    an account of its choosing (login CSRF)."""
+    csrf = secrets.token_urlsafe(32)
+    response = _page(request, "login.html", status, csrf=csrf, error=error)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, csrf, httponly=True, secure=True, samesite="strict", path="/ui",
+        max_age=3600,
+    )  # fmt: skip
+    return response
+
+
 @router.get("/login")
 def login_form(request: Request) -> HTMLResponse:
-    return _page(request, "login.html")
+    return _login_page(request)
 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await request.form()
-    token = str(form.get("token", "")).strip()
-    try:
-        claimed = tokens.claimed_principal(token, get_settings().signing_secret())
-        principal = await run_in_threadpool(identity.verify, runtime.uows(), claimed)
-    except Unauthenticated:
-        return _page(request, "login.html", 401, error="That token is not valid.")
-    if not principal.is_staff:
-        return _page(
-            request, "login.html", 403, error="The status screen is for coordinators and admins."
+    sent, expected = str(form.get("csrf", "")), request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        return _error(
+            request, Forbidden("the form did not come from this site; open the sign-in page"), 403
         )
+    token = str(form.get("token", "")).strip()
+    scheme, _, rest = token.partition(" ")
+    if scheme.lower() == "bearer" and rest:
+        token = rest.strip()  # pasted as a whole Authorization header's value
+    try:
+        principal = await run_in_threadpool(
+            identity.verify, runtime.uows(), claimed(token, get_settings())
+        )
+    except Unauthenticated:
+        return _login_page(request, 401, "That token is not valid.")
+    if not principal.is_staff:
+        return _login_page(request, 403, "The status screen is for coordinators and admins.")
     response = RedirectResponse("/ui/", 303)
     response.set_cookie(
         COOKIE, token, httponly=True, secure=True, samesite="strict", path="/ui", max_age=12 * 3600
     )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui", secure=True, httponly=True)
     return response
 
 
@@ -207,9 +228,12 @@ async def cancel_job(request: Request, job_id: UUID) -> Response:
 @router.post("/anomalies/{anomaly_id}/resolve")
 async def resolve_anomaly(request: Request, anomaly_id: UUID, job: UUID) -> Response:
     def act(principal: Principal, form: dict[str, Any]) -> Response:
+        resolution = AnomalyResolution(
+            action=AnomalyAction(str(form.get("action"))), reason=str(form.get("reason", "")) or "-"
+        )
         anomalies.resolve(
             runtime.uows(), principal, anomaly_id,
-            action=AnomalyAction(str(form.get("action"))), reason=str(form.get("reason", ""))[:2000] or "-",
+            action=resolution.action, reason=resolution.reason,
         )  # fmt: skip
         return RedirectResponse(f"/ui/jobs/{job}", 303)
 

@@ -83,6 +83,13 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    if not 0 < args.ttl <= settings.max_token_ttl_seconds:
+        print(
+            f"bulkreg: --ttl must be 1 to {settings.max_token_ttl_seconds} seconds "
+            "(BULKREG_MAX_TOKEN_TTL_SECONDS): the API refuses longer-lived tokens",
+            file=sys.stderr,
+        )
+        return 1
     with stack.database(settings):
         engine = make_engine(owner_database_url(settings), pool_size=1)
         try:

@@ -97,7 +97,14 @@ class Source(StrEnum):
     BULK = "bulk"
 
 
-ActivityTypeCode = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+# No request string may carry a NUL character: PostgreSQL cannot store one, and every
+# string of every request model is refused for it (422) before it gets that far.
+WITHOUT_NUL = r"^[^\x00]*$"
+ActivityTypeCode = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=WITHOUT_NUL)
+]
+Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES, pattern=WITHOUT_NUL)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=WITHOUT_NUL)]
 
 
 class ActivityDraft(BaseModel):
@@ -108,7 +115,7 @@ class ActivityDraft(BaseModel):
     activity_type: ActivityTypeCode
     occurred_on: date
     duration_minutes: int = Field(ge=1, le=MAX_DURATION)
-    notes: str | None = Field(default=None, max_length=MAX_NOTES)
+    notes: Notes | None = None
 
 
 class ParticipantRequest(BaseModel):
@@ -215,6 +222,15 @@ class AnomalyKind(StrEnum):
 class AnomalyAction(StrEnum):
     DELETE_RECORDS = "delete_records"
     DISMISS = "dismiss"
+
+
+class AnomalyResolution(BaseModel):
+    """How a coordinator resolves an anomaly, from the API or the screen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    action: AnomalyAction
+    reason: Reason
 
 
 @dataclass

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from api import schemas
+from api.body import json_body, openapi_request_body
 from api.deps import CurrentPrincipal, SettingsDep, StaffPrincipal, UnitsOfWorkDep
 from api.routes.bulk import PROBLEMS, limits
 from domain.model import ProxyRegistration
@@ -24,10 +25,11 @@ router = APIRouter(tags=["activities"])
     status_code=201,
     response_model=schemas.ActivityOut,
     responses=PROBLEMS,
+    openapi_extra=openapi_request_body(ProxyRegistration),
 )
 def register_proxy(
-    registration: ProxyRegistration,
     principal: StaffPrincipal,
+    registration: Annotated[ProxyRegistration, json_body(ProxyRegistration)],
     uows: UnitsOfWorkDep,
     settings: SettingsDep,
 ) -> JSONResponse:

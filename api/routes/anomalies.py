@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from api import schemas
+from api.body import json_body, openapi_request_body
 from api.deps import StaffPrincipal, UnitsOfWorkDep
 from api.routes.bulk import PROBLEMS
-from domain.model import Anomaly, AnomalyAction
+from domain.model import Anomaly, AnomalyResolution
 from domain.services import anomalies
 
 router = APIRouter(prefix="/v1/anomalies", tags=["anomalies"])
@@ -25,12 +26,6 @@ class AnomalyOut(schemas.AnomalyOut):
 
 class AnomalyPage(BaseModel):
     items: list[AnomalyOut]
-
-
-class ResolveIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    action: AnomalyAction
-    reason: str = Field(min_length=1, max_length=2000)
 
 
 def anomaly_out(a: Anomaly) -> dict[str, Any]:
@@ -51,9 +46,17 @@ def list_anomalies(
     return JSONResponse({"items": [anomaly_out(a) for a in found]})
 
 
-@router.post("/{anomaly_id}/resolve", response_model=AnomalyOut, responses=PROBLEMS)
+@router.post(
+    "/{anomaly_id}/resolve",
+    response_model=AnomalyOut,
+    responses=PROBLEMS,
+    openapi_extra=openapi_request_body(AnomalyResolution),
+)
 def resolve(
-    anomaly_id: UUID, body: ResolveIn, principal: StaffPrincipal, uows: UnitsOfWorkDep
+    anomaly_id: UUID,
+    principal: StaffPrincipal,
+    body: Annotated[AnomalyResolution, json_body(AnomalyResolution)],
+    uows: UnitsOfWorkDep,
 ) -> JSONResponse:
     anomaly = anomalies.resolve(uows, principal, anomaly_id, action=body.action, reason=body.reason)
     return JSONResponse(anomaly_out(anomaly))

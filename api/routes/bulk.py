@@ -10,7 +10,8 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from api import schemas
-from api.deps import SettingsDep, StaffPrincipal, UnitsOfWorkDep
+from api.body import json_body, openapi_request_body
+from api.deps import IdempotencyKey, SettingsDep, StaffPrincipal, UnitsOfWorkDep
 from domain.model import UNFINISHED, BulkSubmission, JobStatus
 from domain.rules import Limits
 from domain.services import bulk
@@ -18,7 +19,7 @@ from domain.services import bulk
 router = APIRouter(prefix="/v1/bulk-registrations", tags=["bulk registrations"])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     s: {"model": schemas.Problem, "content": {"application/problem+json": {}}}
-    for s in (400, 401, 403, 404, 409, 422, 503)
+    for s in (400, 401, 403, 404, 409, 413, 415, 422, 503)
 }
 RETRY_AFTER_SECONDS = "1"
 
@@ -44,13 +45,19 @@ def _job_response(
     return JSONResponse(body, code, headers=headers)
 
 
-@router.post("", status_code=202, response_model=schemas.Accepted, responses=PROBLEMS)
+@router.post(
+    "",
+    status_code=202,
+    response_model=schemas.Accepted,
+    responses=PROBLEMS | {200: {"model": schemas.Accepted, "description": "a replay"}},
+    openapi_extra=openapi_request_body(BulkSubmission),
+)
 def submit(
-    submission: BulkSubmission,
     principal: StaffPrincipal,
+    submission: Annotated[BulkSubmission, json_body(BulkSubmission)],
     uows: UnitsOfWorkDep,
     settings: SettingsDep,
-    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     # Only a replay under the same Idempotency-Key compares it.
     request_hash = (
@@ -118,12 +125,16 @@ def cancel(job_id: UUID, principal: StaffPrincipal, uows: UnitsOfWorkDep) -> JSO
 
 
 @router.post(
-    "/{job_id}/resolution", status_code=202, response_model=schemas.Job, responses=PROBLEMS
+    "/{job_id}/resolution",
+    status_code=202,
+    response_model=schemas.Job,
+    responses=PROBLEMS,
+    openapi_extra=openapi_request_body(schemas.ResolutionIn),
 )
 def resolve(
     job_id: UUID,
-    resolution: schemas.ResolutionIn,
     principal: StaffPrincipal,
+    resolution: Annotated[schemas.ResolutionIn, json_body(schemas.ResolutionIn)],
     uows: UnitsOfWorkDep,
 ) -> JSONResponse:
     job = bulk.resolve(

@@ -7,28 +7,9 @@ from typing import Any
 import httpx
 
 from tests.e2e.conftest import Stack, days_ago, wait_terminal
-
-
-def mentors(org: dict[str, Any], n: int, start: int = 0) -> list[str]:
-    return [p["id"] for p in org["peer_mentors"] if p["active"]][start : start + n]
-
-
-def body(
-    pms: list[str], day: str, on_conflict: str = "review", activity_type: str = "home_visit"
-) -> dict[str, Any]:
-    return {
-        "activity": {"activity_type": activity_type, "occurred_on": day, "duration_minutes": 60},
-        "participants": [{"peer_mentor_id": pm} for pm in pms],
-        "on_conflict": on_conflict,
-    }
-
-
-def activities_on(client: httpx.Client, bulk_job_id: str) -> list[dict[str, Any]]:
-    return list(
-        client.get("/v1/activities", params={"bulk_job_id": bulk_job_id, "limit": 200}).json()[
-            "items"
-        ]
-    )
+from tests.support.http import activities_on
+from tests.support.http import bulk_body as body
+from tests.support.http import demo_mentors as mentors
 
 
 def test_fifteen_participants_of_whom_four_are_registered_already_need_review(

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.conftest import BULKREG, Stack, days_ago
-from tests.e2e.test_bulk_over_http import mentors
+from tests.support.http import demo_mentors as mentors
 
 
 def bulkreg(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:

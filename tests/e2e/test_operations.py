@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 
 from tests.e2e.conftest import Stack, days_ago, wait_terminal
-from tests.e2e.test_bulk_over_http import body, mentors
+from tests.support.http import bulk_body as body
+from tests.support.http import demo_mentors as mentors
 
 
 def metric(text: str, name: str, labels: str = "") -> float:

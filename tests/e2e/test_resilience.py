@@ -17,7 +17,8 @@ from persistence.database import libpq_url
 from persistence.embedded import EmbeddedPostgres
 from tests.conftest import TEST_ROOT, free_port
 from tests.e2e.conftest import Stack, days_ago, start_stack, wait_terminal
-from tests.e2e.test_bulk_over_http import body, mentors
+from tests.support.http import bulk_body as body
+from tests.support.http import demo_mentors as mentors
 from workers.embedded_redis import EmbeddedRedis
 
 

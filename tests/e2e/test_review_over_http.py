@@ -7,7 +7,9 @@ from typing import Any
 import httpx
 
 from tests.e2e.conftest import days_ago, wait_terminal
-from tests.e2e.test_bulk_over_http import activities_on, body, mentors
+from tests.support.http import activities_on
+from tests.support.http import bulk_body as body
+from tests.support.http import demo_mentors as mentors
 
 
 def prepare_review(

@@ -27,14 +27,22 @@ def test_every_service_of_the_stack_is_there_with_healthchecks_where_it_matters(
     assert set(compose()["volumes"]) == {"pgdata", "redisdata"}
 
 
-def test_app_services_use_the_application_role_and_migrate_the_owner() -> None:
+def test_each_service_logs_in_as_its_own_role_and_migrate_as_the_owner() -> None:
     services = compose()["services"]
-    for name in ("api", "worker", "beat", "flower"):
+    api = services["api"]["environment"]
+    assert api["BULKREG_DATABASE_URL"].startswith("postgresql://bulkreg_api:")
+    assert "BULKREG_WORKER_DATABASE_URL" not in api  # the API cannot become maintenance
+    for name in ("worker", "beat"):
         env = services[name]["environment"]
-        assert env["BULKREG_DATABASE_URL"].startswith("postgresql://bulkreg_app:"), name
+        assert env["BULKREG_WORKER_DATABASE_URL"].startswith("postgresql://bulkreg_worker:")
+        assert "BULKREG_DATABASE_URL" not in env, name
+    assert "DATABASE_URL" not in " ".join(services["flower"]["environment"])
+    for name in ("api", "worker", "beat", "flower"):
         assert (
             services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         )
+        assert services[name]["environment"]["BULKREG_REDIS_URL"].startswith("redis://:"), name
+    assert services["postgres"]["environment"]["POSTGRES_USER"] != "bulkreg_owner"
     assert services["migrate"]["environment"]["BULKREG_ADMIN_DATABASE_URL"].startswith(
         "postgresql://bulkreg_owner:"
     )
@@ -47,6 +55,10 @@ def test_every_service_command_exists_in_the_project() -> None:
         command = services[name]["command"]
         words = " ".join(command).split()
         program = words[0] if words[0] != "sh" else words[words.index("exec") + 1]
+        if program == "python":  # python -m workers.flower: celery under a wrapper of ours
+            assert words[1:3] == ["-m", "workers.flower"]
+            assert (ROOT / "workers" / "flower.py").is_file()
+            program, words = "celery", ["celery", *words[3:]]
         assert program in scripts or shutil.which(program, path=str(ROOT / ".venv" / "bin")), (
             name,
             program,
@@ -70,8 +82,11 @@ def test_docker_compose_accepts_the_file() -> None:
     env = os.environ | {
         "BULKREG_JWT_SECRET": "x" * 48,
         "BULKREG_FLOWER_BASIC_AUTH": "ops:secret",
+        "BULKREG_POSTGRES_PASSWORD": "postgres",
         "BULKREG_OWNER_PASSWORD": "owner",
-        "BULKREG_APP_PASSWORD": "app",
+        "BULKREG_API_PASSWORD": "api",
+        "BULKREG_WORKER_PASSWORD": "worker",
+        "BULKREG_REDIS_PASSWORD": "redis",
     }
     compose_bin = shutil.which("docker-compose")
     assert compose_bin, "make test installs Debian's docker-compose"
@@ -82,6 +97,12 @@ def test_docker_compose_accepts_the_file() -> None:
     assert result.returncode == 0, result.stderr
     resolved = yaml.safe_load(result.stdout)
     assert resolved["services"]["api"]["environment"]["BULKREG_JWT_SECRET"] == "x" * 48
+    assert resolved["services"]["redis"]["environment"]["REDIS_PASSWORD"] == "redis"
+    for name, service in resolved["services"].items():  # no secret in any command
+        command = " ".join(service.get("command") or [])
+        for secret in ("x" * 48, "ops:secret", "postgres", "owner", "api", "worker", "redis"):
+            assert f":{secret}@" not in command and f"={secret}" not in command, name
+    assert "requirepass" in " ".join(resolved["services"]["redis"]["command"])
     missing = subprocess.run(
         [compose_bin, "-f", str(ROOT / "compose.yaml"), "config", "-q"],
         capture_output=True, text=True, env={"PATH": os.environ["PATH"]}, cwd=ROOT,

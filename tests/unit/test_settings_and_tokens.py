@@ -34,7 +34,7 @@ def test_dev_secrets_are_generated_once_and_kept(tmp_path) -> None:  # type: ign
 
 def test_tokens_round_trip_and_forgeries_are_refused() -> None:
     p = Principal(uuid4(), uuid4(), Role.COORDINATOR)
-    assert tokens.claimed_principal(tokens.issue(p, SECRET), SECRET) == p
+    assert tokens.claimed_principal(tokens.issue(p, SECRET), SECRET, 3600) == p
     now = int(time.time())
     claims = {
         "sub": str(p.user_id),
@@ -54,4 +54,4 @@ def test_tokens_round_trip_and_forgeries_are_refused() -> None:
     ]
     for token in forgeries:
         with pytest.raises(Unauthenticated):
-            tokens.claimed_principal(token, SECRET)
+            tokens.claimed_principal(token, SECRET, 3600)
