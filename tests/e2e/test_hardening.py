@@ -5,6 +5,7 @@ login CSRF on the screen, malformed idempotency keys, secrets on command lines."
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 from uuid import uuid4
@@ -285,3 +286,26 @@ def test_no_secret_on_any_command_line_of_the_stack(stack: Stack) -> None:
             continue
         for value in values:
             assert value not in cmdline, f"a secret on the command line of {pid}: {cmdline!r}"
+
+
+def test_a_nul_character_in_the_screens_anomaly_form_is_a_422_page(
+    stack: Stack, first_org: dict[str, Any]
+) -> None:
+    token = first_org["coordinators"][0]["token"]
+    form = httpx.get(f"{stack.api}/ui/login")
+    login_csrf = form.cookies["bulkreg_login_csrf"]
+    signed_in = httpx.post(
+        f"{stack.api}/ui/login", data={"token": token, "csrf": login_csrf},
+        headers={"Cookie": f"bulkreg_login_csrf={login_csrf}"},
+    )  # fmt: skip
+    assert signed_in.status_code == 303
+    session = {"Cookie": f"bulkreg_session={token}"}
+    page = httpx.get(f"{stack.api}/ui/", headers=session)
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    assert found, page.text
+    r = httpx.post(
+        f"{stack.api}/ui/anomalies/{uuid4()}/resolve", params={"job": str(uuid4())},
+        data={"csrf": found.group(1), "action": "dismiss", "reason": "no\x00pe"}, headers=session,
+    )  # fmt: skip
+    assert r.status_code == 422
+    assert "text/html" in r.headers["content-type"]
