@@ -26,7 +26,7 @@ from domain.model import (
 from domain.rules import Limits
 from domain.services import bulk, processing
 from persistence.database import libpq_url
-from persistence.repositories import SqlActivities
+from persistence.repositories.activities import SqlActivities
 from persistence.uow import SqlClaimingUnitOfWork, SqlUnitsOfWork
 
 COLUMNS = (

@@ -25,18 +25,18 @@ from sqlalchemy import Engine
 from domain.errors import LeaseLost, Unauthenticated
 from domain.model import Principal
 from domain.ports import Activities, Anomalies, Audit, Claimed, Directory, Jobs, MaintenanceJobs
-from persistence.repositories import (
+from persistence.repositories.activities import SqlActivities
+from persistence.repositories.anomalies import SqlAnomalies
+from persistence.repositories.audit import SqlAudit
+from persistence.repositories.claims import (
     ACT_FOR_CLAIM,
     CLAIM,
-    SqlActivities,
-    SqlAnomalies,
-    SqlAudit,
-    SqlDirectory,
-    SqlJobs,
     SqlMaintenanceJobs,
     claim_from,
     claim_params,
 )
+from persistence.repositories.directory import SqlDirectory
+from persistence.repositories.jobs import SqlJobs
 from persistence.roles import MAINTENANCE_ROLE
 from persistence.wire import BEGIN, COMMIT, Ahead, Params, Queued, Sql, Wire
 

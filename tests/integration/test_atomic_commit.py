@@ -23,7 +23,7 @@ from domain.model import (
 from domain.ports import Screening
 from domain.rules import Limits
 from domain.services import bulk, processing, proxy
-from persistence.repositories import SqlJobs
+from persistence.repositories.jobs import SqlJobs
 from persistence.uow import SqlUnitsOfWork
 from tests.integration.conftest import Org, count, make_org, yesterday
 

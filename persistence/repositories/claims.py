@@ -1,0 +1,112 @@
+"""Claims and job bookkeeping across organizations, as ``bulkreg_maintenance``: the claim
+that makes a job one worker's, releasing and failing it, the sweeper's finds."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from domain.ports import Claim
+from persistence.repositories.anomalies import RECORD_ANOMALIES
+from persistence.repositories.shared import NEXT_VERSION, Row
+from persistence.wire import Wire, sql
+
+# A released or expired claim: the job waits for the next worker.
+BACK_TO_THE_QUEUE = f"status = 'queued', lease_until = null, claim_token = null, {NEXT_VERSION}"
+
+# The worker's claim, as ``bulkreg_maintenance``: a queued job, or a running one whose lease
+# has run out, becomes this worker's for ``lease`` seconds. Counting the attempt here, in a
+# transaction that commits before the job is processed, bounds a job that kills its worker.
+CLAIM = sql(
+    f"""update bulk_jobs set status = 'running', attempts = attempts + 1,
+           lease_until = now() + make_interval(secs => :lease), claim_token = :token,
+           started_at = coalesce(started_at, now()), {NEXT_VERSION}
+       where id = :id and (status = 'queued' or (status = 'running' and lease_until < now()))
+       returning id, attempts"""
+)
+# The processing transaction's identity: the claimed job's submitter, found by the server
+# from the claim's token, and refused unless they may still register (migration 0009).
+ACT_FOR_CLAIM = sql("select app.act_for_claim(cast(:job as uuid), cast(:token as uuid))")
+
+
+def claim_params(job_id: UUID, token: UUID, lease_seconds: float) -> dict[str, Any]:
+    return {"id": job_id, "token": token, "lease": lease_seconds}
+
+
+def claim_from(row: Row, token: UUID) -> Claim:
+    return Claim(row.id, row.attempts, token)
+
+
+class SqlMaintenanceJobs:
+    """Job bookkeeping across organizations, as ``bulkreg_maintenance``."""
+
+    def __init__(self, wire: Wire) -> None:
+        self.wire = wire
+
+    def lease_remaining(self, job_id: UUID) -> float | None:
+        """Seconds left on another worker's live lease, or None if the job is not leased."""
+        row = self.wire.first(
+            sql(
+                """select extract(epoch from lease_until - now()) as left_s from bulk_jobs
+                   where id = :id and status = 'running' and lease_until >= now()"""
+            ),
+            {"id": job_id},
+        )
+        return float(row.left_s) if row else None
+
+    def release(self, job_id: UUID, token: UUID) -> bool:
+        result = self.wire.count(
+            sql(
+                f"""update bulk_jobs set {BACK_TO_THE_QUEUE}
+                    where id = :id and status = 'running' and claim_token = :token"""
+            ),
+            {"id": job_id, "token": token},
+        )
+        return result == 1
+
+    def fail(self, job_id: UUID, code: str, message: str, token: UUID | None = None) -> bool:
+        result = self.wire.count(
+            sql(
+                f"""update bulk_jobs set status = 'failed', error_code = :code,
+                       error_message = :message, finished_at = now(), lease_until = null,
+                       claim_token = null, {NEXT_VERSION}
+                   where id = :id and status in ('queued', 'running')
+                     and (cast(:token as uuid) is null or claim_token = :token)"""
+            ),
+            {"id": job_id, "code": code, "message": message, "token": token},
+        )
+        return result == 1
+
+    def stale_queued(self, older_than_seconds: float, limit: int) -> list[UUID]:
+        rows = self.wire.rows(
+            sql(
+                """select id from bulk_jobs
+                   where status = 'queued' and updated_at < now() - make_interval(secs => :age)
+                   order by updated_at limit :limit"""
+            ),
+            {"age": older_than_seconds, "limit": limit},
+        )
+        return [r.id for r in rows]
+
+    def try_lock(self, name: str) -> bool:
+        """A transaction-scoped advisory lock: one sweeper / reconciler at a time."""
+        row = self.wire.first(
+            sql("select pg_try_advisory_xact_lock(hashtextextended(:name, 0)) as locked"),
+            {"name": name},
+        )
+        return bool(row and row.locked)
+
+    def record_anomalies(self) -> int:
+        """Find orphaned and missing records and record each anomaly once (a dismissed one
+        with the same records is not raised again)."""
+        result = self.wire.count(RECORD_ANOMALIES)
+        return result
+
+    def requeue_expired(self) -> list[UUID]:
+        rows = self.wire.rows(
+            sql(
+                f"""update bulk_jobs set {BACK_TO_THE_QUEUE}
+                    where status = 'running' and lease_until < now() returning id"""
+            )
+        )
+        return [r.id for r in rows]

@@ -1,0 +1,298 @@
+"""Bulk jobs and their items, as the API and the processing transaction see them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from domain.jobs import BulkJob
+from domain.model import (
+    ActivityDraft,
+    Decision,
+    ExistingActivity,
+    JobItem,
+    JobStatus,
+    OnConflict,
+    Outcome,
+)
+from domain.ports import Page, Screening
+from persistence import cursors
+from persistence.repositories.screening import SCREEN_JOB, screening_from_rows
+from persistence.repositories.shared import JOB_COLUMNS, NEXT_VERSION, Row, sparse
+from persistence.wire import Wire, sql
+
+
+def _job(row: Row, items: list[JobItem] | None = None) -> BulkJob:
+    return BulkJob(
+        id=row.id,
+        org_id=row.org_id,
+        submitted_by=row.submitted_by,
+        status=JobStatus(row.status),
+        on_conflict=OnConflict(row.on_conflict),
+        activity=ActivityDraft.model_validate(row.activity),
+        total=row.total,
+        created_at=row.created_at,
+        attempts=row.attempts,
+        version=row.version,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error_code=row.error_code,
+        error_message=row.error_message,
+        items=items or [],
+    )
+
+
+ITEMS = sql(
+    """select i.idx, i.peer_mentor_id, i.override_duplicate, i.decision, i.outcome,
+              i.activity_id, i.conflict_activity_id, i.error_code, i.error_message,
+              a.peer_mentor_id as c_pm, a.registered_by as c_by, a.activity_type as c_type,
+              a.occurred_on as c_on, a.created_at as c_at
+       from bulk_job_items i
+       left join activities a on a.id = i.conflict_activity_id
+       where i.job_id = :job order by i.idx"""
+)
+
+
+def _item(r: Row) -> JobItem:
+    return JobItem(
+        index=r.idx,
+        peer_mentor_id=r.peer_mentor_id,
+        override_duplicate=r.override_duplicate,
+        decision=Decision(r.decision) if r.decision else None,
+        outcome=Outcome(r.outcome),
+        activity_id=r.activity_id,
+        conflict=ExistingActivity(r.conflict_activity_id, r.c_pm, r.c_by, r.c_type, r.c_on, r.c_at)
+        if r.conflict_activity_id and r.c_pm
+        else None,
+        error_code=r.error_code,
+        error_message=r.error_message,
+    )
+
+
+UPDATE_JOB = f"""update bulk_jobs set status = :status, finished_at = :finished_at,
+        error_code = :error_code, error_message = :error_message,
+        lease_until = case when :running then lease_until end,
+        claim_token = case when :running then claim_token end,
+        {NEXT_VERSION}
+    where id = :id"""
+SAVE_JOB = sql(UPDATE_JOB)
+SAVE_JOB_AND_ITEMS = sql(
+    f"""with job as ({UPDATE_JOB})
+        update bulk_job_items i set decision = u.decision, outcome = u.outcome,
+            activity_id = u.activity_id, conflict_activity_id = u.conflict_id,
+            error_code = u.item_code, error_message = u.item_message
+        from unnest(cast(:idx as integer[]), cast(:decision as text[]),
+                    string_to_array(:outcome, ','), cast(:activity as uuid[]),
+                    cast(:conflict as uuid[]), cast(:item_code as text[]),
+                    cast(:item_message as text[]))
+             as u(idx, decision, outcome, activity_id, conflict_id, item_code, item_message)
+        where i.job_id = :id and i.idx = u.idx""",
+    binary=True,
+)
+
+
+def _item_outcomes(items: Sequence[JobItem]) -> dict[str, Any]:
+    return {
+        "idx": [i.index for i in items],
+        "decision": sparse([i.decision.value if i.decision else None for i in items]),
+        # One string, not a text[]: psycopg dumps the array's strings one by one.
+        "outcome": ",".join([i.outcome.value for i in items]),
+        "activity": [i.activity_id for i in items],
+        "conflict": sparse([i.conflict_activity_id for i in items]),
+        "item_code": sparse([i.error_code for i in items]),
+        "item_message": sparse([i.error_message for i in items]),
+    }
+
+
+# The worker's statements have one good plan whatever the job: every lookup is by the job's
+# id or a participant's (one index probe each — migration 0005). Left to choose, PostgreSQL
+# planned the screening and the item lookups afresh for most jobs (custom plans looked a
+# little cheaper than the generic one), which cost more than running them (README,
+# "Performance"). Transaction-local, so the API's listings, whose optional filters do want
+# a plan for their values, keep choosing.
+GENERIC_PLANS = sql("select set_config('plan_cache_mode', 'force_generic_plan', true)")
+# ... except for the outcomes of a large batch: a generic plan cannot see how many items
+# there are (it assumes a handful) and probes the primary key once per item, where a plan
+# for the actual arrays hashes the job's items. Planning it costs less than the difference
+# from about this size on; below it the generic plan is as good and costs nothing to plan.
+PLANNED_FOR_ITS_VALUES = sql("select set_config('plan_cache_mode', 'force_custom_plan', true)")
+LARGE_BATCH = 200
+
+
+class SqlJobs:
+    def __init__(self, wire: Wire) -> None:
+        self.wire = wire
+
+    def add(self, job: BulkJob, idempotency_key: str | None, request_hash: str | None) -> None:
+        self.wire.later(
+            sql(
+                """insert into bulk_jobs (id, org_id, submitted_by, status, on_conflict, activity,
+                       total, created_at, updated_at, idempotency_key, request_hash)
+                   values (:id, :org, :by, :status, :on_conflict, cast(:activity as jsonb), :total,
+                       :created_at, :created_at, :key, :hash)"""
+            ),
+            {
+                "id": job.id,
+                "org": job.org_id,
+                "by": job.submitted_by,
+                "status": job.status.value,
+                "on_conflict": job.on_conflict.value,
+                "activity": job.activity.model_dump_json(),
+                "total": job.total,
+                "created_at": job.created_at,
+                "key": idempotency_key,
+                "hash": request_hash,
+            },
+        )
+        self.wire.later(
+            sql(
+                """insert into bulk_job_items (job_id, idx, org_id, peer_mentor_id,
+                       override_duplicate)
+                   select :job, u.idx, :org, u.peer_mentor_id, u.override_duplicate
+                   from unnest(cast(:idx as integer[]), cast(:pm as uuid[]),
+                               cast(:ovr as boolean[])) as u(idx, peer_mentor_id, override_duplicate)""",
+                binary=True,
+            ),
+            {
+                "job": job.id,
+                "org": job.org_id,
+                "idx": [i.index for i in job.items],
+                "pm": [i.peer_mentor_id for i in job.items],
+                "ovr": [i.override_duplicate for i in job.items],
+            },
+        )
+
+    def get(self, job_id: UUID, *, with_items: bool = True) -> BulkJob | None:
+        return self._select(job_id, with_items=with_items, lock="")
+
+    def lock(self, job_id: UUID) -> BulkJob | None:
+        return self._select(job_id, with_items=True, lock="for update")
+
+    def lock_claimed(self, job_id: UUID, token: UUID) -> tuple[BulkJob, Screening | None] | None:
+        """The job for processing, locked, with its items and the screening of all its
+        participants, in one round trip: each statement runs after the lock is taken. The
+        items' old conflicts are recomputed, so not loaded.
+
+        The rest of the processing transaction runs on generic plans (see
+        ``GENERIC_PLANS``)."""
+        _, found, items, screened = self.wire.each(
+            (GENERIC_PLANS, None),
+            (
+                sql(
+                    f"""select {JOB_COLUMNS} from bulk_jobs j
+                        where j.id = :id and j.status = 'running' and j.claim_token = :token
+                        for update"""
+                ),
+                {"id": job_id, "token": token},
+            ),
+            (
+                sql(
+                    """select idx, peer_mentor_id, override_duplicate, decision
+                       from bulk_job_items where job_id = :job order by idx"""
+                ),
+                {"job": job_id},
+            ),
+            (SCREEN_JOB, {"job": job_id}),
+        )
+        if not found:
+            return None
+        job = _job(
+            found[0],
+            [
+                JobItem(idx, pm, override, Decision(decision) if decision else None)
+                for idx, pm, override, decision in items
+            ],
+        )
+        return job, screening_from_rows(screened)
+
+    def _select(self, job_id: UUID, *, with_items: bool, lock: str) -> BulkJob | None:
+        """The job and, in the same round trip, its items."""
+        job = (
+            sql(f"select {JOB_COLUMNS} from bulk_jobs j where j.id = :id {lock}"),
+            {"id": job_id},
+        )
+        if not with_items:
+            row = self.wire.first(*job)
+            return _job(row) if row else None
+        found, items = self.wire.each(job, (ITEMS, {"job": job_id}))
+        return _job(found[0], [_item(r) for r in items]) if found else None
+
+    def version(self, job_id: UUID) -> tuple[int, JobStatus] | None:
+        row = self.wire.first(
+            sql("select version, status from bulk_jobs where id = :id"), {"id": job_id}
+        )
+        return (row.version, JobStatus(row.status)) if row else None
+
+    def save(self, job: BulkJob, *, items: bool) -> None:
+        """Written with the next round trip (at the latest, the commit), job and items in
+        one statement. The job is locked by this transaction (``lock``, ``lock_claimed``),
+        so its new version is known."""
+        params: dict[str, Any] = {
+            "id": job.id,
+            "status": job.status.value,
+            "finished_at": job.finished_at,
+            "error_code": job.error_code,
+            "error_message": job.error_message,
+            "running": job.status is JobStatus.RUNNING,
+        }
+        if items and job.items:
+            if len(job.items) >= LARGE_BATCH:
+                self.wire.later(PLANNED_FOR_ITS_VALUES)
+            self.wire.later(SAVE_JOB_AND_ITEMS, params | _item_outcomes(job.items))
+        else:
+            self.wire.later(SAVE_JOB, params)
+        job.version += 1
+
+    def page(
+        self, org_id: UUID, status: JobStatus | None, cursor: str | None, limit: int
+    ) -> Page[BulkJob]:
+        after = cursors.decode(cursor) if cursor else None
+        rows = self.wire.rows(
+            sql(
+                f"""select {JOB_COLUMNS},
+                       (select coalesce(jsonb_object_agg(outcome, n), '{{}}')
+                        from (select outcome, count(*) as n from bulk_job_items i
+                              where i.job_id = j.id group by outcome) c) as outcome_counts
+                    from bulk_jobs j
+                    where j.org_id = :org
+                      and (cast(:status as text) is null or j.status = :status)
+                      and (cast(:after_at as timestamptz) is null
+                           or (j.created_at, j.id) < (:after_at, :after_id))
+                    order by j.created_at desc, j.id desc limit :limit"""
+            ),
+            {
+                "org": org_id,
+                "status": status.value if status else None,
+                "after_at": after[0] if after else None,
+                "after_id": after[1] if after else None,
+                "limit": limit + 1,
+            },
+        )
+        jobs = []
+        for row in rows[:limit]:
+            job = _job(row)
+            job.outcome_counts = dict(row.outcome_counts)
+            jobs.append(job)
+        more = len(rows) > limit
+        return Page(jobs, cursors.encode(jobs[-1].created_at, jobs[-1].id) if more else None)
+
+    def reserve_idempotency_key(
+        self, user_id: UUID, key: str
+    ) -> tuple[bool, tuple[BulkJob, str] | None]:
+        """The lookup runs after the lock is taken (in order, in one round trip), so it sees
+        whatever a previous holder of the key committed."""
+        (lock,), found = self.wire.each(
+            (
+                sql("select pg_try_advisory_xact_lock(hashtextextended(:k, 0)) as taken"),
+                {"k": f"idempotency:{user_id}:{key}"},
+            ),
+            (
+                sql(
+                    f"""select {JOB_COLUMNS}, j.request_hash from bulk_jobs j
+                        where j.submitted_by = :by and j.idempotency_key = :key"""
+                ),
+                {"by": user_id, "key": key},
+            ),
+        )
+        return lock.taken, ((_job(found[0]), found[0].request_hash) if found else None)
