@@ -21,19 +21,19 @@ from fastapi.security import (
 )
 
 from api import tokens
+from bulkreg import composition
 from bulkreg.settings import Settings, get_settings
 from domain.errors import Forbidden, Unauthenticated
 from domain.model import Principal
 from domain.services import identity
 from persistence.uow import SqlUnitsOfWork
-from workers import runtime
 
 bearer = HTTPBearer(auto_error=False)
 basic = HTTPBasic(auto_error=False, realm="bulkreg operators")
 
 
 async def units_of_work() -> SqlUnitsOfWork:
-    return runtime.uows()
+    return composition.uows()
 
 
 async def settings() -> Settings:
@@ -74,7 +74,7 @@ def verify_caller(authorization: str | None) -> None:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer":
         raise Unauthenticated("a bearer token is required")
-    identity.verify(runtime.uows(), claimed(token.strip(), get_settings()))
+    identity.verify(composition.uows(), claimed(token.strip(), get_settings()))
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -21,12 +21,12 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import claimed, require_staff_claim
+from bulkreg import composition
 from bulkreg.settings import get_settings
 from domain.errors import DomainError, Forbidden, Unauthenticated
 from domain.jobs import BulkJob
 from domain.model import UNFINISHED, AnomalyAction, AnomalyResolution, Decision, Principal
 from domain.services import anomalies, bulk, identity
-from workers import runtime
 
 COOKIE = "bulkreg_session"
 LOGIN_CSRF_COOKIE = "bulkreg_login_csrf"
@@ -68,7 +68,7 @@ def _principal(request: Request) -> tuple[Principal, str]:
     if not token:
         raise SignIn
     try:
-        return require_staff_claim(claimed(token, get_settings()), runtime.uows()), token
+        return require_staff_claim(claimed(token, get_settings()), composition.uows()), token
     except Unauthenticated as error:
         raise SignIn from error
 
@@ -137,7 +137,7 @@ async def login(request: Request) -> Response:
         token = rest.strip()  # pasted as a whole Authorization header's value
     try:
         principal = await run_in_threadpool(
-            identity.verify, runtime.uows(), claimed(token, get_settings())
+            identity.verify, composition.uows(), claimed(token, get_settings())
         )
     except Unauthenticated:
         return _login_page(request, 401, "That token is not valid.")
@@ -165,7 +165,7 @@ async def logout(request: Request) -> Response:
 @router.get("/")
 def job_list(request: Request, cursor: str | None = None) -> Response:
     def page(principal: Principal, token: str) -> Response:
-        found = bulk.list_jobs(runtime.uows(), principal, status=None, cursor=cursor, limit=25)
+        found = bulk.list_jobs(composition.uows(), principal, status=None, cursor=cursor, limit=25)
         return _page(
             request, "jobs.html", principal=principal, csrf=csrf_for(token),
             jobs=found.items, next_cursor=found.next_cursor,
@@ -177,7 +177,7 @@ def job_list(request: Request, cursor: str | None = None) -> Response:
 @router.get("/jobs/{job_id}")
 def job_detail(request: Request, job_id: UUID) -> Response:
     def page(principal: Principal, token: str) -> Response:
-        uows = runtime.uows()
+        uows = composition.uows()
         job = bulk.get(uows, principal, job_id)
         people = [i.peer_mentor_id for i in job.items]
         people += [i.conflict.registered_by for i in job.items if i.conflict]
@@ -210,7 +210,7 @@ async def resolve_job(request: Request, job_id: UUID) -> Response:
             if key.startswith("decision:")
         ]
         default = Decision(str(form["default"])) if form.get("default") else None
-        bulk.resolve(runtime.uows(), principal, job_id, decisions=decisions, default=default)
+        bulk.resolve(composition.uows(), principal, job_id, decisions=decisions, default=default)
         return RedirectResponse(f"/ui/jobs/{job_id}", 303)
 
     return await _post(request, act)
@@ -219,7 +219,7 @@ async def resolve_job(request: Request, job_id: UUID) -> Response:
 @router.post("/jobs/{job_id}/cancel")
 async def cancel_job(request: Request, job_id: UUID) -> Response:
     def act(principal: Principal, form: dict[str, Any]) -> Response:
-        bulk.cancel(runtime.uows(), principal, job_id)
+        bulk.cancel(composition.uows(), principal, job_id)
         return RedirectResponse(f"/ui/jobs/{job_id}", 303)
 
     return await _post(request, act)
@@ -232,7 +232,7 @@ async def resolve_anomaly(request: Request, anomaly_id: UUID, job: UUID) -> Resp
             action=AnomalyAction(str(form.get("action"))), reason=str(form.get("reason", "")) or "-"
         )
         anomalies.resolve(
-            runtime.uows(), principal, anomaly_id,
+            composition.uows(), principal, anomaly_id,
             action=resolution.action, reason=resolution.reason,
         )  # fmt: skip
         return RedirectResponse(f"/ui/jobs/{job}", 303)

@@ -18,12 +18,12 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import Engine, text
 
-from bulkreg import config
+from bulkreg.devstack import where
+from bulkreg.devstack.postgres import EmbeddedPostgres
 from bulkreg.settings import Settings
 from domain.model import Principal, Role
 from persistence import migrate
 from persistence.database import libpq_url, make_engine
-from persistence.embedded import EmbeddedPostgres
 
 
 @dataclass
@@ -60,8 +60,8 @@ def servers(settings: Settings) -> Iterator[Servers]:
     data dir (never the developer's .bulkreg)."""
     with ExitStack() as stack:
         if settings.database_url:
-            api, worker = config.api_database_url(settings), config.worker_database_url(settings)
-            owner = config.owner_database_url(settings)
+            api, worker = where.api_database_url(settings), where.worker_database_url(settings)
+            owner = where.owner_database_url(settings)
             superuser = os.environ.get("BULKREG_BENCH_SUPERUSER_URL", owner)
             data_dir = Path(tempfile.mkdtemp(prefix="bulkreg-bench-"))
         else:
@@ -74,7 +74,7 @@ def servers(settings: Settings) -> Iterator[Servers]:
         if settings.redis_url:
             broker = settings.redis_url
         else:
-            from workers.embedded_redis import EmbeddedRedis
+            from bulkreg.devstack.redis import EmbeddedRedis
 
             redis = EmbeddedRedis(data_dir, free_port())
             stack.enter_context(redis.server())

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import redis
 
-from bulkreg.config import broker_url
-from workers.app import app, settings
+from bulkreg.settings import get_settings
+from workers.app import app
 
 COUNTER = "bulkreg:bench:noop"
-_counter = redis.Redis.from_url(broker_url(settings))
+_counter = redis.Redis.from_url(get_settings().redis_url or "")
 
 
 @app.task(name="bulkreg.bench_noop")

@@ -5,74 +5,34 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
 from uuid import UUID
 
 from api import tokens
-from bulkreg import stack
-from bulkreg.config import owner_database_url
+from bulkreg.devstack import demo, where
+from bulkreg.devstack.where import owner_database_url
 from bulkreg.settings import Settings, get_settings
 from domain.model import Principal, Role
 from persistence import migrate, seed
 from persistence.database import make_engine
 
-DEMO_TOKEN_TTL = 12 * 3600
-
-
-def demo_payload(
-    settings: Settings, peer_mentors: int, ttl: int = DEMO_TOKEN_TTL
-) -> dict[str, Any]:
-    """Seed (idempotently) and describe the demo data, with fresh tokens."""
-    orgs = seed.demo_organizations(peer_mentors)
-    engine = make_engine(owner_database_url(settings), pool_size=1)
-    try:
-        seed.seed(engine, orgs)
-    finally:
-        engine.dispose()
-    secret = settings.signing_secret()
-
-    def person(u: seed.DemoUser) -> dict[str, Any]:
-        token = tokens.issue(Principal(u.id, u.org_id, Role(u.role)), secret, ttl)
-        return {"id": str(u.id), "name": u.name, "active": u.active, "token": token}
-
-    return {
-        "organizations": [
-            {
-                "id": str(o.id),
-                "name": o.name,
-                "timezone": o.timezone,
-                "coordinators": [
-                    {k: v for k, v in person(u).items() if k != "active"}
-                    for u in o.users
-                    if u.role == "coordinator"
-                ],
-                "admins": [person(u) for u in o.users if u.role == "admin"],
-                "peer_mentors": [person(u) for u in o.users if u.role == "peer_mentor"],
-                "activity_types": [
-                    {"code": code, "name": name, "active": active}
-                    for code, name, active in o.activity_types
-                ],
-            }
-            for o in orgs
-        ]
-    }
-
 
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
+    from bulkreg.devstack import stack  # the supervisor: a dev dependency (honcho)
+
     return stack.up(settings)
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    with stack.database(settings):
+    with where.database(settings):
         migrate.upgrade(owner_database_url(settings))
     print("migrations applied")
     return 0
 
 
 def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
-    with stack.database(settings):
+    with where.database(settings):
         migrate.upgrade(owner_database_url(settings))
-        payload = demo_payload(settings, args.peer_mentors)
+        payload = demo.demo_payload(settings, args.peer_mentors)
     if args.json:
         json.dump(payload, sys.stdout)
         print()
@@ -90,7 +50,7 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
-    with stack.database(settings):
+    with where.database(settings):
         engine = make_engine(owner_database_url(settings), pool_size=1)
         try:
             found = seed.user_record(engine, args.user_id)

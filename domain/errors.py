@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
 
-if TYPE_CHECKING:
-    from domain.model import ExistingActivity
+
+@dataclass(frozen=True)
+class ExistingActivity:
+    """The record a new registration would duplicate, as reported to the coordinator."""
+
+    activity_id: UUID
+    peer_mentor_id: UUID
+    registered_by: UUID
+    activity_type: str
+    occurred_on: date
+    created_at: datetime
 
 
 class DomainError(Exception):

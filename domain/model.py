@@ -1,4 +1,7 @@
-"""The domain's vocabulary: principals, activities, bulk jobs and their items."""
+"""The domain's vocabulary: principals, activities, bulk jobs and their items.
+
+``ExistingActivity`` is defined with the error that carries it (``domain.errors``) and
+named here with the rest of the vocabulary."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.errors import ExistingActivity as ExistingActivity
 from domain.errors import FieldError, InvalidState, ValidationFailed
 
 MAX_NOTES = 2000
@@ -152,18 +156,6 @@ class UserRecord:
     role: Role
     display_name: str
     active: bool
-
-
-@dataclass(frozen=True)
-class ExistingActivity:
-    """The record a new registration would duplicate, as reported to the coordinator."""
-
-    activity_id: UUID
-    peer_mentor_id: UUID
-    registered_by: UUID
-    activity_type: str
-    occurred_on: date
-    created_at: datetime
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,17 @@ def libpq_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+def sqlalchemy_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use psycopg 3 for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     return create_engine(
-        url,
+        sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=10,

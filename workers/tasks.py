@@ -11,13 +11,14 @@ from uuid import UUID
 from celery import Task
 from celery.signals import setup_logging, task_postrun, task_prerun, worker_process_init
 
+from bulkreg import composition
 from bulkreg.logs import JOB_TASK, configure, enter_job, leave_job
+from bulkreg.metrics import ACTIVITIES_COMMITTED, PROCESSING_SECONDS
+from bulkreg.settings import get_settings
 from domain.errors import JobBusy, LeaseLost, TransientError
 from domain.model import JobStatus
 from domain.services import maintenance, processing
-from workers import runtime
-from workers.app import app, settings
-from workers.metrics import ACTIVITIES_COMMITTED, PROCESSING_SECONDS
+from workers.app import app
 
 log = logging.getLogger(__name__)
 
@@ -26,16 +27,16 @@ log = logging.getLogger(__name__)
 def _logging(loglevel: int | None = None, **_: object) -> None:
     """Our format (text or JSON, with job ids) instead of Celery's own, at ``--loglevel``
     (Celery hands it over as a number)."""
-    configure(settings.log_format, loglevel or logging.INFO)
+    configure(get_settings().log_format, loglevel or logging.INFO)
 
 
 @worker_process_init.connect
 def _fresh_connections(**_: object) -> None:
-    runtime.reset_after_fork()
+    composition.reset_after_fork()
 
 
 def backoff(retries: int) -> float:
-    return float(min(settings.retry_backoff_max, 2**retries))
+    return float(min(get_settings().retry_backoff_max, 2**retries))
 
 
 @app.task(name=JOB_TASK, bind=True, max_retries=None)
@@ -74,9 +75,10 @@ def _observe(started: float) -> Callable[[JobStatus, int], None]:
 
 
 def _process(self: Task, job_id: str) -> str | None:
+    settings = get_settings()
     try:
         status = processing.process(
-            runtime.worker_uows(),
+            composition.worker_uows(),
             UUID(job_id),
             lease_seconds=settings.lease_seconds,
             max_attempts=settings.max_attempts,
@@ -100,7 +102,8 @@ def sweep_stuck_jobs() -> int:
     """Re-send jobs stuck in ``queued``, re-queue ``running`` jobs whose lease expired."""
     return len(
         maintenance.sweep_stuck_jobs(
-            runtime.worker_uows(), queued_older_than=settings.sweep_queued_after_seconds
+            composition.worker_uows(),
+            queued_older_than=get_settings().sweep_queued_after_seconds,
         )
     )
 
@@ -108,4 +111,4 @@ def sweep_stuck_jobs() -> int:
 @app.task(name="bulkreg.reconcile")
 def reconcile() -> int:
     """Record anomalies: orphaned records and missing records."""
-    return maintenance.reconcile(runtime.worker_uows())
+    return maintenance.reconcile(composition.worker_uows())

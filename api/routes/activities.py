@@ -12,10 +12,10 @@ from api import schemas
 from api.body import json_body, openapi_request_body
 from api.deps import CurrentPrincipal, SettingsDep, StaffPrincipal, UnitsOfWorkDep
 from api.routes.bulk import PROBLEMS, limits
+from bulkreg.metrics import ACTIVITIES_COMMITTED
 from domain.model import ProxyRegistration
 from domain.ports import ActivityFilter
 from domain.services import activities, proxy
-from workers.metrics import ACTIVITIES_COMMITTED
 
 router = APIRouter(tags=["activities"])
 

@@ -8,9 +8,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.deps import Operator, UnitsOfWorkDep
 from api.problems import problem
+from bulkreg.composition import broker_answers
+from bulkreg.metrics import exposition
 from persistence.database import answers
-from workers.metrics import exposition
-from workers.runtime import broker_answers
 
 router = APIRouter(tags=["operations"])
 

@@ -57,6 +57,7 @@ def start_stack(
         k: v
         for k, v in os.environ.items()
         if k not in ("BULKREG_JWT_SECRET", "BULKREG_FLOWER_BASIC_AUTH")
+        and not k.endswith("_URL")  # servers of other tests': this stack starts its own
     }
     env = (
         inherited

@@ -15,8 +15,8 @@ import jwt
 import psycopg
 import pytest
 
+from bulkreg.devstack.postgres import EmbeddedPostgres
 from persistence.database import libpq_url
-from persistence.embedded import EmbeddedPostgres
 from tests.e2e.conftest import Stack, days_ago
 from tests.support.http import bulk_body, demo_mentors
 

@@ -13,13 +13,13 @@ from typing import Any
 import httpx
 import psycopg
 
+from bulkreg.devstack.postgres import EmbeddedPostgres
+from bulkreg.devstack.redis import EmbeddedRedis
 from persistence.database import libpq_url
-from persistence.embedded import EmbeddedPostgres
 from tests.conftest import TEST_ROOT, free_port
 from tests.e2e.conftest import Stack, days_ago, start_stack, wait_terminal
 from tests.support.http import bulk_body as body
 from tests.support.http import demo_mentors as mentors
-from workers.embedded_redis import EmbeddedRedis
 
 
 def superuser(stack: Stack) -> psycopg.Connection[Any]:

@@ -18,7 +18,7 @@ import psutil
 import pytest
 from sqlalchemy import Engine, text
 
-from bulkreg import config
+from bulkreg.devstack import where
 from bulkreg.settings import get_settings
 from domain.model import Principal, Role
 from persistence import migrate
@@ -39,15 +39,28 @@ class Servers:
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Servers]:
     settings = get_settings()
-    pg = config.embedded_postgres(settings)
-    redis = config.embedded_redis(settings)
+    pg = where.embedded_postgres(settings)
+    redis = where.embedded_redis(settings)
     with pg.server(), redis.server():
         pg.bootstrap()
         migrate.upgrade(pg.urls.owner)
         urls = pg.urls
+        # As ``bulkreg up`` does for its children: the composition root and the workers the
+        # tests start read the servers from the environment.
+        os.environ.update(
+            {
+                "BULKREG_DATABASE_URL": urls.api,
+                "BULKREG_WORKER_DATABASE_URL": urls.worker,
+                "BULKREG_REDIS_URL": redis.url,
+            }
+        )
+        get_settings.cache_clear()
         yield Servers(
             urls.api, urls.worker, urls.owner, pg.url("postgres"), redis.url, settings.data_path
         )
+        for name in ("BULKREG_DATABASE_URL", "BULKREG_WORKER_DATABASE_URL", "BULKREG_REDIS_URL"):
+            os.environ.pop(name, None)
+        get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

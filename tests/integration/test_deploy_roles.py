@@ -12,9 +12,9 @@ import psycopg
 import pytest
 from psycopg.errors import InsufficientPrivilege
 
+from bulkreg.devstack.postgres import EmbeddedPostgres, pg_commands
 from persistence import migrate
 from persistence.database import libpq_url
-from persistence.embedded import EmbeddedPostgres, pg_commands
 from persistence.roles import MAINTENANCE_ROLE
 
 ROOT = Path(__file__).resolve().parents[2]

