@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+## schema: rewrite persistence/schema.sql from the migrations (a test compares the two)
+schema: $(STAMP)
+	$(BIN)/python -m bulkreg.devstack.schema
 
 clean:
 	rm -rf $(VENV) .bulkreg .pytest_cache .mypy_cache .ruff_cache

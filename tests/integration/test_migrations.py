@@ -4,11 +4,15 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
+from bulkreg.devstack import schema, where
+from bulkreg.settings import get_settings
 from persistence import migrate
 from persistence.roles import OWNER_ROLE
 from tests.integration.conftest import Servers
 
 VERSIONS = migrate.MIGRATIONS / "versions"
+TEST_DATABASE = "bulkreg_migration_test"
+STALE = "persistence/schema.sql is not what the migrations build: run `make schema`"
 EXPECTED_TABLES = {
     "organizations", "users", "activity_types", "activities", "bulk_jobs", "bulk_job_items",
     "anomalies", "audit_log", "alembic_version",
@@ -20,36 +24,41 @@ def test_migrations_build_the_schema_from_an_empty_database_and_are_idempotent(
 ) -> None:
     admin = create_engine(servers.superuser_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text("drop database if exists bulkreg_migration_test"))
-        conn.execute(text(f"create database bulkreg_migration_test owner {OWNER_ROLE}"))
-    owner_url = servers.owner_url.replace("/bulkreg?", "/bulkreg_migration_test?")
+        conn.execute(text(f"drop database if exists {TEST_DATABASE}"))
+        conn.execute(text(f"create database {TEST_DATABASE} owner {OWNER_ROLE}"))
+    owner_url = servers.owner_url.replace("/bulkreg?", f"/{TEST_DATABASE}?")
     try:
         migrate.upgrade(owner_url)
         migrate.upgrade(owner_url)  # a second run changes nothing and does not fail
         check = create_engine(owner_url)
         with check.connect() as conn:
-            tables = set(
-                conn.execute(
-                    text("select tablename from pg_tables where schemaname = 'public'")
-                ).scalars()
-            )
             version = conn.execute(text("select version_num from alembic_version")).scalar()
         check.dispose()
-        assert tables == EXPECTED_TABLES
+        assert public_tables(owner_url) == EXPECTED_TABLES
         assert (
             version
             == ScriptDirectory.from_config(migrate.alembic_config(owner_url)).get_current_head()
         )
         assert version == sorted(path.name[:4] for path in VERSIONS.glob("[0-9]*.py"))[-1]
 
-        # The last migration steps back (its foreign key returns) and forward again.
+        # persistence/schema.sql is what the migrations build (`make schema` rewrites it).
+        pg = where.embedded_postgres(get_settings())
+        assert schema.dump(pg, TEST_DATABASE) == schema.SCHEMA_FILE.read_text(), STALE
+
+        # The migrations since 0006 step back (its foreign key returns) and forward again.
         command.downgrade(migrate.alembic_config(owner_url), "0006")
         assert duplicate_of_key(owner_url) == 1
         migrate.upgrade(owner_url)
         assert duplicate_of_key(owner_url) == 0
+
+        # Every migration steps back, to an empty database, and forward to the same schema.
+        command.downgrade(migrate.alembic_config(owner_url), "base")
+        assert public_tables(owner_url) == {"alembic_version"}
+        migrate.upgrade(owner_url)
+        assert schema.dump(pg, TEST_DATABASE) == schema.SCHEMA_FILE.read_text(), STALE
     finally:
         with admin.connect() as conn:
-            conn.execute(text("drop database if exists bulkreg_migration_test with (force)"))
+            conn.execute(text(f"drop database if exists {TEST_DATABASE} with (force)"))
         admin.dispose()
 
 
@@ -64,6 +73,19 @@ def duplicate_of_key(owner_url: str) -> int:
                         "where conname = 'activities_duplicate_of_fkey'"
                     )
                 ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def public_tables(owner_url: str) -> set[str]:
+    engine = create_engine(owner_url)
+    try:
+        with engine.connect() as conn:
+            return set(
+                conn.execute(
+                    text("select tablename from pg_tables where schemaname = 'public'")
+                ).scalars()
             )
     finally:
         engine.dispose()

@@ -28,14 +28,16 @@ revision = "0002"
 down_revision = "0001"
 
 APP = "bulkreg_app"
-DROPPED = [
-    "activities_org_id_fkey",
-    "activities_peer_mentor_id_fkey",
-    "activities_registered_by_fkey",
-    "activities_deleted_by_fkey",
-    "activities_bulk_job_id_fkey",
-    "activities_org_id_activity_type_fkey",
-]
+DROPPED = {
+    "activities_org_id_fkey": "foreign key (org_id) references organizations(id)",
+    "activities_peer_mentor_id_fkey": "foreign key (peer_mentor_id) references users(id)",
+    "activities_registered_by_fkey": "foreign key (registered_by) references users(id)",
+    "activities_deleted_by_fkey": "foreign key (deleted_by) references users(id)",
+    "activities_bulk_job_id_fkey": "foreign key (bulk_job_id) references bulk_jobs(id)",
+    "activities_org_id_activity_type_fkey": (
+        "foreign key (org_id, activity_type) references activity_types (org_id, code)"
+    ),
+}
 
 
 def upgrade() -> None:
@@ -61,3 +63,19 @@ def upgrade() -> None:
     # Item outcomes are written once or twice per job: room on each page lets PostgreSQL
     # update them in place (HOT), without touching the primary key index.
     op.execute("alter table bulk_job_items set (fillfactor = 60)")
+
+
+def downgrade() -> None:
+    op.execute("alter table bulk_job_items reset (fillfactor)")
+    op.execute("drop policy register on activities")
+    op.execute(
+        f"""create policy register on activities for insert to {APP}
+        with check (
+            org_id = (select app.current_org_id())
+            and registered_by = (select app.current_user_id())
+            and ((select app.is_staff()) or peer_mentor_id = (select app.current_user_id()))
+            and exists (select 1 from users u
+                        where u.id = peer_mentor_id and u.org_id = activities.org_id))"""
+    )
+    for constraint, definition in DROPPED.items():
+        op.execute(f"alter table activities add constraint {constraint} {definition}")

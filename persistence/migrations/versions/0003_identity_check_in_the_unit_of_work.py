@@ -28,3 +28,7 @@ def upgrade() -> None:
     )
     op.execute("revoke all on function app.identity_is_valid(uuid, uuid, text) from public")
     op.execute("grant execute on function app.identity_is_valid(uuid, uuid, text) to bulkreg_app")
+
+
+def downgrade() -> None:
+    op.execute("drop function app.identity_is_valid(uuid, uuid, text)")

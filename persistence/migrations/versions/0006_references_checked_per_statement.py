@@ -36,8 +36,16 @@ down_revision = "0005"
 APP = "bulkreg_app"
 OWNER = "bulkreg_owner"
 DROPPED = {
-    "bulk_jobs": ["bulk_jobs_org_id_fkey", "bulk_jobs_submitted_by_fkey"],
-    "bulk_job_items": ["bulk_job_items_job_id_fkey", "bulk_job_items_org_id_fkey"],
+    "bulk_jobs": {
+        "bulk_jobs_org_id_fkey": "foreign key (org_id) references organizations(id)",
+        "bulk_jobs_submitted_by_fkey": "foreign key (submitted_by) references users(id)",
+    },
+    "bulk_job_items": {
+        "bulk_job_items_job_id_fkey": (
+            "foreign key (job_id) references bulk_jobs(id) on delete cascade"
+        ),
+        "bulk_job_items_org_id_fkey": "foreign key (org_id) references organizations(id)",
+    },
 }
 
 
@@ -109,3 +117,42 @@ def upgrade() -> None:
            referencing new table as new_rows
            for each statement execute function app.check_activity_references()"""
     )
+
+
+def downgrade() -> None:
+    """Back to 0005: the keys, the per-row reference checks of 0002's insert policy, and
+    0001's job and item insert policies."""
+    op.execute("drop trigger activities_references on activities")
+    op.execute("drop function app.check_activity_references()")
+    op.execute("drop policy check_references on bulk_jobs")
+    op.execute("drop policy register on activities")
+    op.execute(
+        f"""create policy register on activities for insert to {APP}
+        with check (
+            org_id = (select app.current_org_id())
+            and registered_by = (select app.current_user_id())
+            and ((select app.is_staff()) or peer_mentor_id = (select app.current_user_id()))
+            and exists (select 1 from users u
+                        where u.id = peer_mentor_id and u.org_id = activities.org_id)
+            and exists (select 1 from users u
+                        where u.id = registered_by and u.org_id = activities.org_id and u.active)
+            and exists (select 1 from activity_types t
+                        where t.org_id = activities.org_id and t.code = activity_type)
+            and (bulk_job_id is null
+                 or exists (select 1 from bulk_jobs j
+                            where j.id = bulk_job_id and j.org_id = activities.org_id)))"""
+    )
+    op.execute("drop policy submit on bulk_job_items")
+    op.execute(
+        f"""create policy submit on bulk_job_items for insert to {APP}
+        with check (org_id = (select app.current_org_id()) and (select app.is_staff()))"""
+    )
+    op.execute("drop policy submit on bulk_jobs")
+    op.execute(
+        f"""create policy submit on bulk_jobs for insert to {APP}
+        with check (org_id = (select app.current_org_id()) and (select app.is_staff())
+                    and submitted_by = (select app.current_user_id()))"""
+    )
+    for table, constraints in DROPPED.items():
+        for constraint, definition in constraints.items():
+            op.execute(f"alter table {table} add constraint {constraint} {definition}")

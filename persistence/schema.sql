@@ -1,0 +1,1246 @@
+-- The schema the migrations build, written by `make schema` (bulkreg.devstack.schema).
+-- Do not edit: change a migration, then run `make schema`; a test compares the two.
+--
+-- PostgreSQL database dump
+--
+
+\restrict bulkreg
+
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET transaction_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: app; Type: SCHEMA; Schema: -; Owner: bulkreg_owner
+--
+
+CREATE SCHEMA app;
+
+
+ALTER SCHEMA app OWNER TO bulkreg_owner;
+
+--
+-- Name: act_as(uuid, uuid, text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.act_as(p_user uuid, p_org uuid, p_role text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    begin
+        if not exists (select 1 from public.users u
+                       where u.id = p_user and u.org_id = p_org and u.role = p_role
+                         and u.active) then
+            raise exception 'unknown or inactive user, or the role or organization changed'
+                using errcode = '28000';
+        end if;
+        perform pg_catalog.set_config('app.user_id', p_user::text, true),
+                pg_catalog.set_config('app.org_id', p_org::text, true),
+                pg_catalog.set_config('app.role', p_role, true),
+                pg_catalog.set_config('app.identity_seal',
+                                      app.identity_seal(p_user::text, p_org::text, p_role), true);
+    end $$;
+
+
+ALTER FUNCTION app.act_as(p_user uuid, p_org uuid, p_role text) OWNER TO bulkreg_owner;
+
+--
+-- Name: act_for_claim(uuid, uuid); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.act_for_claim(p_job uuid, p_token uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    declare
+        v_user uuid;
+        v_org uuid;
+        v_role text;
+    begin
+        select j.submitted_by, j.org_id, u.role into v_user, v_org, v_role
+        from public.bulk_jobs j
+        join public.users u on u.id = j.submitted_by and u.org_id = j.org_id
+        where j.id = p_job and j.status = 'running' and j.claim_token = p_token
+          and u.active and u.role in ('coordinator', 'admin');
+        if not found then
+            raise exception 'no running claim with this token, or its submitter may no longer register'
+                using errcode = '28000';
+        end if;
+        perform pg_catalog.set_config('app.user_id', v_user::text, true),
+                pg_catalog.set_config('app.org_id', v_org::text, true),
+                pg_catalog.set_config('app.role', v_role, true),
+                pg_catalog.set_config('app.identity_seal',
+                                      app.identity_seal(v_user::text, v_org::text, v_role), true);
+    end $$;
+
+
+ALTER FUNCTION app.act_for_claim(p_job uuid, p_token uuid) OWNER TO bulkreg_owner;
+
+--
+-- Name: check_activity_references(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.check_activity_references() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    begin
+        if exists (select 1 from new_rows n
+                   left join lateral (select true as found from public.users u
+                                      where u.id = n.peer_mentor_id and u.org_id = n.org_id
+                                      limit 1) p on true
+                   where p.found is null)
+           or exists (select 1
+                      from (select distinct org_id, registered_by, activity_type, bulk_job_id
+                            from new_rows) n
+                      where (select true from public.users u
+                             where u.id = n.registered_by and u.org_id = n.org_id and u.active
+                             limit 1) is null
+                         or (select true from public.activity_types t
+                             where t.org_id = n.org_id and t.code = n.activity_type
+                             limit 1) is null
+                         or (n.bulk_job_id is not null
+                             and (select true from public.bulk_jobs j
+                                  where j.id = n.bulk_job_id and j.org_id = n.org_id
+                                  limit 1) is null))
+           or exists (select 1 from new_rows n
+                      where n.duplicate_of is not null
+                        and (select true from public.activities a
+                             where a.id = n.duplicate_of and a.org_id = n.org_id
+                             limit 1) is null)
+        then
+            raise exception 'an activity refers to a user, an activity type, a job or an '
+                            'activity outside its organization'
+                using errcode = '23503';
+        end if;
+        return null;
+    end $$;
+
+
+ALTER FUNCTION app.check_activity_references() OWNER TO bulkreg_owner;
+
+--
+-- Name: current_org_id(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.current_org_id() RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select case when (select pg_catalog.current_setting('app.identity_seal', true)
+              = app.identity_seal(pg_catalog.current_setting('app.user_id', true),
+                                  pg_catalog.current_setting('app.org_id', true),
+                                  pg_catalog.current_setting('app.role', true)))
+                 then nullif(pg_catalog.current_setting('app.org_id', true), '')::uuid
+                 end $$;
+
+
+ALTER FUNCTION app.current_org_id() OWNER TO bulkreg_owner;
+
+--
+-- Name: current_role(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app."current_role"() RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select case when (select pg_catalog.current_setting('app.identity_seal', true)
+              = app.identity_seal(pg_catalog.current_setting('app.user_id', true),
+                                  pg_catalog.current_setting('app.org_id', true),
+                                  pg_catalog.current_setting('app.role', true)))
+                 then nullif(pg_catalog.current_setting('app.role', true), '')
+                 end $$;
+
+
+ALTER FUNCTION app."current_role"() OWNER TO bulkreg_owner;
+
+--
+-- Name: current_user_id(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.current_user_id() RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select case when (select pg_catalog.current_setting('app.identity_seal', true)
+              = app.identity_seal(pg_catalog.current_setting('app.user_id', true),
+                                  pg_catalog.current_setting('app.org_id', true),
+                                  pg_catalog.current_setting('app.role', true)))
+                 then nullif(pg_catalog.current_setting('app.user_id', true), '')::uuid
+                 end $$;
+
+
+ALTER FUNCTION app.current_user_id() OWNER TO bulkreg_owner;
+
+--
+-- Name: identity_seal(text, text, text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.identity_seal(p_user text, p_org text, p_role text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select pg_catalog.encode(pg_catalog.sha256(k.outer_key || pg_catalog.sha256(
+              k.inner_key || pg_catalog.convert_to(concat_ws('|', p_user, p_org,
+              p_role, pg_catalog.pg_backend_pid(),
+              extract(epoch from pg_catalog.transaction_timestamp())), 'UTF8'))),
+              'hex')
+          from app.identity_key k $$;
+
+
+ALTER FUNCTION app.identity_seal(p_user text, p_org text, p_role text) OWNER TO bulkreg_owner;
+
+--
+-- Name: is_staff(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.is_staff() RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select coalesce(app.current_role() in ('coordinator', 'admin'), false) $$;
+
+
+ALTER FUNCTION app.is_staff() OWNER TO bulkreg_owner;
+
+--
+-- Name: job_counts(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.job_counts() RETURNS TABLE(status text, jobs bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select j.status, pg_catalog.count(*) from public.bulk_jobs j group by j.status $$;
+
+
+ALTER FUNCTION app.job_counts() OWNER TO bulkreg_owner;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: identity_key; Type: TABLE; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE TABLE app.identity_key (
+    inner_key bytea NOT NULL,
+    outer_key bytea NOT NULL,
+    singleton boolean DEFAULT true NOT NULL,
+    CONSTRAINT identity_key_singleton_check CHECK (singleton)
+);
+
+
+ALTER TABLE app.identity_key OWNER TO bulkreg_owner;
+
+--
+-- Name: activities; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.activities (
+    id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    peer_mentor_id uuid NOT NULL,
+    activity_type text NOT NULL,
+    occurred_on date NOT NULL,
+    duration_minutes integer NOT NULL,
+    notes text,
+    registered_by uuid NOT NULL,
+    source text NOT NULL,
+    bulk_job_id uuid,
+    duplicate_of uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    deleted_at timestamp with time zone,
+    deleted_by uuid,
+    deletion_reason text,
+    CONSTRAINT activities_duration_minutes_check CHECK (((duration_minutes >= 1) AND (duration_minutes <= 1440))),
+    CONSTRAINT activities_notes_check CHECK ((char_length(notes) <= 2000)),
+    CONSTRAINT activities_source_check CHECK ((source = ANY (ARRAY['self'::text, 'proxy'::text, 'bulk'::text])))
+)
+WITH (autovacuum_analyze_threshold='1000', autovacuum_analyze_scale_factor='0.05');
+
+ALTER TABLE ONLY public.activities FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.activities OWNER TO bulkreg_owner;
+
+--
+-- Name: activity_types; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.activity_types (
+    org_id uuid NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    active boolean DEFAULT true NOT NULL
+);
+
+ALTER TABLE ONLY public.activity_types FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.activity_types OWNER TO bulkreg_owner;
+
+--
+-- Name: alembic_version; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.alembic_version (
+    version_num character varying(32) NOT NULL
+);
+
+
+ALTER TABLE public.alembic_version OWNER TO bulkreg_owner;
+
+--
+-- Name: anomalies; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.anomalies (
+    id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    kind text NOT NULL,
+    bulk_job_id uuid NOT NULL,
+    activity_ids uuid[] NOT NULL,
+    detected_at timestamp with time zone DEFAULT now() NOT NULL,
+    resolved_at timestamp with time zone,
+    resolved_by uuid,
+    resolution text,
+    reason text,
+    CONSTRAINT anomalies_kind_check CHECK ((kind = ANY (ARRAY['orphaned_records'::text, 'missing_records'::text]))),
+    CONSTRAINT anomalies_resolution_check CHECK ((resolution = ANY (ARRAY['delete_records'::text, 'dismiss'::text])))
+);
+
+ALTER TABLE ONLY public.anomalies FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.anomalies OWNER TO bulkreg_owner;
+
+--
+-- Name: audit_log; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.audit_log (
+    id bigint NOT NULL,
+    org_id uuid NOT NULL,
+    actor_id uuid NOT NULL,
+    action text NOT NULL,
+    target text NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL
+);
+
+ALTER TABLE ONLY public.audit_log FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.audit_log OWNER TO bulkreg_owner;
+
+--
+-- Name: audit_log_id_seq; Type: SEQUENCE; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: bulk_job_items; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.bulk_job_items (
+    job_id uuid NOT NULL,
+    idx integer NOT NULL,
+    org_id uuid NOT NULL,
+    peer_mentor_id uuid NOT NULL,
+    override_duplicate boolean DEFAULT false NOT NULL,
+    decision text,
+    outcome text DEFAULT 'pending'::text NOT NULL,
+    activity_id uuid,
+    conflict_activity_id uuid,
+    error_code text,
+    error_message text,
+    CONSTRAINT bulk_job_items_decision_check CHECK ((decision = ANY (ARRAY['override'::text, 'cancel'::text]))),
+    CONSTRAINT bulk_job_items_outcome_check CHECK ((outcome = ANY (ARRAY['pending'::text, 'ready'::text, 'registered'::text, 'overridden'::text, 'skipped'::text, 'conflict'::text, 'invalid'::text, 'cancelled'::text])))
+)
+WITH (autovacuum_analyze_threshold='1000', autovacuum_analyze_scale_factor='0.05', fillfactor='40');
+
+ALTER TABLE ONLY public.bulk_job_items FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.bulk_job_items OWNER TO bulkreg_owner;
+
+--
+-- Name: bulk_jobs; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.bulk_jobs (
+    id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    submitted_by uuid NOT NULL,
+    status text NOT NULL,
+    on_conflict text NOT NULL,
+    activity jsonb NOT NULL,
+    total integer NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    lease_until timestamp with time zone,
+    claim_token uuid,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    error_code text,
+    error_message text,
+    idempotency_key text,
+    request_hash text,
+    CONSTRAINT bulk_jobs_on_conflict_check CHECK ((on_conflict = ANY (ARRAY['review'::text, 'skip'::text, 'fail'::text]))),
+    CONSTRAINT bulk_jobs_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'needs_review'::text, 'succeeded'::text, 'failed'::text, 'cancelled'::text])))
+)
+WITH (autovacuum_analyze_threshold='1000', autovacuum_analyze_scale_factor='0.05');
+
+ALTER TABLE ONLY public.bulk_jobs FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.bulk_jobs OWNER TO bulkreg_owner;
+
+--
+-- Name: organizations; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.organizations (
+    id uuid NOT NULL,
+    name text NOT NULL,
+    timezone text DEFAULT 'UTC'::text NOT NULL
+);
+
+ALTER TABLE ONLY public.organizations FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.organizations OWNER TO bulkreg_owner;
+
+--
+-- Name: users; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.users (
+    id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    role text NOT NULL,
+    display_name text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['coordinator'::text, 'peer_mentor'::text, 'admin'::text])))
+);
+
+ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.users OWNER TO bulkreg_owner;
+
+--
+-- Name: identity_key identity_key_pkey; Type: CONSTRAINT; Schema: app; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY app.identity_key
+    ADD CONSTRAINT identity_key_pkey PRIMARY KEY (singleton);
+
+
+--
+-- Name: activities activities_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.activities
+    ADD CONSTRAINT activities_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: activity_types activity_types_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.activity_types
+    ADD CONSTRAINT activity_types_pkey PRIMARY KEY (org_id, code);
+
+
+--
+-- Name: alembic_version alembic_version_pkc; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.alembic_version
+    ADD CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num);
+
+
+--
+-- Name: anomalies anomalies_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.anomalies
+    ADD CONSTRAINT anomalies_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: bulk_job_items bulk_job_items_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.bulk_job_items
+    ADD CONSTRAINT bulk_job_items_pkey PRIMARY KEY (job_id, idx);
+
+
+--
+-- Name: bulk_jobs bulk_jobs_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.bulk_jobs
+    ADD CONSTRAINT bulk_jobs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: bulk_jobs bulk_jobs_submitted_by_idempotency_key_key; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.bulk_jobs
+    ADD CONSTRAINT bulk_jobs_submitted_by_idempotency_key_key UNIQUE (submitted_by, idempotency_key);
+
+
+--
+-- Name: organizations organizations_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.organizations
+    ADD CONSTRAINT organizations_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: activities_bulk_job; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX activities_bulk_job ON public.activities USING btree (bulk_job_id) WHERE (bulk_job_id IS NOT NULL);
+
+
+--
+-- Name: activities_no_silent_duplicate; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE UNIQUE INDEX activities_no_silent_duplicate ON public.activities USING btree (peer_mentor_id, activity_type, occurred_on) WHERE ((duplicate_of IS NULL) AND (deleted_at IS NULL));
+
+
+--
+-- Name: activities_org_newest; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX activities_org_newest ON public.activities USING btree (org_id, created_at DESC, id DESC);
+
+
+--
+-- Name: activities_peer_mentor; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX activities_peer_mentor ON public.activities USING btree (peer_mentor_id, created_at DESC, id DESC);
+
+
+--
+-- Name: anomalies_once; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE UNIQUE INDEX anomalies_once ON public.anomalies USING btree (bulk_job_id, kind) WHERE (resolved_at IS NULL);
+
+
+--
+-- Name: audit_log_target; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX audit_log_target ON public.audit_log USING btree (org_id, target);
+
+
+--
+-- Name: bulk_jobs_org_newest; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX bulk_jobs_org_newest ON public.bulk_jobs USING btree (org_id, created_at DESC, id DESC);
+
+
+--
+-- Name: bulk_jobs_unfinished; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX bulk_jobs_unfinished ON public.bulk_jobs USING btree (status, updated_at) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
+
+
+--
+-- Name: users_org_role; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX users_org_role ON public.users USING btree (org_id, role);
+
+
+--
+-- Name: activities activities_references; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TRIGGER activities_references AFTER INSERT ON public.activities REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app.check_activity_references();
+
+
+--
+-- Name: activity_types activity_types_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.activity_types
+    ADD CONSTRAINT activity_types_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+
+--
+-- Name: anomalies anomalies_bulk_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.anomalies
+    ADD CONSTRAINT anomalies_bulk_job_id_fkey FOREIGN KEY (bulk_job_id) REFERENCES public.bulk_jobs(id);
+
+
+--
+-- Name: anomalies anomalies_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.anomalies
+    ADD CONSTRAINT anomalies_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+
+--
+-- Name: anomalies anomalies_resolved_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.anomalies
+    ADD CONSTRAINT anomalies_resolved_by_fkey FOREIGN KEY (resolved_by) REFERENCES public.users(id);
+
+
+--
+-- Name: audit_log audit_log_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+
+--
+-- Name: users users_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+
+--
+-- Name: activities; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.activities ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: activity_types; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.activity_types ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: anomalies; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.anomalies ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_log; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: bulk_job_items; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.bulk_job_items ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: bulk_jobs; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.bulk_jobs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: activities check_references; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY check_references ON public.activities FOR SELECT TO bulkreg_owner USING (true);
+
+
+--
+-- Name: bulk_jobs check_references; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY check_references ON public.bulk_jobs FOR SELECT TO bulkreg_owner USING (true);
+
+
+--
+-- Name: activities maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.activities FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: anomalies maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.anomalies FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: bulk_job_items maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.bulk_job_items FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: bulk_jobs maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.bulk_jobs FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: users maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.users FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: anomalies maintenance_record; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_record ON public.anomalies FOR INSERT TO bulkreg_maintenance WITH CHECK (true);
+
+
+--
+-- Name: bulk_jobs maintenance_update; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_update ON public.bulk_jobs FOR UPDATE TO bulkreg_maintenance USING (true) WITH CHECK (true);
+
+
+--
+-- Name: activity_types org_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY org_read ON public.activity_types FOR SELECT TO bulkreg_app USING ((org_id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
+-- Name: organizations org_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY org_read ON public.organizations FOR SELECT TO bulkreg_app USING ((id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
+-- Name: organizations; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.organizations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: activity_types provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.activity_types TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: organizations provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.organizations TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: users provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.users TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: activities read_own_or_staff; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY read_own_or_staff ON public.activities FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app.is_staff() AS is_staff) OR (peer_mentor_id = ( SELECT app.current_user_id() AS current_user_id)))));
+
+
+--
+-- Name: activities register; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY register ON public.activities FOR INSERT TO bulkreg_app WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (registered_by = ( SELECT app.current_user_id() AS current_user_id)) AND (( SELECT app.is_staff() AS is_staff) OR (peer_mentor_id = ( SELECT app.current_user_id() AS current_user_id)))));
+
+
+--
+-- Name: activities soft_delete; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY soft_delete ON public.activities FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: anomalies staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_read ON public.anomalies FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: audit_log staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_read ON public.audit_log FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: bulk_job_items staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_read ON public.bulk_job_items FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: bulk_jobs staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_read ON public.bulk_jobs FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: users staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_read ON public.users FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app.is_staff() AS is_staff) OR (id = ( SELECT app.current_user_id() AS current_user_id)))));
+
+
+--
+-- Name: anomalies staff_resolve; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_resolve ON public.anomalies FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: bulk_job_items staff_update; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_update ON public.bulk_job_items FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: bulk_jobs staff_update; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_update ON public.bulk_jobs FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: bulk_job_items submit; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY submit ON public.bulk_job_items FOR INSERT TO bulkreg_app WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff) AND (EXISTS ( SELECT 1
+   FROM public.bulk_jobs j
+  WHERE ((j.id = bulk_job_items.job_id) AND (j.org_id = bulk_job_items.org_id))))));
+
+
+--
+-- Name: bulk_jobs submit; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY submit ON public.bulk_jobs FOR INSERT TO bulkreg_app WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff) AND (submitted_by = ( SELECT app.current_user_id() AS current_user_id)) AND (( SELECT true
+   FROM public.users u
+  WHERE ((u.id = bulk_jobs.submitted_by) AND (u.org_id = bulk_jobs.org_id))
+ LIMIT 1) IS NOT NULL)));
+
+
+--
+-- Name: users; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_log write_as_self; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY write_as_self ON public.audit_log FOR INSERT TO bulkreg_app WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (actor_id = ( SELECT app.current_user_id() AS current_user_id))));
+
+
+--
+-- Name: SCHEMA app; Type: ACL; Schema: -; Owner: bulkreg_owner
+--
+
+GRANT USAGE ON SCHEMA app TO bulkreg_app;
+GRANT USAGE ON SCHEMA app TO bulkreg_maintenance;
+
+
+--
+-- Name: SCHEMA public; Type: ACL; Schema: -; Owner: pg_database_owner
+--
+
+GRANT USAGE ON SCHEMA public TO bulkreg_app;
+GRANT USAGE ON SCHEMA public TO bulkreg_maintenance;
+
+
+--
+-- Name: FUNCTION act_as(p_user uuid, p_org uuid, p_role text); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.act_as(p_user uuid, p_org uuid, p_role text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.act_as(p_user uuid, p_org uuid, p_role text) TO bulkreg_api;
+
+
+--
+-- Name: FUNCTION act_for_claim(p_job uuid, p_token uuid); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.act_for_claim(p_job uuid, p_token uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.act_for_claim(p_job uuid, p_token uuid) TO bulkreg_worker;
+
+
+--
+-- Name: FUNCTION check_activity_references(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.check_activity_references() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION current_org_id(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.current_org_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.current_org_id() TO bulkreg_app;
+
+
+--
+-- Name: FUNCTION "current_role"(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app."current_role"() FROM PUBLIC;
+GRANT ALL ON FUNCTION app."current_role"() TO bulkreg_app;
+
+
+--
+-- Name: FUNCTION current_user_id(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.current_user_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.current_user_id() TO bulkreg_app;
+
+
+--
+-- Name: FUNCTION identity_seal(p_user text, p_org text, p_role text); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.identity_seal(p_user text, p_org text, p_role text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION is_staff(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.is_staff() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.is_staff() TO bulkreg_app;
+
+
+--
+-- Name: FUNCTION job_counts(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.job_counts() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.job_counts() TO bulkreg_api;
+
+
+--
+-- Name: TABLE activities; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT,INSERT ON TABLE public.activities TO bulkreg_app;
+GRANT SELECT ON TABLE public.activities TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN activities.deleted_at; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(deleted_at) ON TABLE public.activities TO bulkreg_app;
+
+
+--
+-- Name: COLUMN activities.deleted_by; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(deleted_by) ON TABLE public.activities TO bulkreg_app;
+
+
+--
+-- Name: COLUMN activities.deletion_reason; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(deletion_reason) ON TABLE public.activities TO bulkreg_app;
+
+
+--
+-- Name: TABLE activity_types; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT ON TABLE public.activity_types TO bulkreg_app;
+
+
+--
+-- Name: TABLE anomalies; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT ON TABLE public.anomalies TO bulkreg_app;
+GRANT SELECT,INSERT ON TABLE public.anomalies TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN anomalies.resolved_at; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(resolved_at) ON TABLE public.anomalies TO bulkreg_app;
+
+
+--
+-- Name: COLUMN anomalies.resolved_by; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(resolved_by) ON TABLE public.anomalies TO bulkreg_app;
+
+
+--
+-- Name: COLUMN anomalies.resolution; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(resolution) ON TABLE public.anomalies TO bulkreg_app;
+
+
+--
+-- Name: COLUMN anomalies.reason; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(reason) ON TABLE public.anomalies TO bulkreg_app;
+
+
+--
+-- Name: TABLE audit_log; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT,INSERT ON TABLE public.audit_log TO bulkreg_app;
+
+
+--
+-- Name: TABLE bulk_job_items; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT,INSERT ON TABLE public.bulk_job_items TO bulkreg_app;
+GRANT SELECT ON TABLE public.bulk_job_items TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN bulk_job_items.decision; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(decision) ON TABLE public.bulk_job_items TO bulkreg_app;
+
+
+--
+-- Name: COLUMN bulk_job_items.outcome; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(outcome) ON TABLE public.bulk_job_items TO bulkreg_app;
+
+
+--
+-- Name: COLUMN bulk_job_items.activity_id; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(activity_id) ON TABLE public.bulk_job_items TO bulkreg_app;
+
+
+--
+-- Name: COLUMN bulk_job_items.conflict_activity_id; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(conflict_activity_id) ON TABLE public.bulk_job_items TO bulkreg_app;
+
+
+--
+-- Name: COLUMN bulk_job_items.error_code; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(error_code) ON TABLE public.bulk_job_items TO bulkreg_app;
+
+
+--
+-- Name: COLUMN bulk_job_items.error_message; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(error_message) ON TABLE public.bulk_job_items TO bulkreg_app;
+
+
+--
+-- Name: TABLE bulk_jobs; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT,INSERT ON TABLE public.bulk_jobs TO bulkreg_app;
+GRANT SELECT ON TABLE public.bulk_jobs TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN bulk_jobs.status; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(status) ON TABLE public.bulk_jobs TO bulkreg_app;
+GRANT UPDATE(status) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN bulk_jobs.attempts; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(attempts) ON TABLE public.bulk_jobs TO bulkreg_app;
+GRANT UPDATE(attempts) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN bulk_jobs.lease_until; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(lease_until) ON TABLE public.bulk_jobs TO bulkreg_app;
+GRANT UPDATE(lease_until) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN bulk_jobs.claim_token; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(claim_token) ON TABLE public.bulk_jobs TO bulkreg_app;
+GRANT UPDATE(claim_token) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN bulk_jobs.version; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(version) ON TABLE public.bulk_jobs TO bulkreg_app;
+GRANT UPDATE(version) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN bulk_jobs.updated_at; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(updated_at) ON TABLE public.bulk_jobs TO bulkreg_app;
+GRANT UPDATE(updated_at) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN bulk_jobs.started_at; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(started_at) ON TABLE public.bulk_jobs TO bulkreg_app;
+GRANT UPDATE(started_at) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN bulk_jobs.finished_at; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(finished_at) ON TABLE public.bulk_jobs TO bulkreg_app;
+GRANT UPDATE(finished_at) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN bulk_jobs.error_code; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(error_code) ON TABLE public.bulk_jobs TO bulkreg_app;
+GRANT UPDATE(error_code) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN bulk_jobs.error_message; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(error_message) ON TABLE public.bulk_jobs TO bulkreg_app;
+GRANT UPDATE(error_message) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
+
+
+--
+-- Name: TABLE organizations; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT ON TABLE public.organizations TO bulkreg_app;
+
+
+--
+-- Name: TABLE users; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT ON TABLE public.users TO bulkreg_app;
+
+
+--
+-- Name: COLUMN users.id; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(id) ON TABLE public.users TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN users.role; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(role) ON TABLE public.users TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN users.active; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(active) ON TABLE public.users TO bulkreg_maintenance;
+
+
+--
+-- PostgreSQL database dump complete
+--
+
+\unrestrict bulkreg
