@@ -17,8 +17,10 @@ import redis
 
 from benchmarks import commit, dedupe, e2e, memory, poll
 from benchmarks.harness import (
+    BENCH_ENV,
     Figure,
     Servers,
+    child_env,
     engine,
     make_org,
     reset_activity_tables,
@@ -72,11 +74,12 @@ def run(sizes: Sizes) -> dict[str, Any]:
     figures: dict[str, Figure] = {}
     extra: dict[str, Any] = {}
     with servers(settings) as s:
-        os.environ.update(s.env)  # the publisher and the benchmark's own tasks use these servers
+        # The publisher and the benchmark's own tasks use these servers.
+        os.environ.update(child_env(s))
         owner = engine(s.owner_url)
         org = make_org(owner, sizes.mentors)
         owner.dispose()
-        secret = s.env["BULKREG_JWT_SECRET"]
+        secret = BENCH_ENV["BULKREG_JWT_SECRET"]
 
         figures |= commit.run(s, org, sizes.commit_rows, sizes.repeat)
         job_id = commit.submit(

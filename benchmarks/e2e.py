@@ -23,13 +23,14 @@ from benchmarks.harness import (
     Figure,
     Org,
     Servers,
+    child_env,
     day,
-    free_port,
     python,
     start_process,
     stop_process,
 )
 from persistence.database import libpq_url
+from tests.support.net import free_port
 
 CONCURRENCY = 2
 SUBMITTERS = 8
@@ -40,7 +41,7 @@ class Stack:
 
     def __init__(self, servers: Servers) -> None:
         self.port = free_port()
-        self.env = servers.env | {"BULKREG_API_PORT": str(self.port)}
+        self.env = child_env(servers) | {"BULKREG_API_PORT": str(self.port)}
         logs = servers.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         self.api = start_process(

@@ -14,16 +14,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from bulkreg.devstack import where
-from bulkreg.devstack.postgres import EmbeddedPostgres
+from bulkreg.devstack.redis import EmbeddedRedis
 from bulkreg.settings import Settings
-from domain.model import Principal, Role
 from persistence import migrate
 from persistence.database import libpq_url, make_engine
+from tests.support.net import free_port
+from tests.support.orgs import Org, make_org
+from tests.support.servers import Servers, embedded_servers
+
+__all__ = ["Org", "Servers", "make_org"]  # the benchmarks' names for the shared helpers
 
 
 @dataclass
@@ -43,88 +46,47 @@ class Figure:
         return {"min": min(self.samples), "median": self.median, "max": max(self.samples)}
 
 
-@dataclass
-class Servers:
-    api_url: str
-    worker_url: str
-    owner_url: str
-    superuser_url: str
-    broker_url: str
-    data_dir: Path
-    env: dict[str, str]
+BENCH_ENV = {
+    "BULKREG_JWT_SECRET": "benchmark-secret-" + "b" * 48,
+    "BULKREG_FLOWER_BASIC_AUTH": "bench:bench",
+    "BULKREG_ENV": "test",
+    "BULKREG_MAX_BACKDATE_DAYS": "100000",  # the benchmarks spread jobs over many dates
+}
 
 
 @contextmanager
 def servers(settings: Settings) -> Iterator[Servers]:
     """Configured servers when the environment names them, else embedded ones in a temporary
-    data dir (never the developer's .bulkreg)."""
+    data dir (never the developer's .bulkreg), started as the tests start theirs."""
+    data_dir = Path(tempfile.mkdtemp(prefix="bulkreg-bench-"))
+    if not settings.database_url:
+        with embedded_servers(data_dir, free_port()) as started:
+            yield started
+        return
+    owner = where.owner_database_url(settings)
+    migrate.upgrade(owner)
     with ExitStack() as stack:
-        if settings.database_url:
-            api, worker = where.api_database_url(settings), where.worker_database_url(settings)
-            owner = where.owner_database_url(settings)
-            superuser = os.environ.get("BULKREG_BENCH_SUPERUSER_URL", owner)
-            data_dir = Path(tempfile.mkdtemp(prefix="bulkreg-bench-"))
-        else:
-            data_dir = Path(tempfile.mkdtemp(prefix="bulkreg-bench-"))
-            pg = EmbeddedPostgres(data_dir)
-            stack.enter_context(pg.server())
-            pg.bootstrap()
-            urls = pg.urls
-            api, worker, owner, superuser = urls.api, urls.worker, urls.owner, pg.url("postgres")
-        if settings.redis_url:
-            broker = settings.redis_url
-        else:
-            from bulkreg.devstack.redis import EmbeddedRedis
-
-            redis = EmbeddedRedis(data_dir, free_port())
-            stack.enter_context(redis.server())
-            broker = redis.url
-        migrate.upgrade(owner)
-        env = os.environ | {
-            "BULKREG_DATA_DIR": str(data_dir),
-            "BULKREG_DATABASE_URL": api,
-            "BULKREG_WORKER_DATABASE_URL": worker,
-            "BULKREG_ADMIN_DATABASE_URL": owner,
-            "BULKREG_REDIS_URL": broker,
-            "BULKREG_JWT_SECRET": "benchmark-secret-" + "b" * 48,
-            "BULKREG_FLOWER_BASIC_AUTH": "bench:bench",
-            "BULKREG_ENV": "test",
-            "BULKREG_MAX_BACKDATE_DAYS": "100000",  # the benchmarks spread jobs over many dates
-        }
-        yield Servers(api, worker, owner, superuser, broker, data_dir, env)
-
-
-@dataclass
-class Org:
-    id: UUID
-    coordinator: Principal
-    peer_mentors: list[UUID]
-
-
-def make_org(owner: Engine, peer_mentors: int) -> Org:
-    org_id, coordinator = uuid4(), uuid4()
-    mentors = [uuid4() for _ in range(peer_mentors)]
-    with owner.begin() as conn:
-        conn.execute(
-            text("insert into organizations (id, name) values (:id, 'bench')"), {"id": org_id}
+        broker = settings.redis_url or stack.enter_context(embedded_redis(data_dir)).url
+        yield Servers(
+            api_url=where.api_database_url(settings),
+            worker_url=where.worker_database_url(settings),
+            owner_url=owner,
+            superuser_url=os.environ.get("BULKREG_BENCH_SUPERUSER_URL", owner),
+            broker_url=broker,
+            data_dir=data_dir,
         )
-        conn.execute(
-            text(
-                """insert into users (id, org_id, role, display_name, active)
-                   select u, :org, case when u = :coord then 'coordinator' else 'peer_mentor' end,
-                          'bench', true
-                   from unnest(cast(:ids as uuid[])) as u"""
-            ),
-            {"org": org_id, "coord": coordinator, "ids": [coordinator, *mentors]},
-        )
-        conn.execute(
-            text(
-                "insert into activity_types (org_id, code, name) values "
-                "(:org, 'home_visit', 'Home visit'), (:org, 'phone_call', 'Phone call')"
-            ),
-            {"org": org_id},
-        )
-    return Org(org_id, Principal(coordinator, org_id, Role.COORDINATOR), mentors)
+
+
+@contextmanager
+def embedded_redis(data_dir: Path) -> Iterator[EmbeddedRedis]:
+    redis = EmbeddedRedis(data_dir, free_port())
+    with redis.server():
+        yield redis
+
+
+def child_env(s: Servers) -> dict[str, str]:
+    """The environment of every process a benchmark starts, and of the benchmark itself."""
+    return os.environ | s.env | BENCH_ENV
 
 
 def day(n: int) -> date:
@@ -160,14 +122,6 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
 
 def python() -> str:
     return sys.executable
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def reset_activity_tables(superuser_url: str) -> None:

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import psutil
 
-from benchmarks.harness import Servers, python
+from benchmarks.harness import Servers, child_env, python
 
 
 def child(worker_url: str, job_id: str) -> None:
@@ -31,7 +31,7 @@ def child(worker_url: str, job_id: str) -> None:
 def run(servers: Servers, job_id: str) -> float:
     out = subprocess.run(
         [python(), "-m", "benchmarks.memory", servers.worker_url, job_id],
-        capture_output=True, text=True, env=servers.env, check=True,
+        capture_output=True, text=True, env=child_env(servers), check=True,
     )  # fmt: skip
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["status"] == "succeeded", result

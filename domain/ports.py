@@ -83,7 +83,7 @@ class Directory(Protocol):
 
 class Jobs(Protocol):
     def add(self, job: BulkJob, idempotency_key: str | None, request_hash: str | None) -> None: ...
-    def get(self, job_id: UUID, *, with_items: bool = True) -> BulkJob | None: ...
+    def get(self, job_id: UUID) -> BulkJob | None: ...
     def version(self, job_id: UUID) -> tuple[int, JobStatus] | None: ...
     def lock(self, job_id: UUID) -> BulkJob | None: ...
     def lock_claimed(self, job_id: UUID, token: UUID) -> tuple[BulkJob, Screening | None] | None:
@@ -148,9 +148,23 @@ class Audit(Protocol):
     def record(self, entries: Sequence[AuditEntry]) -> None: ...
 
 
-class UnitOfWork(Protocol):
-    """One transaction under one identity. Rolls back unless ``commit()`` was called;
-    messages queued with ``enqueue_after_commit`` leave only after a successful commit."""
+class Transaction(Protocol):
+    """One transaction: rolls back unless ``commit()`` was called; messages queued with
+    ``enqueue_after_commit`` leave only after a successful commit."""
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def enqueue_after_commit(self, job_id: UUID) -> None: ...
+
+
+class UnitOfWork(Transaction, Protocol):
+    """A transaction under one identity, the repositories it may use."""
 
     directory: Directory
     jobs: Jobs
@@ -158,29 +172,11 @@ class UnitOfWork(Protocol):
     anomalies: Anomalies
     audit: Audit
 
-    def __enter__(self) -> Self: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    def commit(self) -> None: ...
-    def enqueue_after_commit(self, job_id: UUID) -> None: ...
 
+class MaintenanceUnitOfWork(Transaction, Protocol):
+    """A transaction as the maintenance role: leases, sweeps, the reconciler."""
 
-class MaintenanceUnitOfWork(Protocol):
     jobs: MaintenanceJobs
-
-    def __enter__(self) -> Self: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    def commit(self) -> None: ...
-    def enqueue_after_commit(self, job_id: UUID) -> None: ...
 
 
 class ClaimingUnitOfWork(UnitOfWork, Protocol):

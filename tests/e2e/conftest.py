@@ -3,108 +3,13 @@ in a data dir and on ports of its own, driven over HTTP."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
 import pytest
 
-from tests.conftest import TEST_ROOT, free_port
-
-BULKREG = Path(os.environ.get("VIRTUAL_ENV", ".venv")) / "bin" / "bulkreg"
-
-
-@dataclass
-class Stack:
-    data_dir: Path
-    env: dict[str, str]
-    process: subprocess.Popen[bytes]
-    api: str
-    flower: str
-    log_path: Path
-
-    @property
-    def demo(self) -> dict[str, Any]:
-        return dict(json.loads((self.data_dir / "demo.json").read_text()))
-
-    def client(self, token: str | None = None) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.api, headers=headers, timeout=30)
-
-    def descendants(self) -> list[psutil.Process]:
-        return psutil.Process(self.process.pid).children(recursive=True)
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
-        self.process.send_signal(sig)
-        return self.process.wait(timeout)
-
-
-def start_stack(
-    name: str, data_dir: Path | None = None, extra_env: dict[str, str] | None = None
-) -> Stack:
-    data_dir = data_dir or TEST_ROOT / name
-    # As on a developer's machine: dev secrets generated into the data dir.
-    inherited = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("BULKREG_JWT_SECRET", "BULKREG_FLOWER_BASIC_AUTH")
-        and not k.endswith("_URL")  # servers of other tests': this stack starts its own
-    }
-    env = (
-        inherited
-        | {
-            "BULKREG_ENV": "dev",
-            "BULKREG_DATA_DIR": str(data_dir),
-            "BULKREG_API_PORT": str(free_port()),
-            "BULKREG_FLOWER_PORT": str(free_port()),
-            "BULKREG_EMBEDDED_REDIS_PORT": str(free_port()),
-            "BULKREG_SWEEP_INTERVAL_SECONDS": "2",
-            "BULKREG_SWEEP_QUEUED_AFTER_SECONDS": "3",
-            "BULKREG_RECONCILE_INTERVAL_SECONDS": "2",
-        }
-        | (extra_env or {})
-    )
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log_path = data_dir.parent / f"{name}.log"
-    log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(
-        [str(BULKREG.resolve()), "up"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    stack = Stack(
-        data_dir,
-        env,
-        process,
-        f"http://127.0.0.1:{env['BULKREG_API_PORT']}",
-        f"http://127.0.0.1:{env['BULKREG_FLOWER_PORT']}",
-        log_path,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"bulkreg up exited:\n{log_path.read_text()}")
-        try:
-            if httpx.get(f"{stack.api}/readyz", timeout=2).status_code == 200 and _worker_ready(
-                stack
-            ):
-                return stack
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    stack.stop(signal.SIGKILL)
-    raise RuntimeError(f"bulkreg up not ready:\n{log_path.read_text()}")
-
-
-def _worker_ready(stack: Stack) -> bool:
-    return "ready." in stack.log_path.read_text(errors="replace")
+from tests.support.stack import Stack, start_stack
 
 
 @pytest.fixture(scope="session")
@@ -127,17 +32,3 @@ def first_org(demo: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def coordinator(stack: Stack, first_org: dict[str, Any]) -> httpx.Client:
     return stack.client(first_org["coordinators"][0]["token"])
-
-
-def days_ago(n: int) -> str:
-    return (date.today() - timedelta(days=n)).isoformat()
-
-
-def wait_terminal(client: httpx.Client, job_id: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/v1/bulk-registrations/{job_id}").json()
-        if job["status"] not in ("queued", "running"):
-            return dict(job)
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} still {job['status']} after {timeout}s")

@@ -6,7 +6,8 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import Stack, days_ago
+from tests.support.http import days_ago
+from tests.support.stack import Stack
 
 
 def test_health_readiness_and_openapi(stack: Stack) -> None:

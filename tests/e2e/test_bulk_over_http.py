@@ -6,10 +6,10 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import Stack, days_ago, wait_terminal
-from tests.support.http import activities_on
+from tests.support.http import activities_on, days_ago, wait_terminal
 from tests.support.http import bulk_body as body
 from tests.support.http import demo_mentors as mentors
+from tests.support.stack import Stack
 
 
 def test_fifteen_participants_of_whom_four_are_registered_already_need_review(

@@ -9,8 +9,9 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import BULKREG, Stack, days_ago
+from tests.support.http import days_ago
 from tests.support.http import demo_mentors as mentors
+from tests.support.stack import BULKREG, Stack
 
 
 def bulkreg(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:

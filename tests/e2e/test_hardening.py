@@ -17,8 +17,8 @@ import pytest
 
 from bulkreg.devstack.postgres import EmbeddedPostgres
 from persistence.database import libpq_url
-from tests.e2e.conftest import Stack, days_ago
-from tests.support.http import bulk_body, demo_mentors
+from tests.support.http import bulk_body, days_ago, demo_mentors
+from tests.support.stack import Stack
 
 MAX_BODY = 4 * 1024 * 1024
 

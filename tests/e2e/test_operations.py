@@ -9,9 +9,10 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import Stack, days_ago, wait_terminal
 from tests.support.http import bulk_body as body
+from tests.support.http import days_ago, wait_terminal
 from tests.support.http import demo_mentors as mentors
+from tests.support.stack import Stack
 
 
 def metric(text: str, name: str, labels: str = "") -> float:

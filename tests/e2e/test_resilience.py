@@ -11,36 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 
-from bulkreg.devstack.postgres import EmbeddedPostgres
 from bulkreg.devstack.redis import EmbeddedRedis
-from persistence.database import libpq_url
-from tests.conftest import TEST_ROOT, free_port
-from tests.e2e.conftest import Stack, days_ago, start_stack, wait_terminal
 from tests.support.http import bulk_body as body
+from tests.support.http import days_ago, wait_terminal
 from tests.support.http import demo_mentors as mentors
-
-
-def superuser(stack: Stack) -> psycopg.Connection[Any]:
-    return psycopg.connect(
-        libpq_url(EmbeddedPostgres(stack.data_dir).url("postgres")), autocommit=True
-    )
-
-
-def plant_orphan(
-    stack: Stack, org: dict[str, Any], job_id: str, peer_mentor_id: str, day: str
-) -> uuid.UUID:
-    """An activity of a job that did not succeed, written behind the application's back."""
-    orphan = uuid.uuid4()
-    with superuser(stack) as conn:
-        conn.execute(
-            """insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on,
-                   duration_minutes, registered_by, source, bulk_job_id)
-               values (%s, %s, %s, 'phone_call', %s, 5, %s, 'bulk', %s)""",
-            (orphan, org["id"], peer_mentor_id, day, org["coordinators"][0]["id"], job_id),
-        )
-    return orphan
+from tests.support.net import free_port
+from tests.support.session import TEST_ROOT
+from tests.support.stack import Stack, plant_orphan, start_stack, superuser
 
 
 def test_a_submission_while_redis_is_down_completes_once_redis_is_back() -> None:

@@ -6,36 +6,8 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import days_ago, wait_terminal
-from tests.support.http import activities_on
-from tests.support.http import bulk_body as body
+from tests.support.http import activities_on, days_ago, prepare_review, wait_terminal
 from tests.support.http import demo_mentors as mentors
-
-
-def prepare_review(
-    client: httpx.Client, org: dict[str, Any], day: str, start: int
-) -> tuple[list[str], dict[str, str], str]:
-    pms = mentors(org, 15, start=start)
-    existing = {}
-    for pm in pms[:4]:
-        r = client.post(
-            "/v1/proxy-registrations",
-            json={
-                "peer_mentor_id": pm,
-                "activity": {
-                    "activity_type": "phone_call",
-                    "occurred_on": day,
-                    "duration_minutes": 20,
-                },
-            },
-        )
-        assert r.status_code == 201, r.text
-        existing[pm] = r.json()["id"]
-    job_id = client.post(
-        "/v1/bulk-registrations", json=body(pms, day, activity_type="phone_call")
-    ).json()["job_id"]
-    assert wait_terminal(client, job_id)["status"] == "needs_review"
-    return pms, existing, job_id
 
 
 def test_override_two_cancel_two_registers_thirteen(

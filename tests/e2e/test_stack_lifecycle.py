@@ -7,7 +7,8 @@ import time
 
 import psutil
 
-from tests.e2e.conftest import days_ago, start_stack
+from tests.support.http import days_ago
+from tests.support.stack import start_stack
 
 
 def test_sigterm_leaves_no_process_behind_and_data_survives_a_restart() -> None:

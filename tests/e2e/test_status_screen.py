@@ -13,11 +13,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.e2e.conftest import Stack, days_ago, wait_terminal
-from tests.e2e.test_resilience import plant_orphan
-from tests.e2e.test_review_over_http import prepare_review
 from tests.support.http import bulk_body as body
+from tests.support.http import days_ago, prepare_review, wait_terminal
 from tests.support.http import demo_mentors as mentors
+from tests.support.stack import Stack, plant_orphan
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [

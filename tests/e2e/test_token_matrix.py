@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 import jwt
 
-from tests.e2e.conftest import Stack, days_ago
+from tests.support.http import days_ago
+from tests.support.stack import Stack
 
 
 def secret(stack: Stack) -> str:

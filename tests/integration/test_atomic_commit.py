@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
 
 import psycopg
 import pytest
@@ -14,40 +13,17 @@ from sqlalchemy.exc import IntegrityError
 from domain.errors import TransientError
 from domain.model import (
     ActivityDraft,
-    BulkSubmission,
     JobStatus,
     Outcome,
-    ParticipantRequest,
     ProxyRegistration,
 )
 from domain.ports import Screening
 from domain.rules import Limits
-from domain.services import bulk, processing, proxy
+from domain.services import bulk, proxy
 from persistence.repositories.jobs import SqlJobs
 from persistence.uow import SqlUnitsOfWork
-from tests.integration.conftest import Org, count, make_org, yesterday
-
-
-def submit(
-    uows: SqlUnitsOfWork, org: Org, mentors: list[UUID], on_conflict: str = "review"
-) -> UUID:
-    submission = BulkSubmission(
-        activity=ActivityDraft(
-            activity_type="home_visit", occurred_on=yesterday(), duration_minutes=45
-        ),
-        participants=[ParticipantRequest(peer_mentor_id=m) for m in mentors],
-        on_conflict=on_conflict,  # type: ignore[arg-type]
-    )
-    job, _ = bulk.submit(uows, org.coordinator, submission, limits=Limits())
-    return job.id
-
-
-def process(uows: SqlUnitsOfWork, job_id: UUID) -> JobStatus | None:
-    return processing.process(uows, job_id, lease_seconds=30, max_attempts=5)
-
-
-def activities_of(engine: Engine, job_id: UUID) -> int:
-    return count(engine, "select count(*) from activities where bulk_job_id = :j", j=job_id)
+from tests.support.jobs import activities_of, process, submit
+from tests.support.orgs import Org, make_org, yesterday
 
 
 @pytest.fixture
@@ -81,9 +57,11 @@ def test_mid_batch_unique_violation_writes_nothing_and_the_retry_reports_the_con
 
     def lock_without_victim(self: SqlJobs, *args: Any) -> Any:
         found = real_lock(self, *args)
-        if found is None or found[1] is None:
+        if found is None:
             return found
         job, seen = found
+        if seen is None:
+            return found
         return job, Screening(
             seen.ineligible, {k: v for k, v in seen.duplicates.items() if k != victim}
         )

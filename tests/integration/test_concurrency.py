@@ -14,16 +14,17 @@ from domain.model import ActivityDraft, BulkSubmission, ParticipantRequest
 from domain.rules import Limits
 from domain.services import bulk
 from persistence.uow import SqlUnitsOfWork
-from tests.integration.conftest import (
-    Org,
-    Servers,
-    Worker,
+from tests.support.db import (
     barrier_closed,
     count,
+    job_row,
     wait_for,
+    wait_terminal,
     waiting_at_barrier,
 )
-from tests.integration.test_worker import job_row, wait_terminal
+from tests.support.orgs import Org
+from tests.support.servers import Servers
+from tests.support.worker import Worker
 from workers.tasks import process_bulk_job
 
 QUEUE = "concurrency"
@@ -44,7 +45,7 @@ def queued_job(
     submission = BulkSubmission(
         activity=ActivityDraft(activity_type="home_visit", occurred_on=day, duration_minutes=10),
         participants=[ParticipantRequest(peer_mentor_id=p) for p in pms],
-        on_conflict=mode,  # type: ignore[arg-type]
+        on_conflict=mode,
     )
     job, _ = bulk.submit(uows, coordinator, submission, limits=Limits())  # type: ignore[arg-type]
     return job.id

@@ -4,7 +4,7 @@ from uuid import uuid4
 
 from domain.rules import participant_error
 from persistence.uow import SqlUnitsOfWork
-from tests.integration.conftest import Org, yesterday
+from tests.support.orgs import Org, yesterday
 
 
 def test_the_screening_flags_exactly_whom_the_rule_refuses(

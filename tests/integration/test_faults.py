@@ -13,17 +13,18 @@ import pytest
 from sqlalchemy import Engine, text
 
 from persistence.uow import SqlUnitsOfWork
-from tests.integration.conftest import (
-    Org,
-    Worker,
+from tests.support.db import (
     barrier_closed,
     count,
     duplicate_check_held,
+    job_row,
     wait_for,
+    wait_terminal,
     waiting_at_barrier,
 )
-from tests.integration.test_atomic_commit import submit
-from tests.integration.test_worker import job_row, wait_terminal
+from tests.support.jobs import submit
+from tests.support.orgs import Org
+from tests.support.worker import Worker
 from workers.tasks import process_bulk_job
 
 QUEUE = "faults"
@@ -146,7 +147,7 @@ def test_database_connection_killed_mid_batch_is_retried_and_succeeds_once(
     job_id = submit(uows, org, org.peer_mentors)
     with barrier_closed(superuser_engine) as open_barrier:
         send(job_id)
-        (backend,) = wait_for(lambda: waiting_at_barrier(superuser_engine), timeout=30)  # type: ignore[misc]
+        (backend,) = wait_for(lambda: waiting_at_barrier(superuser_engine), timeout=30)
         with superuser_engine.connect() as admin:
             assert admin.execute(text("select pg_terminate_backend(:p)"), {"p": backend}).scalar()
         open_barrier()

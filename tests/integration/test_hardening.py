@@ -24,8 +24,10 @@ from domain.services import activities, proxy
 from persistence.database import libpq_url
 from persistence.roles import API_ROLE, MAINTENANCE_ROLE, WORKER_ROLE
 from persistence.uow import SqlUnitsOfWork
-from tests.integration.conftest import Org, Servers, count, yesterday
+from tests.support.db import count
 from tests.support.identity import forge, sealed_as_api
+from tests.support.orgs import Org, yesterday
+from tests.support.servers import Servers
 
 INSERT_ACTIVITY = """insert into activities (id, org_id, peer_mentor_id, activity_type,
         occurred_on, duration_minutes, registered_by, source, bulk_job_id)

@@ -8,7 +8,7 @@ from bulkreg.devstack import schema, where
 from bulkreg.settings import get_settings
 from persistence import migrate
 from persistence.roles import OWNER_ROLE
-from tests.integration.conftest import Servers
+from tests.support.servers import Servers
 
 VERSIONS = migrate.MIGRATIONS / "versions"
 TEST_DATABASE = "bulkreg_migration_test"

@@ -11,8 +11,9 @@ from domain.errors import ValidationFailed
 from domain.model import AnomalyAction, AnomalyKind, JobStatus
 from domain.services import anomalies, bulk, maintenance
 from persistence.uow import SqlUnitsOfWork
-from tests.integration.conftest import Org, count, yesterday
-from tests.integration.test_atomic_commit import process, submit
+from tests.support.db import count
+from tests.support.jobs import process, submit
+from tests.support.orgs import Org, yesterday
 
 
 def test_planted_orphan_and_missing_record_are_reported_once_and_resolvable(

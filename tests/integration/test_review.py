@@ -8,8 +8,8 @@ from domain.model import ActivityDraft, Decision, JobStatus, Outcome, ProxyRegis
 from domain.rules import Limits
 from domain.services import bulk, proxy
 from persistence.uow import SqlUnitsOfWork
-from tests.integration.conftest import Org, yesterday
-from tests.integration.test_atomic_commit import process, submit
+from tests.support.jobs import process, submit
+from tests.support.orgs import Org, yesterday
 
 
 def register(uows: SqlUnitsOfWork, org: Org, pm: object, override: bool = False) -> object:
@@ -17,7 +17,7 @@ def register(uows: SqlUnitsOfWork, org: Org, pm: object, override: bool = False)
         uows,
         org.coordinator2,
         ProxyRegistration(
-            peer_mentor_id=pm,  # type: ignore[arg-type]
+            peer_mentor_id=pm,
             activity=ActivityDraft(
                 activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5
             ),

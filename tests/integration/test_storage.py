@@ -9,8 +9,8 @@ from sqlalchemy import Engine, text
 
 from domain.model import JobStatus
 from persistence.uow import SqlUnitsOfWork
-from tests.integration.conftest import Org
-from tests.integration.test_atomic_commit import process, submit
+from tests.support.jobs import process, submit
+from tests.support.orgs import Org
 
 
 def item_pages(engine: Engine, job_id: UUID) -> dict[int, int]:

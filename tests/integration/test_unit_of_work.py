@@ -16,8 +16,10 @@ from persistence.database import answers, make_engine
 from persistence.roles import API_ROLE
 from persistence.uow import SqlUnitsOfWork
 from persistence.wire import Wire, sql
-from tests.integration.conftest import Org, Servers, count, yesterday
-from tests.integration.test_atomic_commit import process, submit
+from tests.support.db import count
+from tests.support.jobs import process, submit
+from tests.support.orgs import Org, yesterday
+from tests.support.servers import Servers
 
 
 @pytest.fixture

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from bulkreg import composition
 from domain.model import JobStatus
 from domain.services import processing
 from persistence.uow import SqlUnitsOfWork
-from tests.integration.conftest import Org, Worker, count, wait_for
-from tests.integration.test_atomic_commit import submit
+from tests.support.db import count, job_row, wait_for, wait_terminal
+from tests.support.jobs import submit
+from tests.support.orgs import Org
+from tests.support.worker import Worker
 from workers.tasks import process_bulk_job
 
 
@@ -20,22 +20,6 @@ from workers.tasks import process_bulk_job
 def live_uows(api_engine: Engine, worker_engine: Engine) -> SqlUnitsOfWork:
     """Units of work that really send their messages to the broker after commit."""
     return SqlUnitsOfWork(api_engine, composition.enqueue, worker_engine=worker_engine)
-
-
-def job_row(engine: Engine, job_id: UUID) -> tuple[str, int, int]:
-    with engine.connect() as conn:
-        row = conn.execute(
-            text("select status, attempts, version from bulk_jobs where id = :j"), {"j": job_id}
-        ).one()
-    return row.status, row.attempts, row.version
-
-
-def wait_terminal(engine: Engine, job_id: UUID, timeout: float = 60) -> str:
-    def done() -> str | None:
-        status = job_row(engine, job_id)[0]
-        return status if status not in ("queued", "running") else None
-
-    return str(wait_for(done, timeout))
 
 
 def test_a_worker_process_commits_a_submitted_job(

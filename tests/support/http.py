@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -28,3 +30,43 @@ def activities_on(client: httpx.Client, bulk_job_id: str) -> list[dict[str, Any]
             "items"
         ]
     )
+
+
+def days_ago(n: int) -> str:
+    return (date.today() - timedelta(days=n)).isoformat()
+
+
+def wait_terminal(client: httpx.Client, job_id: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/v1/bulk-registrations/{job_id}").json()
+        if job["status"] not in ("queued", "running"):
+            return dict(job)
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} still {job['status']} after {timeout}s")
+
+
+def prepare_review(
+    client: httpx.Client, org: dict[str, Any], day: str, start: int
+) -> tuple[list[str], dict[str, str], str]:
+    pms = demo_mentors(org, 15, start=start)
+    existing = {}
+    for pm in pms[:4]:
+        r = client.post(
+            "/v1/proxy-registrations",
+            json={
+                "peer_mentor_id": pm,
+                "activity": {
+                    "activity_type": "phone_call",
+                    "occurred_on": day,
+                    "duration_minutes": 20,
+                },
+            },
+        )
+        assert r.status_code == 201, r.text
+        existing[pm] = r.json()["id"]
+    job_id = client.post(
+        "/v1/bulk-registrations", json=bulk_body(pms, day, activity_type="phone_call")
+    ).json()["job_id"]
+    assert wait_terminal(client, job_id)["status"] == "needs_review"
+    return pms, existing, job_id

@@ -22,12 +22,13 @@ from domain.model import (
     UserRecord,
 )
 from domain.rules import (
+    BatchOutcome,
     Limits,
+    apply_on_conflict,
     assess,
     check_activity,
     check_participants,
     participant_error,
-    plan_batch,
 )
 
 ORG = uuid4()
@@ -43,8 +44,8 @@ def existing(pm: UUID) -> ExistingActivity:
     return ExistingActivity(uuid4(), pm, uuid4(), "home_visit", TODAY, datetime.now(UTC))
 
 
-def plan(items: list[JobItem], mode: OnConflict):  # type: ignore[no-untyped-def]
-    return plan_batch(
+def plan(items: list[JobItem], mode: OnConflict) -> BatchOutcome:
+    return apply_on_conflict(
         items, draft=DRAFT, org_id=ORG, registered_by=uuid4(), on_conflict=mode,
         source=Source.BULK, bulk_job_id=uuid4(), new_id=uuid4,
     )  # fmt: skip

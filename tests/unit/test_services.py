@@ -21,7 +21,7 @@ from domain.model import (
 )
 from domain.rules import Limits
 from domain.services import bulk, processing
-from tests.unit.fakes import FakeUnitsOfWork
+from tests.support.fakes import FakeUnitsOfWork
 
 ORG = uuid4()
 COORD = Principal(uuid4(), ORG, Role.COORDINATOR)

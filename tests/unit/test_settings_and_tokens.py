@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from uuid import uuid4
 
 import jwt
@@ -24,7 +25,7 @@ def test_placeholder_or_short_secrets_are_refused_outside_dev() -> None:
     )
 
 
-def test_dev_secrets_are_generated_once_and_kept(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_dev_secrets_are_generated_once_and_kept(tmp_path: Path) -> None:
     first = Settings(env="dev", data_dir=tmp_path)
     second = Settings(env="dev", data_dir=tmp_path)
     assert first.signing_secret() == second.signing_secret()
@@ -49,7 +50,7 @@ def test_tokens_round_trip_and_forgeries_are_refused() -> None:
         jwt.encode({**claims, "exp": now - 10}, SECRET, algorithm="HS256"),
         jwt.encode({k: v for k, v in claims.items() if k != "org_id"}, SECRET, algorithm="HS256"),
         jwt.encode({**claims, "role": "overlord"}, SECRET, algorithm="HS256"),
-        jwt.encode(claims, None, algorithm="none"),  # type: ignore[arg-type]
+        jwt.encode(claims, None, algorithm="none"),
         tokens.issue(p, SECRET)[:-2] + "xx",
     ]
     for token in forgeries:

@@ -24,13 +24,23 @@ from domain.model import (
     UserRecord,
 )
 from domain.ports import (
+    Activities,
     ActivityFilter,
+    Anomalies,
+    Audit,
     AuditEntry,
     Claim,
     Claimed,
+    ClaimingUnitOfWork,
+    Directory,
     DraftFacts,
+    Jobs,
+    MaintenanceJobs,
+    MaintenanceUnitOfWork,
     Page,
     Screening,
+    UnitOfWork,
+    UnitsOfWork,
 )
 
 
@@ -41,12 +51,15 @@ class Store:
     jobs: dict[UUID, BulkJob] = field(default_factory=dict)
     keys: dict[tuple[UUID, str], tuple[UUID, str | None]] = field(default_factory=dict)
     activities: dict[UUID, Activity] = field(default_factory=dict)
+    deleted: dict[UUID, tuple[Activity, UUID, str]] = field(default_factory=dict)
+    anomalies: dict[UUID, Anomaly] = field(default_factory=dict)
+    resolutions: dict[UUID, tuple[UUID, str]] = field(default_factory=dict)
     claims: dict[UUID, UUID] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     sent: list[UUID] = field(default_factory=list)
 
 
-class FakeDirectory:
+class FakeDirectory(Directory):
     def __init__(self, store: Store, principal: Principal) -> None:
         self.store, self.principal = store, principal
 
@@ -64,7 +77,7 @@ class FakeDirectory:
         return DraftFacts("UTC", self.store.types.get((org_id, activity_type), False))
 
 
-class FakeJobs:
+class FakeJobs(Jobs):
     def __init__(self, store: Store) -> None:
         self.store = store
 
@@ -73,7 +86,7 @@ class FakeJobs:
         if idempotency_key:
             self.store.keys[(job.submitted_by, idempotency_key)] = (job.id, request_hash)
 
-    def get(self, job_id: UUID, *, with_items: bool = True) -> BulkJob | None:
+    def get(self, job_id: UUID) -> BulkJob | None:
         job = self.store.jobs.get(job_id)
         return copy.deepcopy(job) if job else None
 
@@ -111,7 +124,7 @@ class FakeJobs:
         return True, (copy.deepcopy(self.store.jobs[found[0]]), found[1] or "")
 
 
-class FakeMaintenanceJobs:
+class FakeMaintenanceJobs(MaintenanceJobs):
     def __init__(self, store: Store) -> None:
         self.store = store
 
@@ -143,7 +156,7 @@ class FakeMaintenanceJobs:
         return 0
 
 
-class FakeActivities:
+class FakeActivities(Activities):
     def __init__(self, store: Store, principal: Principal) -> None:
         self.store, self.principal = store, principal
 
@@ -187,6 +200,12 @@ class FakeActivities:
             assert not (clash and a.duplicate_of is None), "the unique index would refuse this"
             self.store.activities[a.id] = Activity(**vars(a), created_at=now)
 
+    def soft_delete(self, activity_ids: Sequence[UUID], by: UUID, reason: str) -> int:
+        gone = [i for i in activity_ids if i in self.store.activities]
+        for i in gone:
+            self.store.deleted[i] = (self.store.activities.pop(i), by, reason)
+        return len(gone)
+
     def get(self, activity_id: UUID) -> Activity | None:
         return self.store.activities.get(activity_id)
 
@@ -198,12 +217,28 @@ class FakeActivities:
         return Page(items[:limit], None)
 
 
-class FakeAnomalies:
+class FakeAnomalies(Anomalies):
+    def __init__(self, store: Store, principal: Principal) -> None:
+        self.store, self.principal = store, principal
+
+    def _visible(self) -> list[Anomaly]:
+        return [a for a in self.store.anomalies.values() if a.org_id == self.principal.org_id]
+
     def for_job(self, job_id: UUID) -> list[Anomaly]:
-        return []
+        return [a for a in self._visible() if a.bulk_job_id == job_id]
+
+    def listing(self, resolved: bool | None) -> list[Anomaly]:
+        return [a for a in self._visible() if resolved in (None, a.resolved_at is not None)]
+
+    def lock(self, anomaly_id: UUID) -> Anomaly | None:
+        return next((a for a in self._visible() if a.id == anomaly_id), None)
+
+    def resolve(self, anomaly: Anomaly, by: UUID, reason: str) -> None:
+        self.store.anomalies[anomaly.id] = anomaly
+        self.store.resolutions[anomaly.id] = (by, reason)
 
 
-class FakeAudit:
+class FakeAudit(Audit):
     def __init__(self, store: Store) -> None:
         self.store = store
 
@@ -211,7 +246,7 @@ class FakeAudit:
         self.store.audit.extend(entries)
 
 
-class FakeUnitOfWork:
+class FakeTransaction:
     """Changes become visible only on commit: a snapshot is restored on rollback."""
 
     def __init__(self, store: Store, principal: Principal | None) -> None:
@@ -222,11 +257,6 @@ class FakeUnitOfWork:
 
     def __enter__(self) -> Self:
         self._snapshot = copy.deepcopy(replace(self.store, sent=[]))
-        self.directory = FakeDirectory(self.store, self.principal)
-        self.jobs = FakeJobs(self.store)
-        self.activities = FakeActivities(self.store, self.principal)
-        self.anomalies = FakeAnomalies()
-        self.audit = FakeAudit(self.store)
         return self
 
     def __exit__(
@@ -249,14 +279,23 @@ class FakeUnitOfWork:
         self.outbox.append(job_id)
 
 
-class FakeMaintenanceUnitOfWork(FakeUnitOfWork):
-    def __enter__(self) -> Self:
-        super().__enter__()
-        self.jobs = FakeMaintenanceJobs(self.store)  # type: ignore[assignment]
-        return self
+class FakeUnitOfWork(FakeTransaction, UnitOfWork):
+    def __init__(self, store: Store, principal: Principal | None) -> None:
+        super().__init__(store, principal)
+        self.directory = FakeDirectory(self.store, self.principal)
+        self.jobs = FakeJobs(self.store)
+        self.activities = FakeActivities(self.store, self.principal)
+        self.anomalies = FakeAnomalies(self.store, self.principal)
+        self.audit = FakeAudit(self.store)
 
 
-class FakeClaimingUnitOfWork(FakeUnitOfWork):
+class FakeMaintenanceUnitOfWork(FakeTransaction, MaintenanceUnitOfWork):
+    def __init__(self, store: Store) -> None:
+        super().__init__(store, None)
+        self.jobs = FakeMaintenanceJobs(self.store)
+
+
+class FakeClaimingUnitOfWork(FakeUnitOfWork, ClaimingUnitOfWork):
     """The claim commits as the unit of work opens, before its snapshot is taken; the
     transaction then acts as the submitter if they may still register."""
 
@@ -272,6 +311,9 @@ class FakeClaimingUnitOfWork(FakeUnitOfWork):
             user = self.store.users.get(self.store.jobs[self.job_id].submitted_by)
             if user and user.active and user.role in STAFF_ROLES:
                 self.principal = Principal(user.id, user.org_id, user.role)
+                self.directory = FakeDirectory(self.store, self.principal)
+                self.activities = FakeActivities(self.store, self.principal)
+                self.anomalies = FakeAnomalies(self.store, self.principal)
             else:
                 self.refused = True
         return super().__enter__()
@@ -294,7 +336,7 @@ class FakeClaimingUnitOfWork(FakeUnitOfWork):
         return Claimed(self.claim, *found)
 
 
-class FakeUnitsOfWork:
+class FakeUnitsOfWork(UnitsOfWork):
     def __init__(self, store: Store | None = None) -> None:
         self.store = store or Store()
 
@@ -305,4 +347,4 @@ class FakeUnitsOfWork:
         return FakeUnitOfWork(self.store, principal)
 
     def maintenance(self) -> FakeMaintenanceUnitOfWork:
-        return FakeMaintenanceUnitOfWork(self.store, None)
+        return FakeMaintenanceUnitOfWork(self.store)
