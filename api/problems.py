@@ -7,13 +7,13 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import OperatorLoginRequired, verify_caller
+from api.schemas import FieldProblem, ParticipantConflict, Problem, json_response
 from domain import errors
 from persistence.cursors import BadCursor
 
@@ -43,73 +43,79 @@ HTTP_CODES = {
 MALFORMED_TYPES = {"json_invalid", "model_attributes_type", "dict_type", "model_type"}
 
 
-def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {
-        "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "code": code,
-        "detail": detail,
-        **extra,
-    }
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    errors: list[FieldProblem] | None = None,
+    conflict: ParticipantConflict | None = None,
+    failed: list[str] | None = None,
+) -> Response:
+    body = Problem(
+        title=HTTPStatus(status).phrase,
+        status=status,
+        code=code,
+        detail=detail,
+        errors=errors,
+        conflict=conflict,
+        failed=failed,
+    )
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status, headers=headers, media_type="application/problem+json")
+    return json_response(
+        body, status, headers, media_type="application/problem+json", exclude_none=True
+    )
 
 
-def _field_errors(raw: list[Any]) -> list[dict[str, Any]]:
+def _field_errors(raw: list[Any]) -> list[FieldProblem]:
     return [
-        {
-            "loc": list(e.get("loc", ())),
-            "msg": str(e.get("msg", "")),
-            "type": str(e.get("type", "")),
-        }
+        FieldProblem(
+            loc=list(e.get("loc", ())), msg=str(e.get("msg", "")), type=str(e.get("type", ""))
+        )
         for e in raw
     ]
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.DomainError)
-    async def domain_error(_: Request, error: errors.DomainError) -> JSONResponse:
+    async def domain_error(_: Request, error: errors.DomainError) -> Response:
         status = STATUS.get(type(error), 400)
-        extra: dict[str, Any] = {}
-        if isinstance(error, errors.ValidationFailed):
-            extra["errors"] = [e.as_dict() for e in error.errors]
-        if isinstance(error, errors.DuplicateActivity):
-            c = error.conflict
-            extra["conflict"] = {
-                "activity_id": str(c.activity_id),
-                "peer_mentor_id": str(c.peer_mentor_id),
-                "registered_by": str(c.registered_by),
-                "activity_type": c.activity_type,
-                "occurred_on": c.occurred_on.isoformat(),
-                "created_at": c.created_at.isoformat(),
-            }
-        return problem(status, error.code, error.detail, **extra)
+        return problem(
+            status,
+            error.code,
+            error.detail,
+            errors=[FieldProblem.of(e) for e in error.errors]
+            if isinstance(error, errors.ValidationFailed)
+            else None,
+            conflict=ParticipantConflict.of(error.conflict)
+            if isinstance(error, errors.DuplicateActivity)
+            else None,
+        )
 
     @app.exception_handler(OperatorLoginRequired)
-    async def operator_login(_: Request, __: OperatorLoginRequired) -> JSONResponse:
+    async def operator_login(_: Request, __: OperatorLoginRequired) -> Response:
         response = problem(401, "unauthenticated", "this is for operators: use their login")
         response.headers["WWW-Authenticate"] = 'Basic realm="bulkreg operators"'
         return response
 
     @app.exception_handler(errors.TransientError)
-    async def unavailable(_: Request, error: errors.TransientError) -> JSONResponse:
+    async def unavailable(_: Request, error: errors.TransientError) -> Response:
         log.warning("database unavailable: %s", error)
         response = problem(503, "unavailable", "the database cannot be reached; try again")
         response.headers["Retry-After"] = "5"
         return response
 
     @app.exception_handler(BadCursor)
-    async def bad_cursor(_: Request, error: BadCursor) -> JSONResponse:
+    async def bad_cursor(_: Request, error: BadCursor) -> Response:
         return problem(
             422,
             "validation_error",
             str(error),
-            errors=[{"loc": ["query", "cursor"], "msg": str(error), "type": "value_error"}],
+            errors=[FieldProblem(loc=["query", "cursor"], msg=str(error), type="value_error")],
         )
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         try:  # who sent it comes first: a bad token is a 401 whatever else is wrong
             await run_in_threadpool(verify_caller, request.headers.get("authorization"))
         except errors.Unauthenticated as refused:
@@ -127,7 +133,7 @@ def install(app: FastAPI) -> None:
         return problem(422, "validation_error", "the request is invalid", errors=_field_errors(raw))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(_: Request, error: StarletteHTTPException) -> Response:
         code = HTTP_CODES.get(error.status_code, "error")
         response = problem(error.status_code, code, str(error.detail))
         for name, value in (error.headers or {}).items():
@@ -135,6 +141,6 @@ def install(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, error: Exception) -> JSONResponse:
+    async def unexpected(_: Request, error: Exception) -> Response:
         log.exception("unexpected error")
         return problem(500, "internal_error", "an unexpected error occurred; it has been logged")

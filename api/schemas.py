@@ -1,75 +1,252 @@
-"""Response shapes: documented in the OpenAPI schema, built from domain objects."""
+"""Response shapes: one pydantic model per response, built from domain objects and used both
+for the OpenAPI schema and to write the body (``json_response``). Pydantic serializes in
+Rust: a 10,000-item job's body takes less time this way than as hand-built dicts."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, Self, get_type_hints
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Response
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    create_model,
+)
 
+from domain.errors import ExistingActivity, FieldError
 from domain.jobs import BulkJob
-from domain.model import Activity, ActivityDraft, Anomaly, Decision, JobItem
+from domain.model import (
+    Activity,
+    ActivityDraft,
+    Anomaly,
+    AnomalyAction,
+    AnomalyKind,
+    Decision,
+    JobItem,
+    JobStatus,
+    OnConflict,
+    Outcome,
+)
+
+
+def json_response(
+    body: BaseModel,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    *,
+    media_type: str = "application/json",
+    exclude_none: bool = False,
+) -> Response:
+    return Response(
+        body.model_dump_json(exclude_none=exclude_none), status, headers, media_type=media_type
+    )
+
+
+# Timestamps are written as ``datetime.isoformat`` writes them (``+00:00``), as they always
+# have been: pydantic's own form (``Z``) would change what clients compare.
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(datetime.isoformat, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+# An activity is written field for field as the domain holds it (the model is made from the
+# dataclass, so the two cannot drift apart).
+ACTIVITY_FIELDS: dict[str, Any] = {
+    name: (Timestamp if hint is datetime else hint, ...)
+    for name, hint in get_type_hints(Activity).items()
+}
+ActivityOut = create_model(
+    "ActivityOut", __config__=ConfigDict(from_attributes=True), **ACTIVITY_FIELDS
+)
+
+
+def activity_response(activity: Activity, status: int = 200) -> Response:
+    return json_response(ActivityOut.model_validate(activity), status)
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+    @classmethod
+    def of(cls, error: FieldError) -> Self:
+        return cls(loc=list(error.loc), msg=error.msg, type=error.type)
+
+
+class Conflict(BaseModel):
+    """The activity already registered that a new one would duplicate."""
+
+    activity_id: UUID
+    registered_by: UUID
+    activity_type: str
+    occurred_on: date
+    created_at: Timestamp
+
+    @classmethod
+    def of(cls, c: ExistingActivity) -> Self:
+        return cls(
+            activity_id=c.activity_id,
+            registered_by=c.registered_by,
+            activity_type=c.activity_type,
+            occurred_on=c.occurred_on,
+            created_at=c.created_at,
+        )
+
+
+class ParticipantConflict(Conflict):
+    """A proxy registration's conflict: whose activity it is, too."""
+
+    peer_mentor_id: UUID
+
+    @classmethod
+    def of(cls, c: ExistingActivity) -> Self:
+        return cls(**Conflict.of(c).model_dump(), peer_mentor_id=c.peer_mentor_id)
 
 
 class Problem(BaseModel):
+    """RFC 9457 problem details, with a ``code`` member; ``errors`` and ``conflict`` only
+    where they apply."""
+
     type: str = "about:blank"
     title: str
     status: int
     code: str
     detail: str
-    errors: list[dict[str, Any]] | None = None
-    conflict: dict[str, Any] | None = None
+    errors: list[FieldProblem] | None = None
+    conflict: ParticipantConflict | None = None
+    failed: list[str] | None = Field(None, description="/readyz: the servers not answering")
 
 
-class Conflict(BaseModel):
-    activity_id: UUID
-    registered_by: UUID
-    activity_type: str
-    occurred_on: date
-    created_at: datetime
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """The OpenAPI ``responses`` entry of the problems an operation may answer with."""
+    return {s: {"model": Problem, "content": {"application/problem+json": {}}} for s in statuses}
+
+
+class Health(BaseModel):
+    status: str
 
 
 class ItemError(BaseModel):
     code: str
     message: str
 
+    @classmethod
+    def of(cls, code: str | None, message: str | None) -> Self | None:
+        return cls(code=code, message=message or "") if code else None
+
 
 class Item(BaseModel):
     index: int
     peer_mentor_id: UUID
-    outcome: str
+    outcome: Outcome
     activity_id: UUID | None
     conflict: Conflict | None
     error: ItemError | None
 
+    @classmethod
+    def of(cls, item: JobItem) -> Self:
+        return cls(
+            index=item.index,
+            peer_mentor_id=item.peer_mentor_id,
+            outcome=item.outcome,
+            activity_id=item.activity_id,
+            conflict=Conflict.of(item.conflict) if item.conflict else None,
+            error=ItemError.of(item.error_code, item.error_message),
+        )
+
 
 class AnomalyOut(BaseModel):
     id: UUID
-    kind: str
+    kind: AnomalyKind
     activity_ids: list[UUID]
-    detected_at: datetime
-    resolved_at: datetime | None
+    detected_at: Timestamp
+    resolved_at: Timestamp | None
+
+    @classmethod
+    def of(cls, a: Anomaly) -> Self:
+        return cls(
+            id=a.id,
+            kind=a.kind,
+            activity_ids=a.activity_ids,
+            detected_at=a.detected_at,
+            resolved_at=a.resolved_at,
+        )
+
+
+class ResolvableAnomaly(AnomalyOut):
+    """An anomaly as the anomalies list shows it: with its job and how it was resolved."""
+
+    bulk_job_id: UUID
+    resolution: AnomalyAction | None
+
+    @classmethod
+    def of(cls, a: Anomaly) -> Self:
+        return cls(
+            **AnomalyOut.of(a).model_dump(), bulk_job_id=a.bulk_job_id, resolution=a.resolution
+        )
+
+
+class AnomalyPage(BaseModel):
+    items: list[ResolvableAnomaly]
 
 
 class JobSummary(BaseModel):
     job_id: UUID
     org_id: UUID
     submitted_by: UUID
-    status: str
-    on_conflict: str
+    status: JobStatus
+    on_conflict: OnConflict
     activity: ActivityDraft
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
+    created_at: Timestamp
+    started_at: Timestamp | None
+    finished_at: Timestamp | None
     attempts: int
     counts: dict[str, int]
     error: ItemError | None
+
+    @classmethod
+    def fields_of(cls, job: BulkJob) -> dict[str, object]:
+        return {
+            "job_id": job.id,
+            "org_id": job.org_id,
+            "submitted_by": job.submitted_by,
+            "status": job.status,
+            "on_conflict": job.on_conflict,
+            "activity": job.activity,
+            "created_at": job.created_at,
+            "started_at": job.started_at,
+            "finished_at": job.finished_at,
+            "attempts": job.attempts,
+            "counts": job.counts(),
+            "error": ItemError.of(job.error_code, job.error_message),
+        }
+
+    @classmethod
+    def of(cls, job: BulkJob) -> Self:
+        return cls.model_validate(cls.fields_of(job))
 
 
 class Job(JobSummary):
     items: list[Item]
     anomalies: list[AnomalyOut]
+
+    @classmethod
+    def of(cls, job: BulkJob) -> Self:
+        return cls.model_validate(
+            cls.fields_of(job)
+            | {
+                "items": [Item.of(i) for i in job.items],
+                "anomalies": [AnomalyOut.of(a) for a in job.anomalies],
+            }
+        )
 
 
 class JobPage(BaseModel):
@@ -79,23 +256,8 @@ class JobPage(BaseModel):
 
 class Accepted(BaseModel):
     job_id: UUID
-    status: str
+    status: JobStatus
     status_url: str
-
-
-class ActivityOut(BaseModel):
-    id: UUID
-    org_id: UUID
-    peer_mentor_id: UUID
-    activity_type: str
-    occurred_on: date
-    duration_minutes: int
-    notes: str | None
-    registered_by: UUID
-    source: str
-    bulk_job_id: UUID | None
-    duplicate_of: UUID | None
-    created_at: datetime
 
 
 class ActivityPage(BaseModel):
@@ -113,82 +275,3 @@ class ResolutionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decisions: list[DecisionIn] = Field(default_factory=list)
     default: Decision | None = None
-
-
-def _iso(value: datetime | date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _item(item: JobItem) -> dict[str, Any]:
-    c = item.conflict
-    return {
-        "index": item.index,
-        "peer_mentor_id": str(item.peer_mentor_id),
-        "outcome": item.outcome.value,
-        "activity_id": str(item.activity_id) if item.activity_id else None,
-        "conflict": {
-            "activity_id": str(c.activity_id),
-            "registered_by": str(c.registered_by),
-            "activity_type": c.activity_type,
-            "occurred_on": c.occurred_on.isoformat(),
-            "created_at": c.created_at.isoformat(),
-        }
-        if c
-        else None,
-        "error": {"code": item.error_code, "message": item.error_message or ""}
-        if item.error_code
-        else None,
-    }
-
-
-def anomaly(a: Anomaly) -> dict[str, Any]:
-    return {
-        "id": str(a.id),
-        "kind": a.kind,
-        "activity_ids": [str(i) for i in a.activity_ids],
-        "detected_at": _iso(a.detected_at),
-        "resolved_at": _iso(a.resolved_at),
-    }
-
-
-def job_summary(job: BulkJob) -> dict[str, Any]:
-    return {
-        "job_id": str(job.id),
-        "org_id": str(job.org_id),
-        "submitted_by": str(job.submitted_by),
-        "status": job.status.value,
-        "on_conflict": job.on_conflict.value,
-        "activity": job.activity.model_dump(mode="json"),
-        "created_at": _iso(job.created_at),
-        "started_at": _iso(job.started_at),
-        "finished_at": _iso(job.finished_at),
-        "attempts": job.attempts,
-        "counts": job.counts(),
-        "error": {"code": job.error_code, "message": job.error_message or ""}
-        if job.error_code
-        else None,
-    }
-
-
-def job_detail(job: BulkJob) -> dict[str, Any]:
-    return job_summary(job) | {
-        "items": [_item(i) for i in job.items],
-        "anomalies": [anomaly(a) for a in job.anomalies],
-    }
-
-
-def activity_out(a: Activity) -> dict[str, Any]:
-    return {
-        "id": str(a.id),
-        "org_id": str(a.org_id),
-        "peer_mentor_id": str(a.peer_mentor_id),
-        "activity_type": a.activity_type,
-        "occurred_on": a.occurred_on.isoformat(),
-        "duration_minutes": a.duration_minutes,
-        "notes": a.notes,
-        "registered_by": str(a.registered_by),
-        "source": a.source.value,
-        "bulk_job_id": str(a.bulk_job_id) if a.bulk_job_id else None,
-        "duplicate_of": str(a.duplicate_of) if a.duplicate_of else None,
-        "created_at": _iso(a.created_at),
-    }

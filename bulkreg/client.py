@@ -15,7 +15,8 @@ from rich.table import Table
 
 from bulkreg.settings import Settings
 
-TERMINAL = {"succeeded", "failed", "cancelled", "needs_review"}
+# Where `submit --wait` stops watching: the job is done, or waits for a person.
+SETTLED = {"succeeded", "failed", "cancelled", "needs_review"}
 EXIT = {"succeeded": 0, "needs_review": 2}
 
 
@@ -132,7 +133,7 @@ def _watch(http: httpx.Client, job_id: str, console: Console) -> dict[str, Any] 
                 return None
             job = response.json()
             progress.update(task, description=job["status"])
-            if job["status"] in TERMINAL:
+            if job["status"] in SETTLED:
                 progress.update(task, total=1, completed=1)
                 return dict(job)
             time.sleep(float(response.headers.get("Retry-After", "1")) / 2)

@@ -23,23 +23,17 @@ from domain.model import (
     Outcome,
 )
 
-Q, R, NR, S, F, C = (
-    JobStatus.QUEUED,
-    JobStatus.RUNNING,
-    JobStatus.NEEDS_REVIEW,
-    JobStatus.SUCCEEDED,
-    JobStatus.FAILED,
-    JobStatus.CANCELLED,
-)
+QUEUED, RUNNING, NEEDS_REVIEW = JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.NEEDS_REVIEW
+SUCCEEDED, FAILED, CANCELLED = JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED
 TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
-    Q: frozenset({R, C, F}),
-    R: frozenset({S, NR, F, Q}),
-    NR: frozenset({Q, C}),
-    S: frozenset(),
-    F: frozenset(),
-    C: frozenset(),
+    QUEUED: frozenset({RUNNING, CANCELLED, FAILED}),
+    RUNNING: frozenset({SUCCEEDED, NEEDS_REVIEW, FAILED, QUEUED}),
+    NEEDS_REVIEW: frozenset({QUEUED, CANCELLED}),
+    SUCCEEDED: frozenset(),
+    FAILED: frozenset(),
+    CANCELLED: frozenset(),
 }
-CANCELLABLE = frozenset({Q, NR})
+CANCELLABLE = frozenset({QUEUED, NEEDS_REVIEW})
 
 
 @dataclass
@@ -66,7 +60,7 @@ class BulkJob:
         if to not in TRANSITIONS[self.status]:
             raise InvalidState(f"a {self.status} job cannot become {to}")
         self.status = to
-        if to in TERMINAL or to is NR:
+        if to in TERMINAL or to is NEEDS_REVIEW:
             self.finished_at = now
 
     def finish(
@@ -75,7 +69,7 @@ class BulkJob:
         now: datetime,
         error: tuple[str, str] | None = None,
     ) -> None:
-        if to not in {S, NR, F}:
+        if to not in {SUCCEEDED, NEEDS_REVIEW, FAILED}:
             raise InvalidState(f"a job cannot finish as {to}")
         self._move(to, now)
         self.error_code, self.error_message = error if error else (None, None)
@@ -85,7 +79,7 @@ class BulkJob:
             raise InvalidState(
                 f"only a queued or needs_review job can be cancelled, not {self.status}"
             )
-        self._move(C, now)
+        self._move(CANCELLED, now)
         for item in self.items:
             item.outcome = Outcome.CANCELLED
             item.activity_id = None
@@ -96,9 +90,9 @@ class BulkJob:
         Raises ``InvalidState`` outside ``needs_review``; the caller has already checked that
         every conflict is covered and invalid items are only cancelled.
         """
-        if self.status is not NR:
+        if self.status is not NEEDS_REVIEW:
             raise InvalidState(f"only a needs_review job can be resolved, not {self.status}")
-        self._move(Q, now)
+        self._move(QUEUED, now)
         self.finished_at = None
         self.error_code = self.error_message = None
         for item in self.items:

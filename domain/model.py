@@ -96,6 +96,8 @@ class Decision(StrEnum):
 
 
 class Source(StrEnum):
+    # Nothing in this service writes SELF: a peer mentor's own registrations come from
+    # their app, into the same table; this service reads and filters them (contract §6).
     SELF = "self"
     PROXY = "proxy"
     BULK = "bulk"
@@ -174,18 +176,9 @@ class NewActivity:
 
 
 @dataclass(frozen=True)
-class Activity:
-    id: UUID
-    org_id: UUID
-    peer_mentor_id: UUID
-    activity_type: str
-    occurred_on: date
-    duration_minutes: int
-    notes: str | None
-    registered_by: UUID
-    source: Source
-    bulk_job_id: UUID | None
-    duplicate_of: UUID | None
+class Activity(NewActivity):
+    """An activity as stored: what was registered, and when."""
+
     created_at: datetime
 
 

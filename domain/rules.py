@@ -124,13 +124,13 @@ def overrides(item: JobItem) -> bool:
 
 
 @dataclass(frozen=True)
-class BatchPlan:
+class BatchOutcome:
     status: JobStatus
     activities: list[NewActivity]
     error: tuple[str, str] | None = None
 
 
-def plan_batch(
+def apply_on_conflict(
     items: Iterable[JobItem],
     *,
     draft: ActivityDraft,
@@ -140,8 +140,10 @@ def plan_batch(
     source: Source,
     bulk_job_id: UUID | None,
     new_id: Callable[[], UUID],
-) -> BatchPlan:
-    """Apply ``on_conflict`` to assessed items; returns the rows to write (if any).
+) -> BatchOutcome:
+    """Apply ``on_conflict`` to assessed items, in place: when the batch goes ahead, each
+    item gets its final outcome (skipped, registered, overridden) and the id of its new
+    activity. Returns the job's next status and the rows to write (if any).
 
     review: any conflict or invalid item → needs_review, nothing written.
     skip:   conflicts and invalid items are skipped, the rest written.
@@ -150,13 +152,13 @@ def plan_batch(
     items = list(items)
     blocked = [i for i in items if i.outcome in (Outcome.CONFLICT, Outcome.INVALID)]
     if blocked and on_conflict is OnConflict.REVIEW:
-        return BatchPlan(JobStatus.NEEDS_REVIEW, [])
+        return BatchOutcome(JobStatus.NEEDS_REVIEW, [])
     if blocked and on_conflict is OnConflict.FAIL:
         conflicts = sum(1 for i in blocked if i.outcome is Outcome.CONFLICT)
         invalid = len(blocked) - conflicts
         code = "conflicts_found" if conflicts else "invalid_participants"
         message = f"{conflicts} conflicting and {invalid} invalid participants; nothing was written"
-        return BatchPlan(JobStatus.FAILED, [], (code, message))
+        return BatchOutcome(JobStatus.FAILED, [], (code, message))
     activities = []
     for item in items:
         if item.outcome in (Outcome.CONFLICT, Outcome.INVALID):
@@ -182,4 +184,4 @@ def plan_batch(
                 duplicate_of=item.conflict_activity_id if overridden else None,
             )
         )
-    return BatchPlan(JobStatus.SUCCEEDED, activities)
+    return BatchOutcome(JobStatus.SUCCEEDED, activities)

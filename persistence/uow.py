@@ -38,7 +38,7 @@ from persistence.repositories.claims import (
 from persistence.repositories.directory import SqlDirectory
 from persistence.repositories.jobs import SqlJobs
 from persistence.roles import MAINTENANCE_ROLE
-from persistence.wire import BEGIN, COMMIT, Ahead, Params, Queued, Sql, Wire
+from persistence.wire import BEGIN, COMMIT, Params, PendingAnswer, Queued, Sql, Wire
 
 Publisher = Callable[[UUID], None]
 
@@ -60,18 +60,18 @@ class _Transaction:
         engine: Engine,
         publish: Publisher,
         opening: list[tuple[Sql, Params]],
-        before: list[Queued] | None = None,
+        preamble: list[Queued] | None = None,
     ) -> None:
         self._engine = engine
         self._publish = publish
         self._opening = opening
-        self._before = before
+        self._preamble = preamble
         self._outbox: list[UUID] = []
         self._committed = False
         self.wire: Wire
 
     def _open(self) -> Wire:
-        self.wire = Wire(self._engine, self._opening, self._before)
+        self.wire = Wire(self._engine, self._opening, self._preamble)
         return self.wire
 
     def commit(self) -> None:
@@ -118,7 +118,6 @@ class SqlUnitOfWork(_Repositories):
             "role": principal.role.value,
         }
         super().__init__(engine, publish, [(SET_IDENTITY, identity)])
-        self.principal = principal
 
 
 class SqlClaimingUnitOfWork(_Repositories):
@@ -132,15 +131,15 @@ class SqlClaimingUnitOfWork(_Repositories):
     def __init__(
         self, engine: Engine, publish: Publisher, job_id: UUID, token: UUID, lease_seconds: float
     ) -> None:
-        self._claim = Ahead()
-        before: list[Queued] = [
+        self._claim = PendingAnswer()
+        preamble: list[Queued] = [
             (BEGIN, None, None),
             (BECOME_MAINTENANCE, None, None),
             (CLAIM, claim_params(job_id, token, lease_seconds), self._claim),
             (COMMIT, None, None),
         ]
         act = {"job": job_id, "token": token}
-        super().__init__(engine, publish, [(ACT_FOR_CLAIM, act)], before)
+        super().__init__(engine, publish, [(ACT_FOR_CLAIM, act)], preamble)
         self.job_id = job_id
         self.token = token
 

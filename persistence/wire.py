@@ -1,12 +1,12 @@
 """One transaction on one pooled connection, in as few round trips as the data allows.
 
 psycopg's pipeline mode sends several statements before reading any answer. A transaction
-queues what it does not need to wait for (``later``): the ``BEGIN`` and the identity that
+queues what it does not need to wait for (``queue``): the ``BEGIN`` and the identity that
 open it, and writes whose answer nobody reads. They travel with the next statement whose rows
 are needed, or with the ``COMMIT``. The server still runs them one after the other, in order,
 and the first error aborts everything queued behind it. A unit of work may also send a short
-transaction of its own ahead of its ``BEGIN`` (``before``), committed by an explicit
-``COMMIT`` in the same round trip, whose answer is read later (``Ahead``): the worker's
+transaction of its own ahead of its ``BEGIN`` (its ``preamble``), committed by an explicit
+``COMMIT`` in the same round trip, whose answer is read later (a ``PendingAnswer``): the worker's
 claim travels that way with the opening of the transaction that processes the job. A bulk
 job thus costs the worker two round trips, where one statement each had cost fifteen; the
 API's submit costs two, or three with an Idempotency-Key.
@@ -62,40 +62,42 @@ BEGIN = Sql("begin")
 COMMIT = Sql("commit")
 
 
-class Ahead:
+class PendingAnswer:
     """A statement sent before its answer is wanted: its cursor, once it has travelled."""
 
     cursor: psycopg.Cursor[Any] | None = None
 
 
-Queued = tuple[Sql, Params, Ahead | None]
+Queued = tuple[Sql, Params, PendingAnswer | None]
 
 
 class Wire:
-    """The statements of one transaction. ``later`` queues; ``rows`` / ``first`` /
-    ``count`` / ``commit`` send what is queued together with their own statement."""
+    """The statements of one transaction. ``queue`` holds a statement back; ``rows`` /
+    ``first`` / ``count`` / ``round_trip`` / ``commit`` send what is held together with
+    their own statements."""
 
     def __init__(
         self,
         engine: Engine,
         opening: list[tuple[Sql, Params]],
-        before: list[Queued] | None = None,
+        preamble: list[Queued] | None = None,
     ) -> None:
         self._engine = engine
         self._opening: list[Queued] = [
-            *(before or []),
+            *(preamble or []),
             (BEGIN, None, None),
             *((statement, params, None) for statement, params in opening),
         ]
-        self._later = list(self._opening)
+        self._queued = list(self._opening)
         self._sent = False
         self._over = False
-        self._fairy: PoolProxiedConnection
+        self._pooled: PoolProxiedConnection  # the pool's handle on the connection
         self.conn: psycopg.Connection[Any]
         self._checkout()
 
-    def later(self, statement: Sql, params: Params = None) -> None:
-        self._later.append((statement, params, None))
+    def queue(self, statement: Sql, params: Params = None) -> None:
+        """Send with the next round trip: for statements whose answer nobody reads."""
+        self._queued.append((statement, params, None))
 
     def rows(self, statement: Sql, params: Params = None) -> list[Any]:
         return self._send([(statement, params)])[0].fetchall()
@@ -107,12 +109,12 @@ class Wire:
         """How many rows the statement changed."""
         return self._send([(statement, params)])[0].rowcount
 
-    def each(self, *statements: tuple[Sql, Params]) -> list[list[Any]]:
+    def round_trip(self, *statements: tuple[Sql, Params]) -> list[list[Any]]:
         """The rows of each statement, all sent in one round trip and run in order."""
         return [cursor.fetchall() for cursor in self._send(list(statements))]
 
-    def answer(self, ahead: Ahead) -> Any | None:
-        """The first row of a statement sent ahead (``before``), sending it if it has not
+    def answer(self, ahead: PendingAnswer) -> Any | None:
+        """The first row of a statement of the preamble, sending it if it has not
         travelled yet. Its answer stands even if a later statement of the round trip failed."""
         if ahead.cursor is None:
             self._send([])
@@ -120,7 +122,7 @@ class Wire:
         return ahead.cursor.fetchone()
 
     def commit(self) -> None:
-        if not self._sent and self._later == self._opening:
+        if not self._sent and self._queued == self._opening:
             self._over = True  # nothing was done in this transaction: nothing to send
             return
         self._send([(COMMIT, None)])
@@ -137,22 +139,22 @@ class Wire:
                 self.conn.rollback()
             self.conn.autocommit = False
         except psycopg.Error:
-            self._fairy.invalidate()
+            self._pooled.invalidate()
         finally:
             self._over = True
-            self._fairy.close()
+            self._pooled.close()
 
     def _checkout(self) -> None:
         with translated_errors():
-            self._fairy = self._engine.raw_connection()
-        self.conn = self._fairy.driver_connection  # type: ignore[assignment]
+            self._pooled = self._engine.raw_connection()
+        self.conn = self._pooled.driver_connection  # type: ignore[assignment]
         self.conn.autocommit = True
 
     def _send(self, wanted: list[tuple[Sql, Params]]) -> list[psycopg.Cursor[Any]]:
         """Everything queued, then ``wanted``, in one round trip; the cursors of ``wanted``."""
         if self._over:
             raise RuntimeError("this transaction has ended; open a new unit of work")
-        queued, self._later = self._later, []
+        queued, self._queued = self._queued, []
         first = not self._sent
         self._sent = True
         with translated_errors():
@@ -164,7 +166,7 @@ class Wire:
             # The pool handed out a connection that had died while idle (the server
             # restarted, a firewall cut it). Nothing of this transaction reached the server,
             # so it starts again on a fresh connection; the pool drops its other old ones.
-            self._fairy.invalidate()
+            self._pooled.invalidate()
             self._engine.dispose()
             self._checkout()
             return self._pipeline(queued, wanted)

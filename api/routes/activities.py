@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Response
 
 from api import schemas
 from api.body import json_body, openapi_request_body
@@ -32,10 +31,10 @@ def register_proxy(
     registration: Annotated[ProxyRegistration, json_body(ProxyRegistration)],
     uows: UnitsOfWorkDep,
     settings: SettingsDep,
-) -> JSONResponse:
+) -> Response:
     activity = proxy.register(uows, principal, registration, limits=limits(settings))
     ACTIVITIES_COMMITTED.labels("proxy").inc()
-    return JSONResponse(schemas.activity_out(activity), 201)
+    return schemas.activity_response(activity, 201)
 
 
 @router.get("/v1/activities", response_model=schemas.ActivityPage, responses=PROBLEMS)
@@ -47,10 +46,10 @@ def list_activities(
     registered_by: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> JSONResponse:
+) -> Response:
     page = activities.list_activities(
         uows, principal, ActivityFilter(peer_mentor_id, bulk_job_id, registered_by), cursor, limit
     )
-    return JSONResponse(
-        {"items": [schemas.activity_out(a) for a in page.items], "next_cursor": page.next_cursor}
+    return schemas.json_response(
+        schemas.ActivityPage(items=page.items, next_cursor=page.next_cursor)
     )

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Response
-from fastapi.responses import JSONResponse
 
 from api import schemas
 from api.body import json_body, openapi_request_body
 from api.deps import IdempotencyKey, SettingsDep, StaffPrincipal, UnitsOfWorkDep
+from domain.jobs import BulkJob
 from domain.model import UNFINISHED, BulkSubmission, JobStatus
 from domain.rules import Limits
 from domain.services import bulk
 
 router = APIRouter(prefix="/v1/bulk-registrations", tags=["bulk registrations"])
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    s: {"model": schemas.Problem, "content": {"application/problem+json": {}}}
-    for s in (400, 401, 403, 404, 409, 413, 415, 422, 503)
-}
+PROBLEMS = schemas.problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 RETRY_AFTER_SECONDS = "1"
 
 
@@ -36,13 +33,11 @@ def _status_url(job_id: UUID) -> str:
     return f"/v1/bulk-registrations/{job_id}"
 
 
-def _job_response(
-    body: dict[str, object], status: JobStatus, etag: str, code: int = 200
-) -> JSONResponse:
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if status in UNFINISHED:
+def _job_response(job: BulkJob, code: int = 200) -> Response:
+    headers = {"ETag": _etag(job.id, job.version), "Cache-Control": "no-cache"}
+    if job.status in UNFINISHED:
         headers["Retry-After"] = RETRY_AFTER_SECONDS
-    return JSONResponse(body, code, headers=headers)
+    return schemas.json_response(schemas.Job.of(job), code, headers)
 
 
 @router.post(
@@ -58,7 +53,7 @@ def submit(
     uows: UnitsOfWorkDep,
     settings: SettingsDep,
     idempotency_key: IdempotencyKey,
-) -> JSONResponse:
+) -> Response:
     # Only a replay under the same Idempotency-Key compares it.
     request_hash = (
         hashlib.sha256(submission.model_dump_json().encode()).hexdigest()
@@ -74,10 +69,10 @@ def submit(
         request_hash=request_hash,
     )
     url = _status_url(job.id)
-    return JSONResponse(
-        {"job_id": str(job.id), "status": job.status.value, "status_url": url},
+    return schemas.json_response(
+        schemas.Accepted(job_id=job.id, status=job.status, status_url=url),
         202 if created else 200,
-        headers={"Location": url},
+        {"Location": url},
     )
 
 
@@ -101,7 +96,7 @@ def poll(
                 headers["Retry-After"] = RETRY_AFTER_SECONDS
             return Response(status_code=304, headers=headers)
     job = bulk.get(uows, principal, job_id)
-    return _job_response(schemas.job_detail(job), job.status, _etag(job.id, job.version))
+    return _job_response(job)
 
 
 @router.get("", response_model=schemas.JobPage, responses=PROBLEMS)
@@ -111,17 +106,19 @@ def list_jobs(
     status: JobStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> JSONResponse:
+) -> Response:
     page = bulk.list_jobs(uows, principal, status=status, cursor=cursor, limit=limit)
-    return JSONResponse(
-        {"items": [schemas.job_summary(j) for j in page.items], "next_cursor": page.next_cursor}
+    return schemas.json_response(
+        schemas.JobPage(
+            items=[schemas.JobSummary.of(j) for j in page.items], next_cursor=page.next_cursor
+        )
     )
 
 
 @router.post("/{job_id}/cancel", response_model=schemas.Job, responses=PROBLEMS)
-def cancel(job_id: UUID, principal: StaffPrincipal, uows: UnitsOfWorkDep) -> JSONResponse:
+def cancel(job_id: UUID, principal: StaffPrincipal, uows: UnitsOfWorkDep) -> Response:
     job = bulk.cancel(uows, principal, job_id)
-    return _job_response(schemas.job_detail(job), job.status, _etag(job.id, job.version))
+    return _job_response(job)
 
 
 @router.post(
@@ -136,7 +133,7 @@ def resolve(
     principal: StaffPrincipal,
     resolution: Annotated[schemas.ResolutionIn, json_body(schemas.ResolutionIn)],
     uows: UnitsOfWorkDep,
-) -> JSONResponse:
+) -> Response:
     job = bulk.resolve(
         uows,
         principal,
@@ -144,4 +141,4 @@ def resolve(
         decisions=[(d.peer_mentor_id, d.action) for d in resolution.decisions],
         default=resolution.default,
     )
-    return _job_response(schemas.job_detail(job), job.status, _etag(job.id, job.version), 202)
+    return _job_response(job, 202)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.deps import Operator, UnitsOfWorkDep
 from api.problems import problem
+from api.schemas import Health, json_response, problem_responses
 from bulkreg.composition import broker_answers
 from bulkreg.metrics import exposition
 from persistence.database import answers
@@ -15,9 +16,9 @@ from persistence.database import answers
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz")
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+@router.get("/healthz", response_model=Health)
+def healthz() -> Response:
+    return json_response(Health(status="ok"))
 
 
 @router.get("/metrics", response_class=Response, dependencies=[Operator])
@@ -27,8 +28,8 @@ def metrics(uows: UnitsOfWorkDep) -> Response:
     return Response(exposition(uows), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/readyz")
-def readyz(uows: UnitsOfWorkDep) -> JSONResponse:
+@router.get("/readyz", response_model=Health, responses=problem_responses(503))
+def readyz(uows: UnitsOfWorkDep) -> Response:
     failed = [
         name
         for name, ok in (("database", answers(uows.engine)), ("broker", broker_answers()))
@@ -36,4 +37,4 @@ def readyz(uows: UnitsOfWorkDep) -> JSONResponse:
     ]
     if failed:
         return problem(503, "unavailable", f"not answering: {', '.join(failed)}", failed=failed)
-    return JSONResponse({"status": "ready"})
+    return json_response(Health(status="ready"))

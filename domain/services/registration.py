@@ -22,7 +22,7 @@ from domain.model import (
     time_ordered_id,
 )
 from domain.ports import AuditEntry, Screening, UnitOfWork
-from domain.rules import BatchPlan, assess, participant_error, plan_batch
+from domain.rules import BatchOutcome, apply_on_conflict, assess, participant_error
 
 
 def today_in(timezone: str, now: datetime) -> date:
@@ -41,7 +41,7 @@ def register_items(
     bulk_job_id: UUID | None,
     new_id: Callable[[], UUID] = time_ordered_id,
     screening: Screening | None = None,
-) -> BatchPlan:
+) -> BatchOutcome:
     """``screening``, when the caller already has it, may cover cancelled items too: only
     the live ones are assessed against it."""
     live = [item.peer_mentor_id for item in items if item.decision is not Decision.CANCEL]
@@ -54,7 +54,7 @@ def register_items(
             assess(item, None, None)
         else:
             assess(item, errors.get(pm), screening.duplicates.get(pm))
-    plan = plan_batch(
+    plan = apply_on_conflict(
         items,
         draft=draft,
         org_id=org_id,

@@ -68,7 +68,7 @@ class SqlActivities:
              a.registered_by, a.source, a.bulk_job_id) == shared
             for a in activities
         ), "add_many takes the rows of one draft"  # fmt: skip
-        self.wire.later(
+        self.wire.queue(
             sql(
                 """insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on,
                        duration_minutes, notes, registered_by, source, bulk_job_id, duplicate_of)

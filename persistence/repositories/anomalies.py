@@ -84,7 +84,7 @@ class SqlAnomalies:
         return _anomaly(row) if row else None
 
     def resolve(self, anomaly: Anomaly, by: UUID, reason: str) -> None:
-        self.wire.later(
+        self.wire.queue(
             sql(
                 """update anomalies set resolved_at = :at, resolved_by = :by,
                        resolution = :resolution, reason = :reason

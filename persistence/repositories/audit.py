@@ -16,7 +16,7 @@ class SqlAudit:
     def record(self, entries: Sequence[AuditEntry]) -> None:
         if not entries:
             return
-        self.wire.later(
+        self.wire.queue(
             sql(
                 """insert into audit_log (org_id, actor_id, action, target, details)
                    select * from unnest(cast(:org as uuid[]), cast(:actor as uuid[]),

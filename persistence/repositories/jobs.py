@@ -125,7 +125,7 @@ class SqlJobs:
         self.wire = wire
 
     def add(self, job: BulkJob, idempotency_key: str | None, request_hash: str | None) -> None:
-        self.wire.later(
+        self.wire.queue(
             sql(
                 """insert into bulk_jobs (id, org_id, submitted_by, status, on_conflict, activity,
                        total, created_at, updated_at, idempotency_key, request_hash)
@@ -145,7 +145,7 @@ class SqlJobs:
                 "hash": request_hash,
             },
         )
-        self.wire.later(
+        self.wire.queue(
             sql(
                 """insert into bulk_job_items (job_id, idx, org_id, peer_mentor_id,
                        override_duplicate)
@@ -163,11 +163,11 @@ class SqlJobs:
             },
         )
 
-    def get(self, job_id: UUID, *, with_items: bool = True) -> BulkJob | None:
-        return self._select(job_id, with_items=with_items, lock="")
+    def get(self, job_id: UUID) -> BulkJob | None:
+        return self._select(job_id, lock="")
 
     def lock(self, job_id: UUID) -> BulkJob | None:
-        return self._select(job_id, with_items=True, lock="for update")
+        return self._select(job_id, lock="for update")
 
     def lock_claimed(self, job_id: UUID, token: UUID) -> tuple[BulkJob, Screening | None] | None:
         """The job for processing, locked, with its items and the screening of all its
@@ -176,7 +176,7 @@ class SqlJobs:
 
         The rest of the processing transaction runs on generic plans (see
         ``GENERIC_PLANS``)."""
-        _, found, items, screened = self.wire.each(
+        _, found, items, screened = self.wire.round_trip(
             (GENERIC_PLANS, None),
             (
                 sql(
@@ -206,16 +206,13 @@ class SqlJobs:
         )
         return job, screening_from_rows(screened)
 
-    def _select(self, job_id: UUID, *, with_items: bool, lock: str) -> BulkJob | None:
+    def _select(self, job_id: UUID, *, lock: str) -> BulkJob | None:
         """The job and, in the same round trip, its items."""
         job = (
             sql(f"select {JOB_COLUMNS} from bulk_jobs j where j.id = :id {lock}"),
             {"id": job_id},
         )
-        if not with_items:
-            row = self.wire.first(*job)
-            return _job(row) if row else None
-        found, items = self.wire.each(job, (ITEMS, {"job": job_id}))
+        found, items = self.wire.round_trip(job, (ITEMS, {"job": job_id}))
         return _job(found[0], [_item(r) for r in items]) if found else None
 
     def version(self, job_id: UUID) -> tuple[int, JobStatus] | None:
@@ -238,10 +235,10 @@ class SqlJobs:
         }
         if items and job.items:
             if len(job.items) >= LARGE_BATCH:
-                self.wire.later(PLANNED_FOR_ITS_VALUES)
-            self.wire.later(SAVE_JOB_AND_ITEMS, params | _item_outcomes(job.items))
+                self.wire.queue(PLANNED_FOR_ITS_VALUES)
+            self.wire.queue(SAVE_JOB_AND_ITEMS, params | _item_outcomes(job.items))
         else:
-            self.wire.later(SAVE_JOB, params)
+            self.wire.queue(SAVE_JOB, params)
         job.version += 1
 
     def page(
@@ -282,7 +279,7 @@ class SqlJobs:
     ) -> tuple[bool, tuple[BulkJob, str] | None]:
         """The lookup runs after the lock is taken (in order, in one round trip), so it sees
         whatever a previous holder of the key committed."""
-        (lock,), found = self.wire.each(
+        (lock,), found = self.wire.round_trip(
             (
                 sql("select pg_try_advisory_xact_lock(hashtextextended(:k, 0)) as taken"),
                 {"k": f"idempotency:{user_id}:{key}"},

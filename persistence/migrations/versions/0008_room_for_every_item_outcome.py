@@ -7,10 +7,9 @@ Migration 0002 left 40% of each page free (fillfactor 60) so that writing an ite
 would be a HOT update: a new version of the row on the same page, no entry in the primary
 key. It was not enough room. An item is inserted without its outcome (about 90 bytes) and
 updated with it (about 120), and the old version stays on the page until it is pruned, so a
-page needs room for both. For a 10,000-participant job, 3,952 of the 10,000 outcome updates
-went to a new page and into the index (pg_stat_user_tables.n_tup_newpage_upd). At
-fillfactor 45 every one was HOT and the table ended smaller (278 pages against 303). 40
-leaves headroom for the longer versions (an invalid item's error message, a conflict).
+page needs room for both (what was measured is in the README's performance section; the
+test that holds it, ``tests/integration/test_storage.py``). 40 leaves headroom for the longer
+versions (an invalid item's error message, a conflict).
 Pages already written keep their layout; new items get the room.
 """
 
