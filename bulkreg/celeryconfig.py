@@ -4,14 +4,16 @@ import of the app: every setting that matters for not losing or doubling a job l
 * ``task_acks_late`` + ``task_reject_on_worker_lost``: a message is acknowledged only after
   the task returns, so a killed worker's job is redelivered; the claim makes redelivery safe.
 * ``worker_prefetch_multiplier=1``: a worker holds one unstarted job at a time.
-* ``task_time_limit`` well below Redis' ``visibility_timeout``: a task is killed long before
-  Redis would hand its message to another worker.
+* ``task_time_limit`` below Redis' ``visibility_timeout`` (600 s and 900 s by default): a task
+  is killed before Redis would hand its message to another worker. A killed worker's job does
+  not wait for that: the sweeper (every ``BULKREG_SWEEP_INTERVAL_SECONDS``) takes over a
+  running job whose worker's transaction is gone, and sends it again.
 * JSON only, ids only as arguments; results are not stored — the database is the truth.
 """
 
 from __future__ import annotations
 
-from bulkreg.settings import get_settings
+from bulkreg.settings import WORKER_SOFT_SHUTDOWN_SECONDS, get_settings
 
 _settings = get_settings()
 if _settings.task_time_limit >= _settings.visibility_timeout:
@@ -40,6 +42,9 @@ worker_send_task_events = True
 # Flower lists tasks from the worker's events; a sent event cost every submit a publish.
 task_send_sent_event = False
 worker_hijack_root_logger = False
+# A stop (SIGTERM, remapped to Celery's soft shutdown by bulkreg up) lets running jobs finish
+# for this long, then stops cold: a job cut short is taken over by the next sweep.
+worker_soft_shutdown_timeout = WORKER_SOFT_SHUTDOWN_SECONDS
 beat_schedule = {
     "sweep-stuck-jobs": {
         "task": "bulkreg.sweep_stuck_jobs",

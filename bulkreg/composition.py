@@ -37,11 +37,23 @@ def required(value: str | None, variable: str) -> str:
     return value
 
 
+# A request never waits on the broker for long: one try, with short socket timeouts. A hung
+# or absent Redis costs a submission about PUBLISH_TIMEOUT_SECONDS, then the job row (the
+# outbox) waits for the sweeper.
+PUBLISH_TIMEOUT_SECONDS = 0.5
+
+
 @lru_cache(maxsize=1)
 def producer() -> Celery:
-    """A Celery app that only sends: configured like the workers' (``bulkreg.celeryconfig``)."""
+    """A Celery app that only sends: configured like the workers' (``bulkreg.celeryconfig``),
+    with the publisher's own bounds."""
     app = Celery("bulkreg")
     app.config_from_object("bulkreg.celeryconfig")
+    app.conf.broker_transport_options = app.conf.broker_transport_options | {
+        "socket_connect_timeout": PUBLISH_TIMEOUT_SECONDS,
+        "socket_timeout": PUBLISH_TIMEOUT_SECONDS,
+    }
+    app.conf.broker_connection_timeout = PUBLISH_TIMEOUT_SECONDS
     return app
 
 
@@ -55,11 +67,17 @@ def enqueue(job_id: UUID) -> None:
             args=args,
             argsrepr=repr(args),  # what Flower shows; Celery's own saferepr costs more
             kwargsrepr="{}",
-            retry=True,
-            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+            retry=False,
         )
-    except Exception:  # any broker failure: the sweeper covers it
-        log.warning("could not send job %s to the broker; the sweeper will", job_id, exc_info=True)
+    except Exception as error:  # any broker failure: the sweeper covers it
+        # One line, not the exception's chain: a broker outage would otherwise write a
+        # hundred lines per submission.
+        log.warning(
+            "could not send job %s to the broker (%s: %s); the sweeper will",
+            job_id,
+            type(error).__name__,
+            str(error).splitlines()[0] if str(error) else "",
+        )
 
 
 def broker_answers() -> bool:

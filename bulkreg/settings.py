@@ -29,6 +29,11 @@ PLACEHOLDER_SECRETS = {
 MIN_SECRET_LENGTH = 32
 
 
+# How long a stopping worker lets running jobs finish (Celery's soft shutdown) before it
+# stops cold; ``bulkreg up`` gives it this long plus a margin before killing it.
+WORKER_SOFT_SHUTDOWN_SECONDS = 30
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BULKREG_", extra="ignore")
 
@@ -53,12 +58,12 @@ class Settings(BaseSettings):
     max_backdate_days: int = 365
 
     worker_concurrency: int = 2
-    lease_seconds: int = 300
+    lease_seconds: int = 30
     max_attempts: int = 5
     task_time_limit: int = 600
-    visibility_timeout: int = 3600
+    visibility_timeout: int = 900
     retry_backoff_max: int = 60
-    sweep_interval_seconds: float = 30
+    sweep_interval_seconds: float = 10
     sweep_queued_after_seconds: float = 60
     reconcile_interval_seconds: float = 60
     db_pool_size: int = 10

@@ -129,6 +129,20 @@ CREATE FUNCTION app.check_activity_references() RETURNS trigger
 ALTER FUNCTION app.check_activity_references() OWNER TO bulkreg_owner;
 
 --
+-- Name: claim_is_running(uuid, uuid); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.claim_is_running(p_job uuid, p_token uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select exists (select 1 from public.bulk_jobs j
+                                    where j.id = p_job and j.status = 'running'
+                                      and j.claim_token = p_token) $$;
+
+
+ALTER FUNCTION app.claim_is_running(p_job uuid, p_token uuid) OWNER TO bulkreg_owner;
+
+--
 -- Name: current_org_id(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
 --
 
@@ -938,6 +952,14 @@ GRANT ALL ON FUNCTION app.act_for_claim(p_job uuid, p_token uuid) TO bulkreg_wor
 --
 
 REVOKE ALL ON FUNCTION app.check_activity_references() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION claim_is_running(p_job uuid, p_token uuid); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.claim_is_running(p_job uuid, p_token uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.claim_is_running(p_job uuid, p_token uuid) TO bulkreg_worker;
 
 
 --

@@ -150,7 +150,9 @@ class SqlClaimingUnitOfWork(_Repositories):
             row = self.wire.answer(self._claim)
             return Claimed(claim_from(row, self.token) if row else None, None)
         row = self.wire.answer(self._claim)
-        if row is None or found is None:
+        if row is None:
+            return Claimed(None, None)  # nothing to take: no identity was set, nothing seen
+        if found is None:
             raise LeaseLost(f"job {self.job_id} changed hands before it could be locked")
         return Claimed(claim_from(row, self.token), *found)
 

@@ -9,7 +9,13 @@ from contextvars import Token
 from uuid import UUID
 
 from celery import Task
-from celery.signals import setup_logging, task_postrun, task_prerun, worker_process_init
+from celery.signals import (
+    setup_logging,
+    task_postrun,
+    task_prerun,
+    worker_process_init,
+    worker_ready,
+)
 
 from bulkreg import composition
 from bulkreg.logs import JOB_TASK, configure, enter_job, leave_job
@@ -77,9 +83,15 @@ def _observe(started: float) -> Callable[[JobStatus, int], None]:
 def _process(self: Task, job_id: str) -> str | None:
     settings = get_settings()
     try:
+        job = UUID(str(job_id))
+    except ValueError:
+        # Not ours to retry: acknowledged, with one line saying so.
+        log.warning("dropped a message whose job id is not a UUID: %.80r", job_id)
+        return None
+    try:
         status = processing.process(
             composition.worker_uows(),
-            UUID(job_id),
+            job,
             lease_seconds=settings.lease_seconds,
             max_attempts=settings.max_attempts,
             observe=_observe(time.perf_counter()),
@@ -112,3 +124,10 @@ def sweep_stuck_jobs() -> int:
 def reconcile() -> int:
     """Record anomalies: orphaned records and missing records."""
     return maintenance.reconcile(composition.worker_uows())
+
+
+@worker_ready.connect
+def _take_over_at_start(**_: object) -> None:
+    """A worker that starts (again) sweeps at once: a job its previous run was cut off from
+    is taken over now, not at the next beat."""
+    sweep_stuck_jobs.delay()

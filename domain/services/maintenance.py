@@ -17,13 +17,14 @@ RECONCILE_LOCK = "bulkreg.reconcile"
 def sweep_stuck_jobs(
     uows: UnitsOfWork, *, queued_older_than: float, limit: int = 500
 ) -> list[UUID]:
-    """Re-queue running jobs whose lease expired and re-send queued jobs nobody picked up
+    """Re-queue running jobs no live worker holds (their lease ran out, or their worker died
+    and its claim is a few seconds old) and re-send queued jobs nobody picked up
     (the broker was down at submit time, or a message was lost). Sending twice is harmless:
     the claim lets one attempt through."""
     with uows.maintenance() as maintenance:
         if not maintenance.jobs.try_lock(SWEEP_LOCK):
             return []
-        requeued = maintenance.jobs.requeue_expired()
+        requeued = maintenance.jobs.requeue_abandoned()
         stale = maintenance.jobs.stale_queued(queued_older_than, limit)
         to_send = list(dict.fromkeys([*requeued, *stale]))
         for job_id in to_send:

@@ -14,19 +14,41 @@ from persistence.wire import Wire, sql
 # A released or expired claim: the job waits for the next worker.
 BACK_TO_THE_QUEUE = f"status = 'queued', lease_until = null, claim_token = null, {NEXT_VERSION}"
 
-# The worker's claim, as ``bulkreg_maintenance``: a queued job, or a running one whose lease
-# has run out, becomes this worker's for ``lease`` seconds. Counting the attempt here, in a
-# transaction that commits before the job is processed, bounds a job that kills its worker.
+# A worker holds its job's row locked (``FOR UPDATE``) from the claim's round trip to its
+# commit: that lock, not the lease, says the worker is alive. A job being processed is never
+# taken from a live worker however long it runs, and a job whose worker died (its backend's
+# transaction gone with it) is free again within seconds — once its claim is ABANDONED_AFTER
+# old, or at once when its lease has run out.
+ABANDONED_AFTER_SECONDS = 5
+TAKEABLE = f"""(status = 'queued'
+               or (status = 'running'
+                   and (lease_until < now()
+                        or updated_at < now() - make_interval(secs => {ABANDONED_AFTER_SECONDS}))))"""
+
+# The worker's claim, as ``bulkreg_maintenance``: a takeable job becomes this worker's for
+# ``lease`` seconds. Counting the attempt here, in a transaction that commits before the job
+# is processed, bounds a job that kills its worker. Claiming again with the same token is a
+# no-op that answers the same claim: a round trip re-sent after its connection dropped (the
+# first send may have reached the server and committed) finds its own claim, uncounted.
 CLAIM = sql(
-    f"""update bulk_jobs set status = 'running', attempts = attempts + 1,
+    f"""update bulk_jobs set status = 'running',
+           attempts = attempts + (claim_token is distinct from :token)::int,
            lease_until = now() + make_interval(secs => :lease), claim_token = :token,
            started_at = coalesce(started_at, now()), {NEXT_VERSION}
-       where id = :id and (status = 'queued' or (status = 'running' and lease_until < now()))
+       where id = (select id from bulk_jobs
+                   where id = :id
+                     and ({TAKEABLE} or (status = 'running' and claim_token = :token))
+                   for update skip locked)
        returning id, attempts"""
 )
 # The processing transaction's identity: the claimed job's submitter, found by the server
-# from the claim's token, and refused unless they may still register (migration 0009).
-ACT_FOR_CLAIM = sql("select app.act_for_claim(cast(:job as uuid), cast(:token as uuid))")
+# from the claim's token, and refused unless they may still register (migration 0009) —
+# asked for only when the claim is running (0011): "nothing to take" sets no identity, so
+# the statements behind it see nothing, and it is no error.
+ACT_FOR_CLAIM = sql(
+    """select app.act_for_claim(cast(:job as uuid), cast(:token as uuid))
+       where app.claim_is_running(cast(:job as uuid), cast(:token as uuid))"""
+)
 
 
 def claim_params(job_id: UUID, token: UUID, lease_seconds: float) -> dict[str, Any]:
@@ -102,11 +124,16 @@ class SqlMaintenanceJobs:
         result = self.wire.count(RECORD_ANOMALIES)
         return result
 
-    def requeue_expired(self) -> list[UUID]:
+    def requeue_abandoned(self) -> list[UUID]:
+        """Running jobs no live worker holds (their row is not locked) whose lease ran out
+        or whose claim was abandoned, back to the queue."""
         rows = self.wire.rows(
             sql(
                 f"""update bulk_jobs set {BACK_TO_THE_QUEUE}
-                    where status = 'running' and lease_until < now() returning id"""
+                    where id in (select id from bulk_jobs
+                                 where status = 'running' and {TAKEABLE}
+                                 for update skip locked)
+                    returning id"""
             )
         )
         return [r.id for r in rows]

@@ -146,7 +146,7 @@ class FakeMaintenanceJobs(MaintenanceJobs):
     def stale_queued(self, older_than_seconds: float, limit: int) -> list[UUID]:
         return [j.id for j in self.store.jobs.values() if j.status is JobStatus.QUEUED][:limit]
 
-    def requeue_expired(self) -> list[UUID]:
+    def requeue_abandoned(self) -> list[UUID]:
         return []
 
     def try_lock(self, name: str) -> bool:
