@@ -6,6 +6,8 @@ import argparse
 import json
 import os
 import platform
+import signal
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +17,7 @@ import psutil
 import psycopg
 import redis
 
-from benchmarks import commit, dedupe, e2e, memory, poll
+from benchmarks import commit, dedupe, e2e, memory, poll, staying_up
 from benchmarks.harness import (
     BENCH_ENV,
     Figure,
@@ -102,6 +104,8 @@ def run(sizes: Sizes) -> dict[str, Any]:
             )
             settle(s.superuser_url)
             figures |= e2e.run(s, stack, org, sizes.e2e_jobs, sizes.repeat, secret)
+            settle(s.superuser_url)
+            figures |= staying_up.run(s, stack, org, secret, min(sizes.repeat, 3))
         finally:
             stack.close()
         extra["machine"] = machine(s)
@@ -144,6 +148,8 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results.json")
     args = parser.parse_args()
+    # A SIGTERM unwinds like Ctrl-C: the servers and processes the run started are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
     results = run(QUICK if args.quick else FULL)
     results["seconds"] = round(time.monotonic() - started, 1)

@@ -17,7 +17,7 @@ from persistence.database import make_engine
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
-    from bulkreg.devstack import stack  # the supervisor: a dev dependency (honcho)
+    from bulkreg.devstack import stack  # the supervisor: a dev dependency (supervisor)
 
     return stack.up(settings)
 

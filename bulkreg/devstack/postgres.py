@@ -52,6 +52,7 @@ from persistence.roles import (
 )
 
 SUPERUSER = "postgres"
+STOP_SIGNAL = signal.SIGINT  # "fast" shutdown: roll back open transactions, stop
 SYSTEM_USER = "embedded_postgres"
 MAX_SOCKET_DIR_LENGTH = 90  # sun_path holds 107 bytes; the file name takes 13 of them
 SECRETS_FILE = "server-secrets.json"
@@ -112,8 +113,19 @@ class EmbeddedPostgres:
 
     def server(self) -> ChildServer:
         """The server as a child process; call only when ``is_running()`` is false."""
-        self._prepare()
-        argv = [
+        self.prepare()
+        return ChildServer(
+            "postgres",
+            self.argv(),
+            ready=self._answers,
+            log_path=self.log_path,
+            stop_signal=STOP_SIGNAL,
+            user=self.system_user,
+        )
+
+    def argv(self) -> list[str]:
+        """The server's command line (no secret on it: the passwords are in the catalog)."""
+        return [
             str(pg_binary("postgres")),
             "-D", str(self.pgdata),
             "-k", str(self.socket_dir),
@@ -126,14 +138,6 @@ class EmbeddedPostgres:
             # let PostgreSQL replace plans made while a table was young (migration 0005).
             "-c", "autovacuum_naptime=1",
         ]  # fmt: skip
-        return ChildServer(
-            "postgres",
-            argv,
-            ready=self._answers,
-            log_path=self.log_path,
-            stop_signal=signal.SIGINT,  # "fast" shutdown: roll back open transactions, stop
-            user=self.system_user,
-        )
 
     def bootstrap(self) -> None:
         """Create the roles (with their passwords) and the database once; safe to repeat.
@@ -164,7 +168,12 @@ class EmbeddedPostgres:
                 hba.write_text(HBA)
                 conn.execute("select pg_reload_conf()")
 
-    def _prepare(self) -> None:
+    def answers(self) -> bool:
+        return self._answers()
+
+    def prepare(self) -> None:
+        """Everything the server needs before it starts: its user, private directories,
+        and (the first time) ``initdb``."""
         owner = pg_utils.ensure_user_exists(self.system_user) if self.system_user else None
         self._private_data_dir(owner)
         for path in (self.pgdata, self.socket_dir):

@@ -55,6 +55,15 @@ class EmbeddedRedis:
         return f"redis://:{self.password}@127.0.0.1:{self.port}/0"
 
     def server(self) -> ChildServer:
+        self.prepare()
+        return ChildServer("redis", self.argv(), ready=self.answers, log_path=self.log_path)
+
+    def argv(self) -> list[str]:
+        """Its command line: the configuration file's path, never the password."""
+        return [redis_server_binary(), str(self.dir / "redis.conf")]
+
+    def prepare(self) -> None:
+        """The private directory and the configuration file (mode 0600)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.dir.chmod(0o700)
@@ -63,9 +72,6 @@ class EmbeddedRedis:
         with os.fdopen(fd, "w") as out:
             out.write(self._configuration())
         conf.chmod(0o600)
-        return ChildServer(
-            "redis", [redis_server_binary(), str(conf)], ready=self.answers, log_path=self.log_path
-        )
 
     def _configuration(self) -> str:
         lines = [

@@ -1,30 +1,30 @@
-"""``bulkreg up``: the whole stack in the foreground, and nothing left behind on exit.
+"""``bulkreg up``: the whole stack in the foreground, kept running, and nothing left behind
+on exit.
 
-The databases are our children (``bulkreg.servers``); the application processes are run by
-honcho's process manager, which multiplexes their output and stops them all when one exits
-or a SIGINT/SIGTERM arrives. Databases stop last, after everything that uses them.
+supervisord runs every process (``supervision``): the embedded PostgreSQL and Redis, then —
+once the database is migrated — the API, the worker, beat and Flower. One that dies is
+started again while the others keep serving. Ctrl-C or SIGTERM stops them in order: the
+application first (a running job gets the worker's soft shutdown), the databases last.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import shlex
 import shutil
 import signal
 import sys
-from contextlib import ExitStack
+import time
 from pathlib import Path
 from types import FrameType
 
-from honcho.manager import Manager
-
 from bulkreg.devstack import demo, where
-from bulkreg.settings import Settings
+from bulkreg.devstack.postgres import STOP_SIGNAL
+from bulkreg.devstack.supervision import Program, Supervisor
+from bulkreg.settings import WORKER_SOFT_SHUTDOWN_SECONDS, Settings
 from persistence import migrate, seed
 from persistence.database import make_engine
-
-STOP_CODES = {130, 143}
 
 
 class Stopped(Exception):
@@ -88,8 +88,6 @@ def commands(settings: Settings) -> dict[str, list[str]]:
             *celery, "beat", "--loglevel", "INFO", "--schedule",
             str(settings.data_path / "celerybeat-schedule"), "--pidfile=",
         ],
-        # Flower reads its login from FLOWER_BASIC_AUTH (child_environment), never from
-        # its command line, which every local user can read in /proc.
         "flower": [
             py, "-m", "workers.flower", "-A", "workers.app", "flower",
             "--address=127.0.0.1", f"--port={settings.flower_port}",
@@ -97,31 +95,106 @@ def commands(settings: Settings) -> dict[str, list[str]]:
     }  # fmt: skip
 
 
+def programs(settings: Settings) -> list[Program]:
+    """What supervisord runs: the embedded servers first (unless configured ones are used),
+    then the application, which ``up`` starts once the database is migrated."""
+    servers = []
+    if settings.embedded_database:
+        pg = where.embedded_postgres(settings)
+        servers.append(
+            Program(
+                "postgres",
+                pg.argv(),
+                priority=10,
+                stop_signal=STOP_SIGNAL.name.removeprefix("SIG"),
+                stop_wait_seconds=60,
+                user=pg.system_user,
+                log=str(pg.log_path),
+            )
+        )
+    if settings.embedded_redis:
+        redis = where.embedded_redis(settings)
+        servers.append(Program("redis", redis.argv(), priority=20, log=str(redis.log_path)))
+    own: dict[str, dict[str, str]] = {
+        # Flower reads its login from its environment, never from its command line, which
+        # every local user can read in /proc.
+        "flower": {"FLOWER_BASIC_AUTH": settings.flower_login()},
+        # SIGTERM asks for Celery's soft shutdown: running jobs get worker_soft_shutdown_timeout
+        # to finish, then the worker stops cold (an unfinished job is taken over at once).
+        "worker": {"REMAP_SIGTERM": "SIGQUIT"},
+    }
+    grace = {"worker": WORKER_SOFT_SHUTDOWN_SECONDS + 15}
+    application = [
+        Program(
+            name,
+            argv,
+            priority=100,
+            autostart=False,
+            environment=own.get(name, {}),
+            stop_wait_seconds=grace.get(name, 20),
+        )
+        for name, argv in commands(settings).items()
+    ]
+    return servers + application
+
+
 def up(settings: Settings) -> int:
     settings.data_path.mkdir(parents=True, exist_ok=True)
+    if settings.embedded_database:
+        if where.embedded_postgres(settings).is_running():
+            print("bulkreg: the embedded PostgreSQL is running already", file=sys.stderr)
+            return 1
+        where.embedded_postgres(settings).prepare()
+    if settings.embedded_redis:
+        where.embedded_redis(settings).prepare()
+    supervisor = Supervisor(supervisor_dir(settings), programs(settings))
     previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with ExitStack() as stack:
-            stack.enter_context(where.database(settings))
-            if settings.embedded_redis:
-                stack.enter_context(where.embedded_redis(settings).server())
-            prepare_database(settings)
-            _announce(settings)
-            fresh_metrics_dir(settings)
-            manager = Manager()
-            env = child_environment(settings)
-            for name, argv in commands(settings).items():
-                own = {"FLOWER_BASIC_AUTH": settings.flower_login()} if name == "flower" else {}
-                manager.add_process(name, "exec " + shlex.join(argv), env=env | own)
-            manager.loop()  # returns once every child has stopped
-            # A requested stop (SIGINT 130, SIGTERM 143) is a clean exit; a crash is not.
-            return 0 if manager.returncode in STOP_CODES else int(manager.returncode or 0)
+        supervisor.start(child_environment(settings))
+        _wait_for_servers(settings)
+        prepare_database(settings)
+        _announce(settings)
+        fresh_metrics_dir(settings)
+        for name in commands(settings):
+            supervisor.start_program(name)
+        while (code := supervisor.exited()) is None:
+            time.sleep(0.5)
+        print(f"bulkreg: supervisord exited ({code})", file=sys.stderr)
+        return 1
     except Stopped as stopped:
-        print(f"bulkreg: {stopped} received, stopped", file=sys.stderr)
+        print(f"bulkreg: {stopped} received, stopping", file=sys.stderr)
         return 0
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut the stop
+        supervisor.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def supervisor_dir(settings: Settings) -> Path:
+    """Where supervisord keeps its configuration and control socket (private; short enough
+    for a socket path)."""
+    candidate = settings.data_path.resolve() / "supervisor"
+    if len(str(candidate)) <= 90:
+        return candidate
+    digest = hashlib.sha256(str(candidate).encode()).hexdigest()[:12]
+    return Path("/tmp") / f"bulkreg-supervisor-{os.getuid()}-{digest}"
+
+
+def _wait_for_servers(settings: Settings, timeout: float = 120) -> None:
+    checks = []
+    if settings.embedded_database:
+        pg = where.embedded_postgres(settings)
+        checks.append(pg.answers)
+    if settings.embedded_redis:
+        checks.append(where.embedded_redis(settings).answers)
+    deadline = time.monotonic() + timeout
+    while not all(check() for check in checks):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the embedded servers did not answer; see the data dir's logs/")
+        time.sleep(0.2)
+    if settings.embedded_database:
+        where.embedded_postgres(settings).bootstrap()
 
 
 def _write_demo_credentials(settings: Settings) -> None:

@@ -18,6 +18,8 @@ KEYS = {
     "poll_p99_ms",
     "machine",
     "memory_peak_growth_mb",
+    "takeover_seconds",
+    "submit_p99_ms_hung_broker",
 }
 
 

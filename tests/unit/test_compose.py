@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from bulkreg.settings import WORKER_SOFT_SHUTDOWN_SECONDS
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = {"postgres", "redis", "migrate", "api", "worker", "beat", "flower"}
 
@@ -25,6 +27,16 @@ def test_every_service_of_the_stack_is_there_with_healthchecks_where_it_matters(
     assert services["migrate"]["restart"] == "no"
     assert "ports" not in services["worker"]  # scalable: docker compose up --scale worker=4
     assert set(compose()["volumes"]) == {"pgdata", "redisdata"}
+
+
+def test_every_long_running_service_is_restarted_and_the_worker_stops_softly() -> None:
+    services = compose()["services"]
+    for name in SERVICES - {"migrate"}:
+        assert services[name]["restart"] == "unless-stopped", name
+    worker = services["worker"]
+    assert worker["environment"]["REMAP_SIGTERM"] == "SIGQUIT"
+    grace = worker["stop_grace_period"]
+    assert grace.endswith("s") and int(grace[:-1]) > WORKER_SOFT_SHUTDOWN_SECONDS
 
 
 def test_each_service_logs_in_as_its_own_role_and_migrate_as_the_owner() -> None:

@@ -1,0 +1,144 @@
+"""``bulkreg up`` stays up: a process that dies is started again while the others serve, a
+hung broker does not hold a submission, and a stop lets the running job finish."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import psutil
+import pytest
+
+from tests.support.db import wait_for
+from tests.support.http import bulk_body, days_ago, demo_mentors, wait_terminal
+from tests.support.stack import Stack, start_stack, superuser
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    started = start_stack("staying-up")
+    yield started
+    started.stop()
+
+
+def supervised(stack: Stack, *words: str) -> psutil.Process:
+    """The process supervisord runs whose name or arguments hold ``words``."""
+    (supervisord,) = [p for p in stack.descendants() if "supervisor.supervisord" in p.cmdline()]
+    found = [
+        p
+        for p in supervisord.children()
+        if all(w == p.name() or any(part == w for part in p.cmdline()) for w in words)
+    ]
+    assert len(found) == 1, [p.cmdline() for p in supervisord.children()]
+    return found[0]
+
+
+def coordinator_of(stack: Stack) -> tuple[httpx.Client, dict[str, Any]]:
+    org = stack.demo["organizations"][0]
+    return stack.client(org["coordinators"][0]["token"]), org
+
+
+def submit(client: httpx.Client, org: dict[str, Any], day: str, start: int) -> str:
+    response = client.post(
+        "/v1/bulk-registrations", json=bulk_body(demo_mentors(org, 3, start), day)
+    )
+    assert response.status_code == 202, response.text
+    return str(response.json()["job_id"])
+
+
+def test_a_killed_worker_is_started_again_while_the_api_keeps_answering(stack: Stack) -> None:
+    client, org = coordinator_of(stack)
+    worker = supervised(stack, "celery", "worker")
+    os.kill(worker.pid, signal.SIGKILL)
+    for _ in range(10):  # the API does not notice
+        assert httpx.get(f"{stack.api}/healthz", timeout=5).status_code == 200
+        time.sleep(0.1)
+    again = wait_for(lambda: _other_worker(stack, worker.pid), timeout=30)
+    assert again.is_running()
+    assert "exited: worker (terminated by SIGKILL" in stack.log_path.read_text()
+    job_id = submit(client, org, days_ago(60), 0)
+    assert wait_terminal(client, job_id)["status"] == "succeeded"
+
+
+def _other_worker(stack: Stack, old: int) -> psutil.Process | None:
+    try:
+        found = supervised(stack, "celery", "worker")
+    except AssertionError:
+        return None  # between the two
+    return found if found.pid != old else None
+
+
+def test_a_killed_redis_is_started_again_and_the_jobs_submitted_meanwhile_are_processed(
+    stack: Stack,
+) -> None:
+    client, org = coordinator_of(stack)
+    redis = supervised(stack, "redis-server")
+    os.kill(redis.pid, signal.SIGKILL)
+    jobs = [submit(client, org, days_ago(61), start) for start in (0, 3)]
+    wait_for(lambda: _other(stack, "redis-server", redis.pid), timeout=30)
+    for job_id in jobs:
+        assert wait_terminal(client, job_id, timeout=90)["status"] == "succeeded"
+
+
+def _other(stack: Stack, word: str, old: int) -> psutil.Process | None:
+    try:
+        found = supervised(stack, word)
+    except AssertionError:
+        return None
+    return found if found.pid != old else None
+
+
+def test_a_hung_broker_does_not_hold_a_submission(stack: Stack) -> None:
+    """Redis stopped (SIGSTOP) accepts connections and answers nothing: the submission is
+    still accepted (within the client's five seconds), and processed once Redis is back."""
+    client, org = coordinator_of(stack)
+    redis = supervised(stack, "redis-server")
+    redis.suspend()
+    try:
+        with stack.client(org["coordinators"][0]["token"]) as impatient:
+            impatient.timeout = httpx.Timeout(5)
+            job_id = submit(impatient, org, days_ago(62), 6)
+    finally:
+        redis.resume()
+    assert wait_terminal(client, job_id, timeout=90)["status"] == "succeeded"
+
+
+def test_a_stop_lets_the_running_job_finish() -> None:
+    """SIGTERM while a job is being processed (its insert made to take seconds): the worker
+    shuts down softly, the job commits, and nothing of the stack is left running."""
+    stack = start_stack("soft-stop")
+    client, org = coordinator_of(stack)
+    with superuser(stack) as conn:
+        conn.execute(
+            """create function slow_insert() returns trigger language plpgsql as $$
+               begin perform pg_sleep(4); return null; end $$;
+               create trigger slow_insert before insert on activities
+                 for each statement execute function slow_insert()"""
+        )
+    job_id = submit(client, org, days_ago(63), 0)
+    wait_for(lambda: _status(stack, job_id) == "running", timeout=30)
+    time.sleep(0.5)  # inside the insert
+    children = stack.descendants()
+    assert stack.stop(signal.SIGTERM, timeout=90) == 0
+    assert [p for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
+    assert "stopped: worker (exit status 0)" in stack.log_path.read_text()
+    again = start_stack("soft-stop", stack.data_dir)
+    try:
+        assert _status(again, job_id) == "succeeded"
+        with superuser(again) as conn:
+            attempts = conn.execute("select attempts from bulk_jobs where id = %s", (job_id,))
+            assert attempts.fetchone() == (1,)
+            conn.execute("drop trigger slow_insert on activities; drop function slow_insert()")
+    finally:
+        again.stop()
+
+
+def _status(stack: Stack, job_id: str) -> str:
+    with superuser(stack) as conn:
+        row = conn.execute("select status from bulk_jobs where id = %s", (job_id,)).fetchone()
+    assert row is not None
+    return str(row[0])
