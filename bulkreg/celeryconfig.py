@@ -22,6 +22,9 @@ if not _settings.redis_url:
     raise ValueError("BULKREG_REDIS_URL is not set (bulkreg up sets it for its processes)")
 
 broker_url = _settings.redis_url
+# Small jobs and beat's upkeep share the default queue; large jobs have their own
+# (bulkreg.composition.queue_for) and their own worker.
+task_default_queue = "bulk.small"
 task_acks_late = True
 task_reject_on_worker_lost = True
 worker_prefetch_multiplier = 1

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from uuid import UUID
 
 import redis
 from celery import Celery
 
 from bulkreg.logs import JOB_TASK
 from bulkreg.settings import Settings, get_settings
+from domain.ports import Sendable
 from persistence.database import make_engine
+from persistence.repositories.claims import LargeJobs
 from persistence.uow import SqlUnitsOfWork
 
 log = logging.getLogger(__name__)
@@ -57,14 +58,26 @@ def producer() -> Celery:
     return app
 
 
-def enqueue(job_id: UUID) -> None:
-    """Send the job to the workers. A broker outage does not fail the caller: the job row is
-    the outbox and ``bulkreg.sweep_stuck_jobs`` sends it again later."""
+SMALL_QUEUE = "bulk.small"  # also the default queue: beat's upkeep tasks go there
+LARGE_QUEUE = "bulk.large"
+
+
+def queue_for(participants: int, settings: Settings) -> str:
+    """Jobs over ``BULKREG_LARGE_JOB_PARTICIPANTS`` go to the large jobs' own worker, so a
+    15-participant job never waits behind a 10,000-participant one."""
+    return LARGE_QUEUE if participants > settings.large_job_participants else SMALL_QUEUE
+
+
+def enqueue(job: Sendable) -> None:
+    """Send the job to the workers of its size. A broker outage does not fail the caller:
+    the job row is the outbox and ``bulkreg.sweep_stuck_jobs`` sends it again later."""
+    job_id = job.job_id
     args = [str(job_id)]
     try:
         producer().send_task(
             JOB_TASK,
             args=args,
+            queue=queue_for(job.participants, get_settings()),
             argsrepr=repr(args),  # what Flower shows; Celery's own saferepr costs more
             kwargsrepr="{}",
             retry=False,
@@ -89,7 +102,8 @@ def broker_answers() -> bool:
 
 
 def _units(url: str, settings: Settings) -> SqlUnitsOfWork:
-    return SqlUnitsOfWork(make_engine(url, pool_size=settings.db_pool_size), enqueue)
+    large = LargeJobs(settings.large_job_participants, settings.max_running_large_per_org)
+    return SqlUnitsOfWork(make_engine(url, pool_size=settings.db_pool_size), enqueue, large=large)
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from domain.model import JobStatus
-from persistence.operations import jobs_by_status
+from persistence.operations import jobs_by_status, queue_depths
 from persistence.uow import SqlUnitsOfWork
 
 PROCESSING_SECONDS = Histogram(
@@ -41,7 +41,35 @@ class JobsByStatus(Collector):
         yield family
 
 
-def exposition(uows: SqlUnitsOfWork) -> bytes:
+class QueueDepths(Collector):
+    """Per queue, the jobs waiting and the age of the oldest, from the job table: what to
+    scale the workers on (Redis' list lengths hide what workers have prefetched)."""
+
+    QUEUES = ("bulk.small", "bulk.large")
+
+    def __init__(self, uows: SqlUnitsOfWork, large_job_participants: int) -> None:
+        self.uows = uows
+        self.large = large_job_participants
+
+    def collect(self) -> Iterator[Metric]:
+        depth = GaugeMetricFamily(
+            "bulkreg_queue_depth", "Jobs waiting to be processed, by queue", labels=["queue"]
+        )
+        age = GaugeMetricFamily(
+            "bulkreg_queue_oldest_age_seconds",
+            "How long the oldest waiting job has waited, by queue (0 when none waits)",
+            labels=["queue"],
+        )
+        found = queue_depths(self.uows.engine, self.large)
+        for queue in self.QUEUES:
+            waiting, oldest = found.get(queue, (0, 0.0))
+            depth.add_metric([queue], waiting)
+            age.add_metric([queue], oldest)
+        yield depth
+        yield age
+
+
+def exposition(uows: SqlUnitsOfWork, large_job_participants: int) -> bytes:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
@@ -50,4 +78,5 @@ def exposition(uows: SqlUnitsOfWork) -> bytes:
         for collector in (PROCESSING_SECONDS, ACTIVITIES_COMMITTED):
             registry.register(collector)
     registry.register(JobsByStatus(uows))
+    registry.register(QueueDepths(uows, large_job_participants))
     return generate_latest(registry)

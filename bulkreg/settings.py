@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     max_token_ttl_seconds: int = 86_400
     max_body_bytes: int = 4 * 1024 * 1024
     max_participants: int = 10_000
+    large_job_participants: int = 1_000
+    max_running_large_per_org: int = 1
     max_backdate_days: int = 365
 
     worker_concurrency: int = 2

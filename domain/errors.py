@@ -92,11 +92,11 @@ class LeaseLost(Exception):
 
 
 class JobBusy(Exception):
-    """Another worker holds a live lease on the job: look again when it runs out (if that
-    worker died, its lease expiring is what lets this message take the job over)."""
+    """The job cannot be taken now — another worker holds a live lease on it, or its
+    organization's large-job slots are taken: look again in ``retry_in`` seconds."""
 
     def __init__(self, retry_in: float) -> None:
-        super().__init__(f"leased by another worker for {retry_in:.1f}s more")
+        super().__init__(f"not free for {retry_in:.1f}s")
         self.retry_in = retry_in
 
 

@@ -234,6 +234,25 @@ CREATE FUNCTION app.job_counts() RETURNS TABLE(status text, jobs bigint)
 
 ALTER FUNCTION app.job_counts() OWNER TO bulkreg_owner;
 
+--
+-- Name: queue_depths(integer); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.queue_depths(p_large integer) RETURNS TABLE(queue text, waiting bigint, oldest_age_seconds double precision)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+               select case when j.total > p_large then 'bulk.large' else 'bulk.small' end,
+                      pg_catalog.count(*),
+                      extract(epoch from pg_catalog.now() - pg_catalog.min(j.updated_at))::float8
+               from public.bulk_jobs j
+               where j.status = 'queued'
+               group by 1
+               $$;
+
+
+ALTER FUNCTION app.queue_depths(p_large integer) OWNER TO bulkreg_owner;
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -1007,6 +1026,14 @@ GRANT ALL ON FUNCTION app.is_staff() TO bulkreg_app;
 
 REVOKE ALL ON FUNCTION app.job_counts() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.job_counts() TO bulkreg_api;
+
+
+--
+-- Name: FUNCTION queue_depths(p_large integer); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.queue_depths(p_large integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_depths(p_large integer) TO bulkreg_api;
 
 
 --

@@ -24,13 +24,24 @@ from sqlalchemy import Engine
 
 from domain.errors import LeaseLost, Unauthenticated
 from domain.model import Principal
-from domain.ports import Activities, Anomalies, Audit, Claimed, Directory, Jobs, MaintenanceJobs
+from domain.ports import (
+    Activities,
+    Anomalies,
+    Audit,
+    Claimed,
+    Directory,
+    Jobs,
+    MaintenanceJobs,
+    Sendable,
+)
 from persistence.repositories.activities import SqlActivities
 from persistence.repositories.anomalies import SqlAnomalies
 from persistence.repositories.audit import SqlAudit
 from persistence.repositories.claims import (
     ACT_FOR_CLAIM,
     CLAIM,
+    ORG_TURN,
+    LargeJobs,
     SqlMaintenanceJobs,
     claim_from,
     claim_params,
@@ -40,7 +51,7 @@ from persistence.repositories.jobs import SqlJobs
 from persistence.roles import MAINTENANCE_ROLE
 from persistence.wire import BEGIN, COMMIT, Params, PendingAnswer, Queued, Sql, Wire
 
-Publisher = Callable[[UUID], None]
+Publisher = Callable[[Sendable], None]
 
 SET_IDENTITY = Sql("select app.act_as(cast(:user_id as uuid), cast(:org_id as uuid), :role)")
 # The maintenance role for this transaction only, and commits that do not wait for their WAL
@@ -66,7 +77,7 @@ class _Transaction:
         self._publish = publish
         self._opening = opening
         self._preamble = preamble
-        self._outbox: list[UUID] = []
+        self._outbox: list[Sendable] = []
         self._committed = False
         self.wire: Wire
 
@@ -78,8 +89,8 @@ class _Transaction:
         self.wire.commit()
         self._committed = True
 
-    def enqueue_after_commit(self, job_id: UUID) -> None:
-        self._outbox.append(job_id)
+    def enqueue_after_commit(self, job: Sendable) -> None:
+        self._outbox.append(job)
 
     def __exit__(
         self,
@@ -89,8 +100,8 @@ class _Transaction:
     ) -> None:
         self.wire.close()
         if self._committed and exc is None:
-            for job_id in self._outbox:
-                self._publish(job_id)
+            for job in self._outbox:
+                self._publish(job)
 
 
 class _Repositories(_Transaction):
@@ -129,13 +140,21 @@ class SqlClaimingUnitOfWork(_Repositories):
     aborts every statement queued behind it, and the claim stands."""
 
     def __init__(
-        self, engine: Engine, publish: Publisher, job_id: UUID, token: UUID, lease_seconds: float
+        self,
+        engine: Engine,
+        publish: Publisher,
+        job_id: UUID,
+        token: UUID,
+        lease_seconds: float,
+        large: LargeJobs,
     ) -> None:
         self._claim = PendingAnswer()
+        params = claim_params(job_id, token, lease_seconds, large)
         preamble: list[Queued] = [
             (BEGIN, None, None),
             (BECOME_MAINTENANCE, None, None),
-            (CLAIM, claim_params(job_id, token, lease_seconds), self._claim),
+            (ORG_TURN, params, None),
+            (CLAIM, params, self._claim),
             (COMMIT, None, None),
         ]
         act = {"job": job_id, "token": token}
@@ -177,11 +196,17 @@ class SqlUnitsOfWork:
     suite, the benchmarks) passes the workers' engine as ``worker_engine``."""
 
     def __init__(
-        self, engine: Engine, publish: Publisher, *, worker_engine: Engine | None = None
+        self,
+        engine: Engine,
+        publish: Publisher,
+        *,
+        worker_engine: Engine | None = None,
+        large: LargeJobs | None = None,
     ) -> None:
         self.engine = engine
         self.worker_engine = worker_engine or engine
         self.publish = publish
+        self.large = large or LargeJobs()
 
     def __call__(self, principal: Principal) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.publish, principal)
@@ -190,4 +215,6 @@ class SqlUnitsOfWork:
         return SqlMaintenanceUnitOfWork(self.worker_engine, self.publish)
 
     def claiming(self, job_id: UUID, token: UUID, lease_seconds: float) -> SqlClaimingUnitOfWork:
-        return SqlClaimingUnitOfWork(self.worker_engine, self.publish, job_id, token, lease_seconds)
+        return SqlClaimingUnitOfWork(
+            self.worker_engine, self.publish, job_id, token, lease_seconds, self.large
+        )

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from api.deps import Operator, UnitsOfWorkDep
+from api.deps import Operator, SettingsDep, UnitsOfWorkDep
 from api.problems import problem
 from api.schemas import Health, json_response, problem_responses
 from bulkreg.composition import broker_answers
@@ -22,10 +22,13 @@ def healthz() -> Response:
 
 
 @router.get("/metrics", response_class=Response, dependencies=[Operator])
-def metrics(uows: UnitsOfWorkDep) -> Response:
-    """Prometheus exposition: jobs by status, processing duration, activities committed.
+def metrics(uows: UnitsOfWorkDep, settings: SettingsDep) -> Response:
+    """Prometheus exposition: jobs by status, processing duration, activities committed,
+    and per queue the jobs waiting and the age of the oldest (what to scale workers on).
     Operators only (their basic-auth login): it counts every organization's jobs."""
-    return Response(exposition(uows), media_type=CONTENT_TYPE_LATEST)
+    return Response(
+        exposition(uows, settings.large_job_participants), media_type=CONTENT_TYPE_LATEST
+    )
 
 
 @router.get("/readyz", response_model=Health, responses=problem_responses(503))

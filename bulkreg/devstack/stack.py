@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from bulkreg.composition import LARGE_QUEUE, SMALL_QUEUE
 from bulkreg.devstack import demo, where
 from bulkreg.devstack.postgres import STOP_SIGNAL
 from bulkreg.devstack.supervision import Program, Supervisor
@@ -83,6 +84,12 @@ def commands(settings: Settings) -> dict[str, list[str]]:
         "worker": [
             *celery, "worker", "--loglevel", "INFO", "--concurrency",
             str(settings.worker_concurrency), "--hostname", f"worker-{os.getpid()}@%h", "-E",
+            "--queues", SMALL_QUEUE,
+        ],
+        # Large jobs' own worker: a 10,000-participant job never holds up a small one.
+        "worker-large": [
+            *celery, "worker", "--loglevel", "INFO", "--concurrency", "1",
+            "--hostname", f"worker-large-{os.getpid()}@%h", "-E", "--queues", LARGE_QUEUE,
         ],
         "beat": [
             *celery, "beat", "--loglevel", "INFO", "--schedule",
@@ -122,8 +129,9 @@ def programs(settings: Settings) -> list[Program]:
         # SIGTERM asks for Celery's soft shutdown: running jobs get worker_soft_shutdown_timeout
         # to finish, then the worker stops cold (an unfinished job is taken over at once).
         "worker": {"REMAP_SIGTERM": "SIGQUIT"},
+        "worker-large": {"REMAP_SIGTERM": "SIGQUIT"},
     }
-    grace = {"worker": WORKER_SOFT_SHUTDOWN_SECONDS + 15}
+    grace = dict.fromkeys(("worker", "worker-large"), WORKER_SOFT_SHUTDOWN_SECONDS + 15)
     application = [
         Program(
             name,

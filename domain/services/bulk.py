@@ -16,7 +16,7 @@ from domain.errors import (
 from domain.jobs import BulkJob
 from domain.model import BulkSubmission, Decision, JobItem, JobStatus, Outcome, Principal
 from domain.policy import require_staff
-from domain.ports import AuditEntry, Page, UnitOfWork, UnitsOfWork
+from domain.ports import AuditEntry, Page, Sendable, UnitOfWork, UnitsOfWork
 from domain.rules import Limits, check_activity, check_participants
 from domain.services.registration import today_in
 
@@ -79,7 +79,7 @@ def submit(
             ],
         )
         uow.jobs.add(job, idempotency_key, request_hash)
-        uow.enqueue_after_commit(job.id)
+        uow.enqueue_after_commit(Sendable(job.id, job.total))
         uow.commit()
     return job, True
 
@@ -172,7 +172,7 @@ def resolve(
                 for peer_mentor_id, decision in final.items()
             ]
         )
-        uow.enqueue_after_commit(job.id)
+        uow.enqueue_after_commit(Sendable(job.id, job.total))
         uow.commit()
     return job
 

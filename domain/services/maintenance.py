@@ -27,10 +27,10 @@ def sweep_stuck_jobs(
         requeued = maintenance.jobs.requeue_abandoned()
         stale = maintenance.jobs.stale_queued(queued_older_than, limit)
         to_send = list(dict.fromkeys([*requeued, *stale]))
-        for job_id in to_send:
-            maintenance.enqueue_after_commit(job_id)
+        for job in to_send:
+            maintenance.enqueue_after_commit(job)
         maintenance.commit()
-    return to_send
+    return [job.job_id for job in to_send]
 
 
 def reconcile(uows: UnitsOfWork) -> int:

@@ -24,6 +24,7 @@ from domain.services.bulk import Clock, utcnow
 from domain.services.registration import register_items
 
 log = logging.getLogger(__name__)
+TURN_SECONDS = 5.0  # how soon a job waiting for its organization's turn asks again
 NOT_AUTHORIZED = ("submitter_not_authorized", "the submitting coordinator may no longer register")
 
 
@@ -64,8 +65,13 @@ def process(
     if claim is None:
         with uows.maintenance() as maintenance:
             busy_for = maintenance.jobs.lease_remaining(job_id)
+            waiting = busy_for is None and maintenance.jobs.is_queued(job_id)
         if busy_for is not None:
             raise JobBusy(busy_for)
+        if waiting:
+            # Queued, yet not ours to take: its organization's large-job slots are all
+            # running (or another worker is claiming it this instant). Not an attempt.
+            raise JobBusy(TURN_SECONDS)
         return None
     if claim.attempts > max_attempts:
         reason = ("max_attempts_exceeded", f"gave up after {max_attempts} attempts")

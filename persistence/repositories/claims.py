@@ -3,10 +3,11 @@ that makes a job one worker's, releasing and failing it, the sweeper's finds."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from domain.ports import Claim
+from domain.ports import Claim, Sendable
 from persistence.repositories.anomalies import RECORD_ANOMALIES
 from persistence.repositories.shared import NEXT_VERSION, Row
 from persistence.wire import Wire, sql
@@ -30,16 +31,31 @@ TAKEABLE = f"""(status = 'queued'
 # is processed, bounds a job that kills its worker. Claiming again with the same token is a
 # no-op that answers the same claim: a round trip re-sent after its connection dropped (the
 # first send may have reached the server and committed) finds its own claim, uncounted.
+#
+# A large job (over ``:large`` participants) is taken only while its organization has fewer
+# than ``:max_large`` large jobs running: one organization cannot hold every large-job slot.
+# The others stay queued, uncounted, and their messages come back for their turn.
 CLAIM = sql(
     f"""update bulk_jobs set status = 'running',
            attempts = attempts + (claim_token is distinct from :token)::int,
            lease_until = now() + make_interval(secs => :lease), claim_token = :token,
            started_at = coalesce(started_at, now()), {NEXT_VERSION}
-       where id = (select id from bulk_jobs
-                   where id = :id
+       where id = (select j.id from bulk_jobs j
+                   where j.id = :id
                      and ({TAKEABLE} or (status = 'running' and claim_token = :token))
-                   for update skip locked)
+                     and (j.total <= :large
+                          or (select count(*) from bulk_jobs r
+                              where r.org_id = j.org_id and r.status = 'running'
+                                and r.total > :large and r.id <> j.id) < :max_large)
+                   for update of j skip locked)
        returning id, attempts"""
+)
+# Sent in the claim's transaction, before the claim: the claims of one organization's large
+# jobs take turns, so two workers cannot both see the last slot free. (Read committed: the
+# claim, a later statement, sees what the previous holder committed.)
+ORG_TURN = sql(
+    """select pg_advisory_xact_lock(hashtextextended('bulkreg.large-jobs:' || org_id::text, 0))
+       from bulk_jobs where id = :id and total > :large"""
 )
 # The processing transaction's identity: the claimed job's submitter, found by the server
 # from the claim's token, and refused unless they may still register (migration 0009) —
@@ -51,8 +67,25 @@ ACT_FOR_CLAIM = sql(
 )
 
 
-def claim_params(job_id: UUID, token: UUID, lease_seconds: float) -> dict[str, Any]:
-    return {"id": job_id, "token": token, "lease": lease_seconds}
+@dataclass(frozen=True)
+class LargeJobs:
+    """Which jobs are large (``BULKREG_LARGE_JOB_PARTICIPANTS``), and how many of one
+    organization's may run at once (``BULKREG_MAX_RUNNING_LARGE_PER_ORG``)."""
+
+    participants: int = 1_000
+    per_org: int = 1
+
+
+def claim_params(
+    job_id: UUID, token: UUID, lease_seconds: float, large: LargeJobs
+) -> dict[str, Any]:
+    return {
+        "id": job_id,
+        "token": token,
+        "lease": lease_seconds,
+        "large": large.participants,
+        "max_large": large.per_org,
+    }
 
 
 def claim_from(row: Row, token: UUID) -> Claim:
@@ -99,16 +132,16 @@ class SqlMaintenanceJobs:
         )
         return result == 1
 
-    def stale_queued(self, older_than_seconds: float, limit: int) -> list[UUID]:
+    def stale_queued(self, older_than_seconds: float, limit: int) -> list[Sendable]:
         rows = self.wire.rows(
             sql(
-                """select id from bulk_jobs
+                """select id, total from bulk_jobs
                    where status = 'queued' and updated_at < now() - make_interval(secs => :age)
                    order by updated_at limit :limit"""
             ),
             {"age": older_than_seconds, "limit": limit},
         )
-        return [r.id for r in rows]
+        return [Sendable(r.id, r.total) for r in rows]
 
     def try_lock(self, name: str) -> bool:
         """A transaction-scoped advisory lock: one sweeper / reconciler at a time."""
@@ -124,7 +157,13 @@ class SqlMaintenanceJobs:
         result = self.wire.count(RECORD_ANOMALIES)
         return result
 
-    def requeue_abandoned(self) -> list[UUID]:
+    def is_queued(self, job_id: UUID) -> bool:
+        row = self.wire.first(
+            sql("select 1 from bulk_jobs where id = :id and status = 'queued'"), {"id": job_id}
+        )
+        return row is not None
+
+    def requeue_abandoned(self) -> list[Sendable]:
         """Running jobs no live worker holds (their row is not locked) whose lease ran out
         or whose claim was abandoned, back to the queue."""
         rows = self.wire.rows(
@@ -133,7 +172,7 @@ class SqlMaintenanceJobs:
                     where id in (select id from bulk_jobs
                                  where status = 'running' and {TAKEABLE}
                                  for update skip locked)
-                    returning id"""
+                    returning id, total"""
             )
         )
-        return [r.id for r in rows]
+        return [Sendable(r.id, r.total) for r in rows]

@@ -41,6 +41,9 @@ def test_metrics_report_jobs_by_status_processing_time_and_rows(
     assert metric(text, "bulkreg_jobs", 'status="succeeded"') >= 1
     assert metric(text, "bulkreg_job_processing_seconds_count", 'status="succeeded"') >= 1
     assert metric(text, "bulkreg_activities_committed_total", 'source="bulk"') >= 3
+    for queue in ("bulk.small", "bulk.large"):  # the scaling signals, even when nothing waits
+        assert metric(text, "bulkreg_queue_depth", f'queue="{queue}"') >= 0
+        assert metric(text, "bulkreg_queue_oldest_age_seconds", f'queue="{queue}"') >= 0
 
 
 def flower_login(stack: Stack) -> tuple[str, str]:

@@ -52,7 +52,7 @@ def submit(client: httpx.Client, org: dict[str, Any], day: str, start: int) -> s
 
 def test_a_killed_worker_is_started_again_while_the_api_keeps_answering(stack: Stack) -> None:
     client, org = coordinator_of(stack)
-    worker = supervised(stack, "celery", "worker")
+    worker = supervised(stack, "celery", "worker", "bulk.small")
     os.kill(worker.pid, signal.SIGKILL)
     for _ in range(10):  # the API does not notice
         assert httpx.get(f"{stack.api}/healthz", timeout=5).status_code == 200
@@ -66,7 +66,7 @@ def test_a_killed_worker_is_started_again_while_the_api_keeps_answering(stack: S
 
 def _other_worker(stack: Stack, old: int) -> psutil.Process | None:
     try:
-        found = supervised(stack, "celery", "worker")
+        found = supervised(stack, "celery", "worker", "bulk.small")
     except AssertionError:
         return None  # between the two
     return found if found.pid != old else None

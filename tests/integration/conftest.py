@@ -71,7 +71,9 @@ def uows(api_engine: Engine, worker_engine: Engine, published: list[UUID]) -> Sq
     """Units of work whose after-commit messages are recorded, not sent; each side as the
     role it has in production (the API's units as ``bulkreg_api``, claims and maintenance
     as ``bulkreg_worker``)."""
-    return SqlUnitsOfWork(api_engine, published.append, worker_engine=worker_engine)
+    return SqlUnitsOfWork(
+        api_engine, lambda job: published.append(job.job_id), worker_engine=worker_engine
+    )
 
 
 @pytest.fixture

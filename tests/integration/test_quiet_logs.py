@@ -10,6 +10,7 @@ import pytest
 
 from bulkreg import composition
 from domain.model import JobStatus
+from domain.ports import Sendable
 from persistence.uow import SqlUnitsOfWork
 from tests.support.db import wait_for
 from tests.support.jobs import process, submit
@@ -49,7 +50,7 @@ def test_a_failed_publish_is_one_line(
 
     monkeypatch.setattr(composition, "producer", lambda: SimpleNamespace(send_task=refuse))
     with caplog.at_level(logging.INFO):
-        composition.enqueue(uuid4())  # does not raise: the sweeper will send it
+        composition.enqueue(Sendable(uuid4(), 3))  # does not raise: the sweeper will send it
     (record,) = caplog.records
     assert record.levelno == logging.WARNING and record.exc_info is None
     assert "ConnectionError: Error 111" in record.getMessage()

@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import Engine, text
 
+from domain.ports import Sendable
 from domain.services import maintenance
 from persistence.repositories.claims import ABANDONED_AFTER_SECONDS
 from persistence.uow import SqlUnitsOfWork
@@ -149,5 +150,5 @@ def uows_live(uows: SqlUnitsOfWork) -> SqlUnitsOfWork:
     return SqlUnitsOfWork(uows.engine, resend, worker_engine=uows.worker_engine)
 
 
-def resend(job_id: UUID) -> None:
-    process_bulk_job.apply_async(args=[str(job_id)], queue="crowd")
+def resend(job: Sendable) -> None:
+    process_bulk_job.apply_async(args=[str(job.job_id)], queue="crowd")

@@ -39,6 +39,7 @@ from domain.ports import (
     MaintenanceUnitOfWork,
     Page,
     Screening,
+    Sendable,
     UnitOfWork,
     UnitsOfWork,
 )
@@ -143,11 +144,16 @@ class FakeMaintenanceJobs(MaintenanceJobs):
         job.status, job.error_code, job.error_message = JobStatus.FAILED, code, message
         return True
 
-    def stale_queued(self, older_than_seconds: float, limit: int) -> list[UUID]:
-        return [j.id for j in self.store.jobs.values() if j.status is JobStatus.QUEUED][:limit]
+    def stale_queued(self, older_than_seconds: float, limit: int) -> list[Sendable]:
+        queued = [j for j in self.store.jobs.values() if j.status is JobStatus.QUEUED]
+        return [Sendable(j.id, j.total) for j in queued][:limit]
 
-    def requeue_abandoned(self) -> list[UUID]:
-        return []
+    def is_queued(self, job_id: UUID) -> bool:
+        job = self.store.jobs.get(job_id)
+        return job is not None and job.status is JobStatus.QUEUED
+
+    def requeue_abandoned(self) -> list[Sendable]:
+        return []  # no worker of the fakes ever dies
 
     def try_lock(self, name: str) -> bool:
         return True
@@ -275,8 +281,8 @@ class FakeTransaction:
     def commit(self) -> None:
         self.committed = True
 
-    def enqueue_after_commit(self, job_id: UUID) -> None:
-        self.outbox.append(job_id)
+    def enqueue_after_commit(self, job: Sendable) -> None:
+        self.outbox.append(job.job_id)
 
 
 class FakeUnitOfWork(FakeTransaction, UnitOfWork):

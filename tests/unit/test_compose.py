@@ -12,7 +12,7 @@ import yaml
 from bulkreg.settings import WORKER_SOFT_SHUTDOWN_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = {"postgres", "redis", "migrate", "api", "worker", "beat", "flower"}
+SERVICES = {"postgres", "redis", "migrate", "api", "worker", "worker-large", "beat", "flower"}
 
 
 def compose() -> dict[str, Any]:
@@ -33,10 +33,12 @@ def test_every_long_running_service_is_restarted_and_the_worker_stops_softly() -
     services = compose()["services"]
     for name in SERVICES - {"migrate"}:
         assert services[name]["restart"] == "unless-stopped", name
-    worker = services["worker"]
-    assert worker["environment"]["REMAP_SIGTERM"] == "SIGQUIT"
-    grace = worker["stop_grace_period"]
-    assert grace.endswith("s") and int(grace[:-1]) > WORKER_SOFT_SHUTDOWN_SECONDS
+    for name, queue in (("worker", "bulk.small"), ("worker-large", "bulk.large")):
+        worker = services[name]
+        assert worker["environment"]["REMAP_SIGTERM"] == "SIGQUIT"
+        grace = worker["stop_grace_period"]
+        assert grace.endswith("s") and int(grace[:-1]) > WORKER_SOFT_SHUTDOWN_SECONDS
+        assert worker["command"][-2:] == ["--queues", queue]
 
 
 def test_each_service_logs_in_as_its_own_role_and_migrate_as_the_owner() -> None:
@@ -44,7 +46,7 @@ def test_each_service_logs_in_as_its_own_role_and_migrate_as_the_owner() -> None
     api = services["api"]["environment"]
     assert api["BULKREG_DATABASE_URL"].startswith("postgresql://bulkreg_api:")
     assert "BULKREG_WORKER_DATABASE_URL" not in api  # the API cannot become maintenance
-    for name in ("worker", "beat"):
+    for name in ("worker", "worker-large", "beat"):
         env = services[name]["environment"]
         assert env["BULKREG_WORKER_DATABASE_URL"].startswith("postgresql://bulkreg_worker:")
         assert "BULKREG_DATABASE_URL" not in env, name
@@ -63,7 +65,7 @@ def test_each_service_logs_in_as_its_own_role_and_migrate_as_the_owner() -> None
 def test_every_service_command_exists_in_the_project() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     services = compose()["services"]
-    for name in ("migrate", "api", "worker", "beat", "flower"):
+    for name in ("migrate", "api", "worker", "worker-large", "beat", "flower"):
         command = services[name]["command"]
         words = " ".join(command).split()
         program = words[0] if words[0] != "sh" else words[words.index("exec") + 1]
