@@ -35,7 +35,7 @@ from persistence.database import libpq_url
 TARGETS = {
     "commit_ratio": (">=", 0.5),
     "e2e_ratio": (">=", 0.5),
-    "dedupe_scaling_ratio": ("<=", 1.5),
+    "dedupe_scaling_ratio": ("<=", 1.2),
     "poll_p99_ms": ("<", 20.0),
     "memory_peak_growth_mb": ("<", 100.0),
 }

@@ -1,5 +1,7 @@
-"""End to end: 15-participant jobs per second, HTTP submit to ``succeeded``, against no-op
-Celery round trips per second through the same broker with the same worker concurrency."""
+"""End to end: 15-participant jobs per second, HTTP submit to ``succeeded``, against the stack
+floor (``benchmarks.floor``: the same submissions to a minimal FastAPI app that publishes a
+no-op task) and against bare no-op Celery round trips, through the same broker with the
+same worker concurrency."""
 
 from __future__ import annotations
 
@@ -53,11 +55,20 @@ class Stack:
              "--include", "benchmarks.tasks", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
             self.env, logs / "bench-worker.log",
         )  # fmt: skip
+        self.floor_port = free_port()
+        self.floor = start_process(
+            [python(), "-m", "uvicorn", "benchmarks.floor:app", "--port", str(self.floor_port), "--no-access-log", "--log-level", "warning"],
+            self.env, logs / "bench-floor.log",
+        )  # fmt: skip
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                ready = httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200
+                floor = httpx.post(
+                    f"http://127.0.0.1:{self.floor_port}/v1/bulk-registrations", json={}, timeout=1
+                )
+                if ready and floor.status_code == 202:
                     break
             except httpx.HTTPError:
                 pass
@@ -65,8 +76,22 @@ class Stack:
         time.sleep(3)  # the worker's pool is up by now
 
     def close(self) -> None:
+        stop_process(self.floor)
         stop_process(self.api)
         stop_process(self.worker)
+
+
+def floor_rate(servers: Servers, stack: Stack, org: Org, n: int, secret: str) -> float:
+    """The stack floor: the same submissions, from the same load generator, to the floor app;
+    done when its no-ops have all counted themselves."""
+    counter = redis.Redis.from_url(servers.broker_url)
+    from benchmarks.tasks import COUNTER
+
+    counter.delete(COUNTER)
+    started = time.perf_counter()
+    submit_jobs(stack, org, n, 0, secret, port=stack.floor_port)
+    wait_for_noops(counter, n)
+    return n / (time.perf_counter() - started)
 
 
 def noop_rate(servers: Servers, n: int) -> float:
@@ -101,7 +126,9 @@ def job_rate(
     return n / (time.perf_counter() - started)
 
 
-def submit_jobs(stack: Stack, org: Org, n: int, first_day: int, secret: str) -> list[uuid.UUID]:
+def submit_jobs(
+    stack: Stack, org: Org, n: int, first_day: int, secret: str, *, port: int | None = None
+) -> list[uuid.UUID]:
     """``n`` 15-participant jobs over HTTP, one activity date each, from ``SUBMITTERS``
     threads; their ids in the order they were sent."""
     token = tokens.issue(org.coordinator, secret, 3600)
@@ -127,7 +154,7 @@ def submit_jobs(stack: Stack, org: Org, n: int, first_day: int, secret: str) -> 
         conn = getattr(connections, "conn", None)
         if conn is None:
             conn = connections.conn = http.client.HTTPConnection(
-                "127.0.0.1", stack.port, timeout=60
+                "127.0.0.1", port or stack.port, timeout=60
             )
             opened.append(conn)
         headers = {
@@ -204,16 +231,19 @@ def wait_until_succeeded(servers: Servers, job_ids: list[uuid.UUID]) -> None:
 def run(
     servers: Servers, stack: Stack, org: Org, n: int, repeat: int, secret: str
 ) -> dict[str, Figure]:
-    jobs, noops, ratio = Figure(), Figure(), Figure()
+    jobs, noops, floors, ratio, vs_bare = Figure(), Figure(), Figure(), Figure(), Figure()
     drained_jobs, drained_noops, drain_ratio = Figure(), Figure(), Figure()
     # Warm both paths up to their steady state: pooled connections with their prepared
     # statements in the API and in every worker process, and statistics of tables in use.
     noop_rate(servers, n)
+    floor_rate(servers, stack, org, n, secret)
     job_rate(servers, stack, org, n, first_day=900, secret=secret)
     for rep in range(repeat):
         noops.add(noop_rate(servers, n))
+        floors.add(floor_rate(servers, stack, org, n, secret))
         jobs.add(job_rate(servers, stack, org, n, first_day=1000 + rep * n, secret=secret))
-        ratio.add(jobs.samples[-1] / noops.samples[-1])
+        ratio.add(jobs.samples[-1] / floors.samples[-1])
+        vs_bare.add(jobs.samples[-1] / noops.samples[-1])
     for rep in range(repeat):
         first_day = 1000 + (repeat + rep) * n
         job_rate_alone, noop_rate_alone = drain_rates(servers, stack, org, n, first_day, secret)
@@ -223,7 +253,9 @@ def run(
     return {
         "jobs_per_s": jobs,
         "noop_round_trips_per_s": noops,
+        "floor_jobs_per_s": floors,
         "e2e_ratio": ratio,
+        "e2e_vs_bare_celery": vs_bare,
         "drained_jobs_per_s": drained_jobs,
         "drained_noops_per_s": drained_noops,
         "worker_drain_ratio": drain_ratio,

@@ -12,6 +12,8 @@ from pathlib import Path
 KEYS = {
     "commit_ratio",
     "e2e_ratio",
+    "e2e_vs_bare_celery",
+    "dedupe_job_ratio",
     "worker_drain_ratio",
     "dedupe_scaling_ratio",
     "poll_p50_ms",
