@@ -17,7 +17,7 @@ import psutil
 import psycopg
 import redis
 
-from benchmarks import commit, dedupe, e2e, memory, poll, staying_up
+from benchmarks import commit, dedupe, e2e, fairness, memory, poll, staying_up
 from benchmarks.harness import (
     BENCH_ENV,
     Figure,
@@ -37,6 +37,7 @@ TARGETS = {
     "e2e_ratio": (">=", 0.5),
     "dedupe_scaling_ratio": ("<=", 1.2),
     "poll_p99_ms": ("<", 20.0),
+    "fairness_ratio": ("<=", 2.0),
     "memory_peak_growth_mb": ("<", 100.0),
 }
 
@@ -76,10 +77,14 @@ def run(sizes: Sizes) -> dict[str, Any]:
     figures: dict[str, Figure] = {}
     extra: dict[str, Any] = {}
     with servers(settings) as s:
-        # The publisher and the benchmark's own tasks use these servers.
-        os.environ.update(child_env(s))
+        # The publisher and the benchmark's own tasks use these servers; the largest jobs of
+        # the run are large ones (its own queue and worker) even at the quick sizes.
+        os.environ.update(
+            child_env(s) | {"BULKREG_LARGE_JOB_PARTICIPANTS": str(min(1000, sizes.mentors // 2))}
+        )
         owner = engine(s.owner_url)
         org = make_org(owner, sizes.mentors)
+        other = make_org(owner, 20)  # the fairness benchmark's small organization
         owner.dispose()
         secret = BENCH_ENV["BULKREG_JWT_SECRET"]
 
@@ -104,6 +109,10 @@ def run(sizes: Sizes) -> dict[str, Any]:
             )
             settle(s.superuser_url)
             figures |= e2e.run(s, stack, org, sizes.e2e_jobs, sizes.repeat, secret)
+            settle(s.superuser_url)
+            figures |= fairness.run(
+                s, stack, org, other, secret, first_day=4000, repeat=min(sizes.repeat, 3)
+            )
             settle(s.superuser_url)
             figures |= staying_up.run(s, stack, org, secret, min(sizes.repeat, 3))
         finally:

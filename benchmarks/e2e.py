@@ -55,6 +55,12 @@ class Stack:
              "--include", "benchmarks.tasks", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
             self.env, logs / "bench-worker.log",
         )  # fmt: skip
+        # Large jobs' own worker, as make run and compose have it (the fairness benchmark).
+        self.worker_large = start_process(
+            [python(), "-m", "celery", "-A", "workers.app", "worker", "--concurrency", "1",
+             "--queues", "bulk.large", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+            self.env, logs / "bench-worker-large.log",
+        )  # fmt: skip
         self.floor_port = free_port()
         self.floor = start_process(
             [python(), "-m", "uvicorn", "benchmarks.floor:app", "--port", str(self.floor_port), "--no-access-log", "--log-level", "warning"],
@@ -76,6 +82,7 @@ class Stack:
         time.sleep(3)  # the worker's pool is up by now
 
     def close(self) -> None:
+        stop_process(self.worker_large)
         stop_process(self.floor)
         stop_process(self.api)
         stop_process(self.worker)

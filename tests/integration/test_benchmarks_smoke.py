@@ -21,6 +21,7 @@ KEYS = {
     "machine",
     "memory_peak_growth_mb",
     "takeover_seconds",
+    "fairness_ratio",
     "submit_p99_ms_hung_broker",
 }
 

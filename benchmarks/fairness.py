@@ -1,0 +1,125 @@
+"""Fairness across organizations: organization B's small jobs while organization A keeps
+large jobs flowing.
+
+``fairness_ratio``: the p95 of B's 15-participant jobs, submit → ``succeeded`` (the job
+row's own timestamps), while A keeps two of its largest jobs waiting at all times, ÷ the
+same p95 on an idle stack. Large jobs have their own queue and worker
+(``bulkreg.composition.queue_for``), so B's jobs never wait behind A's; what is left is
+sharing the machine's two cores.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+import uuid
+from typing import Any
+
+import httpx
+import psycopg
+
+from api import tokens
+from benchmarks.e2e import Stack
+from benchmarks.harness import Figure, Org, Servers, day
+from persistence.database import libpq_url
+
+SMALL = 15
+B_JOBS = 20
+B_INTERVAL_SECONDS = 0.25
+A_WAITING = 2
+
+
+def run(
+    servers: Servers, stack: Stack, a: Org, b: Org, secret: str, first_day: int, repeat: int
+) -> dict[str, Figure]:
+    ratios = Figure()
+    for rep in range(repeat):
+        on = first_day + rep * 2 * B_JOBS
+        idle = p95_seconds(servers, stack, b, secret, on)
+        with large_jobs_flowing(stack, a, secret, on):
+            loaded = p95_seconds(servers, stack, b, secret, on + B_JOBS)
+        ratios.add(loaded / idle)
+    return {"fairness_ratio": ratios}
+
+
+def p95_seconds(servers: Servers, stack: Stack, org: Org, secret: str, first_day: int) -> float:
+    """B's small jobs, one every ``B_INTERVAL_SECONDS``; the p95 of their latencies."""
+    ids = []
+    for n in range(B_JOBS):
+        ids.append(_submit(stack, org, secret, SMALL, first_day + n))
+        time.sleep(B_INTERVAL_SECONDS)
+    latencies = _latencies(servers, ids)
+    return statistics.quantiles(latencies, n=20)[18]
+
+
+class large_jobs_flowing:
+    """While the block runs, organization A keeps ``A_WAITING`` of its largest jobs queued
+    or running (one activity date each, so none conflicts)."""
+
+    def __init__(self, stack: Stack, org: Org, secret: str, first_day: int) -> None:
+        self.stack, self.org, self.secret = stack, org, secret
+        self.day = first_day + 5000  # far from B's dates and every other benchmark's
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._flow, daemon=True)
+
+    def __enter__(self) -> None:
+        self.thread.start()
+        time.sleep(2)  # the first large job is running
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def _flow(self) -> None:
+        sent: list[uuid.UUID] = []
+        while not self.stop.is_set():
+            unfinished = [j for j in sent if not _finished(self.stack, self.org, self.secret, j)]
+            for _ in range(A_WAITING - len(unfinished)):
+                self.day += 1
+                unfinished.append(
+                    _submit(self.stack, self.org, self.secret, len(self.org.peer_mentors), self.day)
+                )
+            sent = unfinished
+            self.stop.wait(0.5)
+
+
+def _submit(stack: Stack, org: Org, secret: str, participants: int, on: int) -> uuid.UUID:
+    body: dict[str, Any] = {
+        "activity": {"activity_type": "home_visit", "occurred_on": day(on).isoformat(),
+                     "duration_minutes": 30},
+        "participants": [{"peer_mentor_id": str(p)} for p in org.peer_mentors[:participants]],
+    }  # fmt: skip
+    response = httpx.post(
+        f"{stack.url}/v1/bulk-registrations",
+        json=body,
+        headers={"Authorization": f"Bearer {tokens.issue(org.coordinator, secret, 600)}"},
+        timeout=60,
+    )
+    assert response.status_code == 202, response.text
+    return uuid.UUID(response.json()["job_id"])
+
+
+def _finished(stack: Stack, org: Org, secret: str, job_id: uuid.UUID) -> bool:
+    response = httpx.get(
+        f"{stack.url}/v1/bulk-registrations/{job_id}",
+        headers={"Authorization": f"Bearer {tokens.issue(org.coordinator, secret, 600)}"},
+        timeout=60,
+    )
+    return response.json()["status"] not in ("queued", "running")
+
+
+def _latencies(servers: Servers, ids: list[uuid.UUID], patience: float = 300) -> list[float]:
+    deadline = time.monotonic() + patience
+    with psycopg.connect(libpq_url(servers.superuser_url), autocommit=True) as conn:
+        while True:
+            rows = conn.execute(
+                """select extract(epoch from finished_at - created_at) from bulk_jobs
+                   where id = any(%s) and status = 'succeeded'""",
+                (ids,),
+            ).fetchall()
+            if len(rows) == len(ids):
+                return [float(r[0]) for r in rows]
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{len(ids) - len(rows)} of B's jobs did not succeed")
+            time.sleep(0.1)
