@@ -17,7 +17,7 @@ import psutil
 import psycopg
 import redis
 
-from benchmarks import commit, dedupe, e2e, fairness, memory, poll, staying_up
+from benchmarks import commit, dedupe, e2e, fairness, memory, poll, scaling, staying_up
 from benchmarks.harness import (
     BENCH_ENV,
     Figure,
@@ -53,10 +53,11 @@ class Sizes:
     poll_rate: float
     poll_seconds: float
     repeat: int
+    burst: int
 
 
-FULL = Sizes(10_000, 10_000, 1_000, 10_000, 1_000_000, 100, 200, 10, 5)
-QUICK = Sizes(120, 100, 20, 200, 2_000, 4, 20, 0.5, 2)
+FULL = Sizes(10_000, 10_000, 1_000, 10_000, 1_000_000, 100, 200, 10, 5, 500)
+QUICK = Sizes(120, 100, 20, 200, 2_000, 4, 20, 0.5, 2, 10)
 
 
 def machine(s: Servers) -> dict[str, Any]:
@@ -110,9 +111,12 @@ def run(sizes: Sizes) -> dict[str, Any]:
             settle(s.superuser_url)
             figures |= e2e.run(s, stack, org, sizes.e2e_jobs, sizes.repeat, secret)
             settle(s.superuser_url)
+            figures |= scaling.run(s, stack, org, 2 * sizes.e2e_jobs, secret, first_day=30_000)
+            settle(s.superuser_url)
             figures |= fairness.run(
-                s, stack, org, other, secret, first_day=4000, repeat=min(sizes.repeat, 3)
-            )
+                s, stack, org, other, secret,
+                first_day=4000, repeat=min(sizes.repeat, 3), burst=sizes.burst,
+            )  # fmt: skip
             settle(s.superuser_url)
             figures |= staying_up.run(s, stack, org, secret, min(sizes.repeat, 3))
         finally:

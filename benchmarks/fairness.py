@@ -6,6 +6,9 @@ row's own timestamps), while A keeps two of its largest jobs waiting at all time
 same p95 on an idle stack. Large jobs have their own queue and worker
 (``bulkreg.composition.queue_for``), so B's jobs never wait behind A's; what is left is
 sharing the machine's two cores.
+
+``burst_ratio``: the same while A submits a burst of small jobs (500 at full size). They
+share B's queue, first come, first served: reported, no target.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import httpx
 import psycopg
 
 from api import tokens
-from benchmarks.e2e import Stack
+from benchmarks.e2e import Stack, submit_jobs
 from benchmarks.harness import Figure, Org, Servers, day
 from persistence.database import libpq_url
 
@@ -31,16 +34,49 @@ A_WAITING = 2
 
 
 def run(
-    servers: Servers, stack: Stack, a: Org, b: Org, secret: str, first_day: int, repeat: int
+    servers: Servers,
+    stack: Stack,
+    a: Org,
+    b: Org,
+    secret: str,
+    *,
+    first_day: int,
+    repeat: int,
+    burst: int,
 ) -> dict[str, Figure]:
-    ratios = Figure()
+    fair, bursts = Figure(), Figure()
     for rep in range(repeat):
-        on = first_day + rep * 2 * B_JOBS
+        on = first_day + rep * 3 * B_JOBS
         idle = p95_seconds(servers, stack, b, secret, on)
         with large_jobs_flowing(stack, a, secret, on):
-            loaded = p95_seconds(servers, stack, b, secret, on + B_JOBS)
-        ratios.add(loaded / idle)
-    return {"fairness_ratio": ratios}
+            fair.add(p95_seconds(servers, stack, b, secret, on + B_JOBS) / idle)
+        burst_day = 20_000 + rep * burst  # A's burst: dates nobody else uses
+        with small_jobs_burst(servers, stack, a, secret, burst, burst_day):
+            bursts.add(p95_seconds(servers, stack, b, secret, on + 2 * B_JOBS) / idle)
+    return {"fairness_ratio": fair, "burst_ratio": bursts}
+
+
+class small_jobs_burst:
+    """Organization A submits ``n`` 15-participant jobs at once (the end-to-end benchmark's
+    load generator) as the block starts; leaving the block waits until they are done."""
+
+    def __init__(
+        self, servers: Servers, stack: Stack, org: Org, secret: str, n: int, first_day: int
+    ) -> None:
+        self.servers = servers
+        self.thread = threading.Thread(
+            target=lambda: self.sent.extend(submit_jobs(stack, org, n, first_day, secret)),
+            daemon=True,
+        )
+        self.sent: list[uuid.UUID] = []
+
+    def __enter__(self) -> None:
+        self.thread.start()
+        time.sleep(0.5)  # the burst is under way
+
+    def __exit__(self, *_: object) -> None:
+        self.thread.join()
+        _latencies(self.servers, self.sent)  # drained before the next measurement
 
 
 def p95_seconds(servers: Servers, stack: Stack, org: Org, secret: str, first_day: int) -> float:

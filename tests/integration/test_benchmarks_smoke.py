@@ -22,6 +22,10 @@ KEYS = {
     "memory_peak_growth_mb",
     "takeover_seconds",
     "fairness_ratio",
+    "burst_ratio",
+    "drain_jobs_per_s_1",
+    "drain_jobs_per_s_2",
+    "drain_jobs_per_s_4",
     "submit_p99_ms_hung_broker",
 }
 
