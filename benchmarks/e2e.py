@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import psycopg
@@ -133,25 +134,38 @@ def job_rate(
     return n / (time.perf_counter() - started)
 
 
+def job_body(org: Org, on: int, participants: int = 15) -> dict[str, Any]:
+    """A bulk registration of the organization's first ``participants`` peer mentors, on the
+    day ``on`` days ago (one day per job: no two jobs of a run conflict)."""
+    return {
+        "activity": {
+            "activity_type": "home_visit",
+            "occurred_on": day(on).isoformat(),
+            "duration_minutes": 30,
+        },
+        "participants": [{"peer_mentor_id": str(p)} for p in org.peer_mentors[:participants]],
+    }
+
+
+def submit_one(stack: Stack, org: Org, secret: str, on: int, participants: int = 15) -> uuid.UUID:
+    """One submission over HTTP, answered 202; its job id."""
+    response = httpx.post(
+        f"{stack.url}/v1/bulk-registrations",
+        json=job_body(org, on, participants),
+        headers={"Authorization": f"Bearer {tokens.issue(org.coordinator, secret, 600)}"},
+        timeout=60,
+    )
+    assert response.status_code == 202, response.text
+    return uuid.UUID(response.json()["job_id"])
+
+
 def submit_jobs(
     stack: Stack, org: Org, n: int, first_day: int, secret: str, *, port: int | None = None
 ) -> list[uuid.UUID]:
     """``n`` 15-participant jobs over HTTP, one activity date each, from ``SUBMITTERS``
     threads; their ids in the order they were sent."""
     token = tokens.issue(org.coordinator, secret, 3600)
-    bodies = [
-        {
-            "activity": {
-                "activity_type": "home_visit",
-                "occurred_on": day(first_day + i).isoformat(),
-                "duration_minutes": 30,
-            },
-            "participants": [{"peer_mentor_id": str(p)} for p in org.peer_mentors[:15]],
-        }
-        for i in range(n)
-    ]
-
-    payloads = [json.dumps(body).encode() for body in bodies]
+    payloads = [json.dumps(job_body(org, first_day + i)).encode() for i in range(n)]
     connections = threading.local()
     opened: list[http.client.HTTPConnection] = []
 

@@ -17,14 +17,13 @@ import statistics
 import threading
 import time
 import uuid
-from typing import Any
 
 import httpx
 import psycopg
 
 from api import tokens
-from benchmarks.e2e import Stack, submit_jobs
-from benchmarks.harness import Figure, Org, Servers, day
+from benchmarks.e2e import Stack, submit_jobs, submit_one
+from benchmarks.harness import Figure, Org, Servers
 from persistence.database import libpq_url
 
 SMALL = 15
@@ -83,7 +82,7 @@ def p95_seconds(servers: Servers, stack: Stack, org: Org, secret: str, first_day
     """B's small jobs, one every ``B_INTERVAL_SECONDS``; the p95 of their latencies."""
     ids = []
     for n in range(B_JOBS):
-        ids.append(_submit(stack, org, secret, SMALL, first_day + n))
+        ids.append(submit_one(stack, org, secret, first_day + n, SMALL))
         time.sleep(B_INTERVAL_SECONDS)
     latencies = _latencies(servers, ids)
     return statistics.quantiles(latencies, n=20)[18]
@@ -114,26 +113,12 @@ class large_jobs_flowing:
             for _ in range(A_WAITING - len(unfinished)):
                 self.day += 1
                 unfinished.append(
-                    _submit(self.stack, self.org, self.secret, len(self.org.peer_mentors), self.day)
+                    submit_one(
+                        self.stack, self.org, self.secret, self.day, len(self.org.peer_mentors)
+                    )
                 )
             sent = unfinished
             self.stop.wait(0.5)
-
-
-def _submit(stack: Stack, org: Org, secret: str, participants: int, on: int) -> uuid.UUID:
-    body: dict[str, Any] = {
-        "activity": {"activity_type": "home_visit", "occurred_on": day(on).isoformat(),
-                     "duration_minutes": 30},
-        "participants": [{"peer_mentor_id": str(p)} for p in org.peer_mentors[:participants]],
-    }  # fmt: skip
-    response = httpx.post(
-        f"{stack.url}/v1/bulk-registrations",
-        json=body,
-        headers={"Authorization": f"Bearer {tokens.issue(org.coordinator, secret, 600)}"},
-        timeout=60,
-    )
-    assert response.status_code == 202, response.text
-    return uuid.UUID(response.json()["job_id"])
 
 
 def _finished(stack: Stack, org: Org, secret: str, job_id: uuid.UUID) -> bool:

@@ -16,18 +16,15 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import psutil
 import psycopg
 
-from api import tokens
-from benchmarks.e2e import Stack
+from benchmarks.e2e import Stack, submit_one
 from benchmarks.harness import (
     Figure,
     Org,
     Servers,
     child_env,
-    day,
     python,
     start_process,
     stop_process,
@@ -73,7 +70,7 @@ def takeover(servers: Servers, stack: Stack, org: Org, secret: str, on: int) -> 
     ):
         holder.execute("lock table activities in access exclusive mode")
         try:
-            job_id = _submit(stack, org, secret, on)
+            job_id = submit_one(stack, org, secret, on)
             _until(lambda: _waiting_on_activities(admin), "the job's duplicate check")
             for child in psutil.Process(stack.worker.pid).children():
                 child.send_signal(signal.SIGKILL)
@@ -102,28 +99,11 @@ def hung_broker_p99_ms(
     try:
         for n in range(HUNG_SUBMISSIONS):
             started = time.perf_counter()
-            _submit(stack, org, secret, first_day + n)
+            submit_one(stack, org, secret, first_day + n)
             latencies.append((time.perf_counter() - started) * 1000)
     finally:
         redis.resume()
     return statistics.quantiles(latencies, n=100)[98]
-
-
-def _submit(stack: Stack, org: Org, secret: str, on: int) -> uuid.UUID:
-    body: dict[str, Any] = {
-        "activity": {"activity_type": "home_visit", "occurred_on": day(on).isoformat(),
-                     "duration_minutes": 30},
-        "participants": [{"peer_mentor_id": str(p)} for p in org.peer_mentors[:15]],
-    }  # fmt: skip
-    token = tokens.issue(org.coordinator, secret, 600)
-    response = httpx.post(
-        f"{stack.url}/v1/bulk-registrations",
-        json=body,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=60,
-    )
-    assert response.status_code == 202, response.text
-    return uuid.UUID(response.json()["job_id"])
 
 
 def _waiting_on_activities(admin: psycopg.Connection[Any]) -> bool:
