@@ -50,15 +50,32 @@ async def current_principal(
 ) -> Principal:
     """The caller as the token claims. The claim is checked against the database by the
     request's unit of work as it starts (see ``persistence.uow``): one transaction serves
-    both the check and the request."""
+    both the check and the request. An identity provider's token needs its key set and the
+    directory first, so it is read in the thread pool."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("a bearer token is required")
-    return claimed(credentials.credentials, settings)
+    token = credentials.credentials
+    if tokens.algorithm_of(token) == tokens.ALGORITHM:
+        return claimed(token, settings)
+    return await run_in_threadpool(claimed, token, settings)
 
 
 def claimed(token: str, settings: Settings) -> Principal:
     """The principal a token claims: signature, algorithm, claims and lifetime checked;
-    not yet the database (see ``verify_caller``)."""
+    not yet the database (see ``verify_caller``) — except for an identity provider's token,
+    whose ``sub`` the directory turns into a principal."""
+    if settings.jwt_jwks_url and tokens.algorithm_of(token) in tokens.PROVIDER_ALGORITHMS:
+        provided = tokens.provider_claims(
+            token,
+            settings.jwt_jwks_url,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            max_ttl_seconds=settings.max_token_ttl_seconds,
+        )
+        principal = identity.principal_for_subject(composition.uows(), provided.subject)
+        if principal is None or not provided.agrees_with(principal):
+            raise Unauthenticated("no active user has this identity provider's subject")
+        return principal
     return tokens.claimed_principal(
         token, settings.signing_secret(), settings.max_token_ttl_seconds
     )

@@ -28,6 +28,7 @@ STATUS = {
     errors.DuplicateActivity: 409,
     errors.ValidationFailed: 422,
     errors.IdempotencyKeyReused: 422,
+    errors.Unavailable: 503,
 }
 HTTP_CODES = {
     400: "malformed_request",

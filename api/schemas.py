@@ -30,8 +30,12 @@ from domain.model import (
     Decision,
     JobItem,
     JobStatus,
+    KeyKind,
     OnConflict,
     Outcome,
+    Role,
+    Source,
+    UserRecord,
 )
 
 
@@ -82,13 +86,18 @@ class FieldProblem(BaseModel):
 
 
 class Conflict(BaseModel):
-    """The activity already registered that a new one would duplicate."""
+    """The activity already registered that a new one would duplicate: all a coordinator
+    needs to decide."""
 
     activity_id: UUID
     registered_by: UUID
     activity_type: str
     occurred_on: date
     created_at: Timestamp
+    duration_minutes: int | None
+    notes: str | None
+    source: Source | None
+    bulk_job_id: UUID | None
 
     @classmethod
     def of(cls, c: ExistingActivity) -> Self:
@@ -98,6 +107,10 @@ class Conflict(BaseModel):
             activity_type=c.activity_type,
             occurred_on=c.occurred_on,
             created_at=c.created_at,
+            duration_minutes=c.duration_minutes,
+            notes=c.notes,
+            source=Source(c.source) if c.source else None,
+            bulk_job_id=c.bulk_job_id,
         )
 
 
@@ -145,7 +158,11 @@ class ItemError(BaseModel):
 
 class Item(BaseModel):
     index: int
-    peer_mentor_id: UUID
+    peer_mentor_id: UUID | None = Field(
+        description="the person the key names, once resolved; null while pending or unknown"
+    )
+    given: dict[KeyKind, str] = Field(description="the key exactly as submitted")
+    display_name: str | None
     outcome: Outcome
     activity_id: UUID | None
     conflict: Conflict | None
@@ -156,6 +173,8 @@ class Item(BaseModel):
         return cls(
             index=item.index,
             peer_mentor_id=item.peer_mentor_id,
+            given={item.given.kind: item.given.value},
+            display_name=item.display_name,
             outcome=item.outcome,
             activity_id=item.activity_id,
             conflict=Conflict.of(item.conflict) if item.conflict else None,
@@ -275,3 +294,54 @@ class ResolutionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decisions: list[DecisionIn] = Field(default_factory=list)
     default: Decision | None = None
+
+
+class Me(BaseModel):
+    id: UUID
+    org_id: UUID
+    role: Role
+    display_name: str
+    email: str | None
+
+    @classmethod
+    def of(cls, user: UserRecord) -> Self:
+        return cls(
+            id=user.id,
+            org_id=user.org_id,
+            role=user.role,
+            display_name=user.display_name,
+            email=user.email,
+        )
+
+
+class PeerMentor(BaseModel):
+    id: UUID
+    display_name: str
+    email: str | None
+    member_number: str | None
+    active: bool
+
+    @classmethod
+    def of(cls, user: UserRecord) -> Self:
+        return cls(
+            id=user.id,
+            display_name=user.display_name,
+            email=user.email,
+            member_number=user.member_number,
+            active=user.active,
+        )
+
+
+class PeerMentorPage(BaseModel):
+    items: list[PeerMentor]
+    next_cursor: str | None
+
+
+class ActivityTypeOut(BaseModel):
+    code: str
+    name: str
+    active: bool
+
+
+class ActivityTypeList(BaseModel):
+    items: list[ActivityTypeOut]

@@ -1,18 +1,36 @@
-"""HS256 bearer tokens: issued by the CLI, checked by the API."""
+"""Bearer tokens: HS256 ones that the CLI issues, and RS256 / ES256 ones that an identity
+provider signs with a key of its JSON Web Key Set (``BULKREG_JWT_JWKS_URL``).
+
+Either way a token is a claim, not a fact: the database verifies the principal it names
+before anything is done (``persistence.uow``). An identity provider's token names its user
+by ``sub`` (the user's ``auth_subject``); whom that is, and their role and organization,
+the database says (``identity.principal_for_subject``).
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 from uuid import UUID
 
 import jwt
 
-from domain.errors import Unauthenticated
+from domain.errors import Unauthenticated, Unavailable
 from domain.model import Principal, Role
 
 ALGORITHM = "HS256"
+PROVIDER_ALGORITHMS = ["RS256", "ES256"]
 REQUIRED_CLAIMS = ["sub", "role", "org_id", "iat", "exp"]
+PROVIDER_REQUIRED_CLAIMS = ["sub", "iat", "exp"]
 CLOCK_SKEW_SECONDS = 30
+KEY_SET_CACHE_SECONDS = 300
+KEY_SET_TIMEOUT_SECONDS = 5
+# A token naming a key the cached set lacks makes the set be fetched again — at most once per
+# this many seconds, so a flood of made-up key ids cannot flood the identity provider, and a
+# rotated key is taken within seconds.
+KEY_SET_REFRESH_COOLDOWN_SECONDS = 5.0
 
 
 def issue(principal: Principal, secret: str, ttl_seconds: int = 3600) -> str:
@@ -25,6 +43,13 @@ def issue(principal: Principal, secret: str, ttl_seconds: int = 3600) -> str:
         "exp": now + ttl_seconds,
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def algorithm_of(token: str) -> str:
+    try:
+        return str(jwt.get_unverified_header(token).get("alg"))
+    except jwt.PyJWTError as error:
+        raise Unauthenticated(f"invalid token: {error}") from error
 
 
 def claimed_principal(token: str, secret: str, max_ttl_seconds: int) -> Principal:
@@ -53,3 +78,66 @@ def check_lifetime(claims: dict[str, object], max_ttl_seconds: int) -> None:
         raise ValueError("issued in the future")
     if expires - issued > max_ttl_seconds:
         raise ValueError(f"lives longer than {max_ttl_seconds} seconds")
+
+
+@dataclass(frozen=True)
+class ProviderClaims:
+    subject: str
+    claims: dict[str, Any]
+
+    def agrees_with(self, principal: Principal) -> bool:
+        """Role and organization come from the database; claims of them, if any, agree."""
+        role, org = self.claims.get("role"), self.claims.get("org_id")
+        return (role is None or role == principal.role.value) and (
+            org is None or str(org) == str(principal.org_id)
+        )
+
+
+@lru_cache(maxsize=4)
+def key_set(url: str) -> jwt.PyJWKClient:
+    """One client per key-set URL for the process: it caches the set and fetches it again,
+    once, when a token names a key it does not hold (a rotation) — unless it fetched it less
+    than ``KEY_SET_REFRESH_COOLDOWN_SECONDS`` ago."""
+    return jwt.PyJWKClient(
+        url,
+        cache_jwk_set=True,
+        lifespan=KEY_SET_CACHE_SECONDS,
+        timeout=KEY_SET_TIMEOUT_SECONDS,
+        cooldown_duration=KEY_SET_REFRESH_COOLDOWN_SECONDS,
+    )
+
+
+def provider_claims(
+    token: str,
+    jwks_url: str,
+    *,
+    issuer: str | None,
+    audience: str | None,
+    max_ttl_seconds: int,
+) -> ProviderClaims:
+    """An identity provider's token, verified with its key set. An unreachable key set is
+    ``Unavailable`` (503), never a 500; anything wrong with the token is ``Unauthenticated``."""
+    try:
+        key = key_set(jwks_url).get_signing_key_from_jwt(token)
+    except jwt.PyJWKClientConnectionError as error:
+        raise Unavailable("the identity provider's key set cannot be fetched") from error
+    except jwt.PyJWTError as error:
+        raise Unauthenticated(f"invalid token: {error}") from error
+    except (OSError, ValueError) as error:  # a connection reset mid-read, a set that is not JSON
+        raise Unavailable("the identity provider's key set cannot be read") from error
+    try:
+        claims = jwt.decode(
+            token,
+            key.key,
+            algorithms=PROVIDER_ALGORITHMS,
+            issuer=issuer,
+            audience=audience,
+            options={"require": PROVIDER_REQUIRED_CLAIMS, "verify_aud": audience is not None},
+        )
+        check_lifetime(claims, max_ttl_seconds)
+        subject = claims["sub"]
+        if not isinstance(subject, str) or not subject or "\x00" in subject:
+            raise ValueError("sub must be a non-empty string")
+    except (jwt.PyJWTError, ValueError, TypeError) as error:
+        raise Unauthenticated(f"invalid token: {error}") from error
+    return ProviderClaims(subject, claims)

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from api import tokens
 from api.deps import claimed, require_staff_claim
 from bulkreg import composition
 from bulkreg.settings import get_settings
@@ -31,6 +32,8 @@ from domain.services import anomalies, bulk, identity
 COOKIE = "bulkreg_session"
 LOGIN_CSRF_COOKIE = "bulkreg_login_csrf"
 REFRESH_SECONDS = 2
+SESSION_SECONDS = 12 * 3600
+LINK_PAGE = "sign_in_link.html"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
@@ -105,12 +108,14 @@ def _check_csrf(form: dict[str, Any], token: str) -> None:
         raise Forbidden("the form has expired or did not come from this site; reload and try again")
 
 
-def _login_page(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
+def _login_page(
+    request: Request, status: int = 200, error: str | None = None, page: str = "login.html"
+) -> HTMLResponse:
     """The form carries a fresh CSRF token that must come back with the cookie of the same
     name: another site cannot post it (SameSite=Strict), so it cannot sign a browser in to
     an account of its choosing (login CSRF)."""
     csrf = secrets.token_urlsafe(32)
-    response = _page(request, "login.html", status, csrf=csrf, error=error)
+    response = _page(request, page, status, csrf=csrf, error=error)
     response.set_cookie(
         LOGIN_CSRF_COOKIE, csrf, httponly=True, secure=True, samesite="strict", path="/ui",
         max_age=3600,
@@ -126,8 +131,7 @@ def login_form(request: Request) -> HTMLResponse:
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await request.form()
-    sent, expected = str(form.get("csrf", "")), request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+    if not _login_csrf_ok(str(form.get("csrf", "")), request):
         return _error(
             request, Forbidden("the form did not come from this site; open the sign-in page"), 403
         )
@@ -137,16 +141,50 @@ async def login(request: Request) -> Response:
         token = rest.strip()  # pasted as a whole Authorization header's value
     try:
         principal = await run_in_threadpool(
-            identity.verify, composition.uows(), claimed(token, get_settings())
+            lambda: identity.verify(composition.uows(), claimed(token, get_settings()))
         )
     except Unauthenticated:
         return _login_page(request, 401, "That token is not valid.")
     if not principal.is_staff:
         return _login_page(request, 403, "The status screen is for coordinators and admins.")
+    return _signed_in(token)
+
+
+@router.get("/sign-in")
+def sign_in_link_form(request: Request) -> HTMLResponse:
+    """Opening the link shows a button: a link is used by a person's POST, never by a GET
+    that a mail scanner's preview could make."""
+    return _login_page(request, page=LINK_PAGE)
+
+
+@router.post("/sign-in")
+async def sign_in_with_link(request: Request) -> Response:
+    form = await request.form()
+    if not _login_csrf_ok(str(form.get("csrf", "")), request):
+        return _error(
+            request, Forbidden("the form did not come from this site; open your link again"), 403
+        )
+    link = str(form.get("link", "")).strip().lstrip("#")
+    try:
+        principal = await run_in_threadpool(identity.redeem_sign_in_link, composition.uows(), link)
+    except Unauthenticated as refused:
+        return _login_page(request, 401, refused.detail, page=LINK_PAGE)
+    settings = get_settings()
+    ttl = min(SESSION_SECONDS, settings.max_token_ttl_seconds)
+    return _signed_in(tokens.issue(principal, settings.signing_secret(), ttl))
+
+
+def _login_csrf_ok(sent: str, request: Request) -> bool:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+def _signed_in(token: str) -> Response:
     response = RedirectResponse("/ui/", 303)
     response.set_cookie(
-        COOKIE, token, httponly=True, secure=True, samesite="strict", path="/ui", max_age=12 * 3600
-    )
+        COOKIE, token, httponly=True, secure=True, samesite="strict", path="/ui",
+        max_age=SESSION_SECONDS,
+    )  # fmt: skip
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui", secure=True, httponly=True)
     return response
 
@@ -179,7 +217,7 @@ def job_detail(request: Request, job_id: UUID) -> Response:
     def page(principal: Principal, token: str) -> Response:
         uows = composition.uows()
         job = bulk.get(uows, principal, job_id)
-        people = [i.peer_mentor_id for i in job.items]
+        people = [i.peer_mentor_id for i in job.items if i.peer_mentor_id]
         people += [i.conflict.registered_by for i in job.items if i.conflict]
         names = bulk.participant_names(uows, principal, people)
         unfinished = job.status in UNFINISHED

@@ -17,7 +17,7 @@ import psutil
 import psycopg
 import redis
 
-from benchmarks import commit, dedupe, e2e, fairness, memory, poll, scaling, staying_up
+from benchmarks import commit, dedupe, e2e, fairness, keys, memory, poll, scaling, staying_up
 from benchmarks.harness import (
     BENCH_ENV,
     Figure,
@@ -38,6 +38,7 @@ TARGETS = {
     "dedupe_scaling_ratio": ("<=", 1.2),
     "poll_p99_ms": ("<", 20.0),
     "fairness_ratio": ("<=", 2.0),
+    "natural_key_ratio": (">=", 0.8),
     "memory_peak_growth_mb": ("<", 100.0),
 }
 
@@ -90,6 +91,7 @@ def run(sizes: Sizes) -> dict[str, Any]:
         secret = BENCH_ENV["BULKREG_JWT_SECRET"]
 
         figures |= commit.run(s, org, sizes.commit_rows, sizes.repeat)
+        figures |= keys.run(s, org, sizes.commit_rows, sizes.repeat, first_day=500)
         job_id = commit.submit(
             commit.SqlUnitsOfWork(engine(s.api_url), lambda _: None), org, sizes.commit_rows, on=300
         )

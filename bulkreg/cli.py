@@ -1,19 +1,27 @@
-"""The ``bulkreg`` command."""
+"""The ``bulkreg`` command: run the stack, onboard an organization, submit from a terminal."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from uuid import UUID
 
-from api import tokens
+from sqlalchemy import Engine
+
+from bulkreg import onboarding
 from bulkreg.devstack import demo, where
 from bulkreg.devstack.where import owner_database_url
 from bulkreg.settings import Settings, get_settings
-from domain.model import Principal, Role
-from persistence import migrate, seed
+from domain.model import Role
+from persistence import migrate
 from persistence.database import make_engine
+from persistence.provisioning import ProvisioningError
+
+Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
@@ -42,30 +50,28 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
-    if not 0 < args.ttl <= settings.max_token_ttl_seconds:
-        print(
-            f"bulkreg: --ttl must be 1 to {settings.max_token_ttl_seconds} seconds "
-            "(BULKREG_MAX_TOKEN_TTL_SECONDS): the API refuses longer-lived tokens",
-            file=sys.stderr,
-        )
-        return 1
+@contextmanager
+def owner_engine(settings: Settings) -> Iterator[Engine]:
+    """The owner's engine on a database that answers (the embedded one started if needed)."""
     with where.database(settings):
         engine = make_engine(owner_database_url(settings), pool_size=1)
         try:
-            found = seed.user_record(engine, args.user_id)
+            yield engine
         finally:
             engine.dispose()
-    if found is None:
-        print(f"bulkreg: no user {args.user_id}", file=sys.stderr)
-        return 1
-    org_id, role = found
-    print(
-        tokens.issue(
-            Principal(args.user_id, org_id, Role(role)), settings.signing_secret(), args.ttl
-        )
-    )
-    return 0
+
+
+def provisioning(run: onboarding.Command) -> Command:
+    """An onboarding command on the owner's engine; a problem is one line and exit 1."""
+
+    def command(args: argparse.Namespace, settings: Settings) -> int:
+        try:
+            with owner_engine(settings) as engine:
+                return run(args, engine, settings)
+        except ProvisioningError as error:
+            return onboarding.fail(str(error))
+
+    return command
 
 
 def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
@@ -80,37 +86,115 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return client.status(args, settings)
 
 
+def _token_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--token",
+        default=os.environ.get("BULKREG_TOKEN"),
+        help="bearer token of a coordinator (default: $BULKREG_TOKEN)",
+    )
+
+
+def _org_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--org", required=True, help="the organization's id or exact name")
+
+
+def _ttl_option(p: argparse.ArgumentParser, default: int) -> None:
+    p.add_argument("--ttl", type=int, default=default, help=f"seconds (default {default})")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bulkreg", description=__doc__)
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("up", help="run the whole stack in the foreground").set_defaults(func=cmd_up)
-    sub.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("migrate", help="apply migrations (idempotent)").set_defaults(func=cmd_migrate)
     s = sub.add_parser("seed-demo", help="create the demo data if missing and print it")
-    s.add_argument("--json", action="store_true")
-    s.add_argument("--peer-mentors", type=int, default=30)
+    s.add_argument("--json", action="store_true", help="print it as JSON, with fresh tokens")
+    s.add_argument(
+        "--peer-mentors", type=int, default=30, help="active peer mentors of the first org"
+    )
     s.set_defaults(func=cmd_seed_demo)
+
     t = sub.add_parser("token", help="print a bearer token for a user")
-    t.add_argument("--user-id", type=UUID, required=True)
-    t.add_argument("--ttl", type=int, default=3600)
-    t.set_defaults(func=cmd_token)
-    b = sub.add_parser("submit", help="submit a bulk registration from a CSV of peer_mentor_id")
-    b.add_argument("file")
-    b.add_argument("--activity-type", required=True)
-    b.add_argument("--date", required=True)
-    b.add_argument("--duration", type=int, required=True)
-    b.add_argument("--notes")
-    b.add_argument("--on-conflict", choices=["review", "skip", "fail"], default="review")
-    b.add_argument("--token", required=True)
+    t.add_argument("--user-id", type=UUID, help="the user's id")
+    t.add_argument("--email", help="the user's email (with --org)")
+    t.add_argument("--org", help="the organization's id or exact name (with --email)")
+    _ttl_option(t, 3600)
+    t.set_defaults(func=provisioning(onboarding.token))
+
+    link = sub.add_parser("sign-in-link", help="print a single-use sign-in URL of the screen")
+    link.add_argument("--email", required=True, help="the coordinator's email")
+    _org_option(link)
+    _ttl_option(link, 900)
+    link.set_defaults(func=provisioning(onboarding.sign_in_link))
+
+    org = sub.add_parser("org", help="organizations").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    o = org.add_parser("add", help="create an organization and print its id")
+    o.add_argument("--name", required=True, help="its name (unique)")
+    o.add_argument("--timezone", required=True, help="an IANA time zone, e.g. Europe/Oslo")
+    o.set_defaults(func=provisioning(onboarding.org_add))
+
+    user = sub.add_parser("user", help="users").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    u = user.add_parser("add", help="create a user and print their id")
+    _org_option(u)
+    u.add_argument("--role", required=True, choices=[r.value for r in Role], help="their role")
+    u.add_argument("--name", required=True, help="their name as people see it")
+    u.add_argument("--email", required=True, help="their email (unique in the organization)")
+    u.add_argument("--member-number", help="their member number (unique in the organization)")
+    u.add_argument("--auth-subject", help="the `sub` an identity provider gives them")
+    u.set_defaults(func=provisioning(onboarding.user_add))
+    d = user.add_parser("deactivate", help="deactivate a user: their tokens stop working")
+    _org_option(d)
+    d.add_argument("--email", required=True, help="their email")
+    d.set_defaults(func=provisioning(onboarding.user_deactivate))
+
+    types = sub.add_parser("activity-type", help="activity types").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    a = types.add_parser("add", help="add an activity type to an organization")
+    _org_option(a)
+    a.add_argument("--code", required=True, help="its code, as submissions name it")
+    a.add_argument("--name", required=True, help="its name, as people read it")
+    a.set_defaults(func=provisioning(onboarding.activity_type_add))
+
+    roster = sub.add_parser("roster", help="the peer mentors of an organization").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    r = roster.add_parser("import", help="create or update peer mentors from a CSV, by email")
+    r.add_argument("file", help="CSV with name, email, optional member_number and active")
+    _org_option(r)
+    r.set_defaults(func=provisioning(onboarding.roster_import))
+
+    b = sub.add_parser("submit", help="submit a bulk registration from a CSV and watch it")
+    b.add_argument("file", help="CSV naming one participant per line: peer_mentor_id, email "
+                   "or member_number, optionally override_duplicate")  # fmt: skip
+    b.add_argument("--activity-type", required=True, help="the activity type's code")
+    b.add_argument("--date", required=True, help="when it happened, YYYY-MM-DD")
+    b.add_argument("--duration", type=int, required=True, help="minutes, 1 to 1440")
+    b.add_argument("--notes", help="notes for every participant's record")
+    b.add_argument(
+        "--on-conflict",
+        choices=["review", "skip", "fail"],
+        default="review",
+        help="what a duplicate does (default review)",
+    )
+    _token_option(b)
     b.set_defaults(func=cmd_submit)
     st = sub.add_parser("status", help="print a bulk registration's status")
-    st.add_argument("job_id")
-    st.add_argument("--token", required=True)
+    st.add_argument("job_id", help="the job's id")
+    _token_option(st)
     st.set_defaults(func=cmd_status)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if "token" in args and args.func in (cmd_submit, cmd_status) and not args.token:
+        p.error("give --token or set BULKREG_TOKEN")
     return int(args.func(args, get_settings()))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import time
 import uuid
 from typing import Any
@@ -14,6 +13,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bulkreg.settings import Settings
+from domain.csvfiles import participants_from_csv
+from domain.errors import ValidationFailed
 
 # Where `submit --wait` stops watching: the job is done, or waits for a person.
 SETTLED = {"succeeded", "failed", "cancelled", "needs_review"}
@@ -25,34 +26,22 @@ class CsvProblem(ValueError):
 
 
 def read_participants(path: str) -> list[dict[str, Any]]:
-    """One ``peer_mentor_id`` per row (header required); ``override_duplicate`` optional."""
+    """The participants of a CSV file, read as the API reads an upload
+    (``domain.csvfiles``): every bad line is reported, with its number."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            if not reader.fieldnames or "peer_mentor_id" not in reader.fieldnames:
-                raise CsvProblem(f"{path}: line 1: missing column 'peer_mentor_id'")
-            participants = []
-            for row in reader:
-                raw = (row.get("peer_mentor_id") or "").strip()
-                try:
-                    pm = str(uuid.UUID(raw))
-                except ValueError:
-                    raise CsvProblem(
-                        f"{path}: line {reader.line_num}: '{raw}' is not a UUID"
-                    ) from None
-                override = (row.get("override_duplicate") or "").strip().lower() in {
-                    "1",
-                    "true",
-                    "yes",
-                }
-                participants.append({"peer_mentor_id": pm, "override_duplicate": override})
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as error:
         raise CsvProblem(f"{path}: {error.strerror}") from None
-    except csv.Error as error:
-        raise CsvProblem(f"{path}: {error}") from None
-    if not participants:
-        raise CsvProblem(f"{path}: no participants (the file has no data rows)")
-    return participants
+    try:
+        participants = participants_from_csv(data)
+    except ValidationFailed as failed:
+        lines = [
+            f"{path}: line {e.loc[3]}" + (f", {e.loc[4]}" if len(e.loc) > 4 else "") + f": {e.msg}"
+            for e in failed.errors
+        ]
+        raise CsvProblem("\n".join(lines)) from None
+    return [p.model_dump(mode="json", exclude_none=True) for p in participants]
 
 
 def _client(settings: Settings, token: str) -> httpx.Client:
@@ -118,6 +107,10 @@ def _submit(args: argparse.Namespace, settings: Settings) -> int:
     if job is None:
         return 1
     show(job, console)
+    if job["status"] == "needs_review":
+        console.print(
+            f"review it at http://{settings.api_host}:{settings.api_port}/ui/jobs/{job_id}"
+        )
     return EXIT.get(job["status"], 1)
 
 
@@ -145,7 +138,7 @@ def show(job: dict[str, Any], console: Console) -> None:
         console.print(f"  {job['error']['code']}: {job['error']['message']}")
     counts = ", ".join(f"{k} {v}" for k, v in job["counts"].items() if v)
     console.print(f"  {counts}")
-    table = Table("#", "peer mentor", "outcome", "activity / conflict / error")
+    table = Table("line", "peer mentor", "outcome", "activity / conflict / error")
     for item in job.get("items", []):
         detail = item["activity_id"] or ""
         if item.get("conflict"):
@@ -153,7 +146,9 @@ def show(job: dict[str, Any], console: Console) -> None:
             detail = f"already registered {c['occurred_on']} ({c['activity_id']})"
         if item.get("error"):
             detail = item["error"]["message"]
-        table.add_row(str(item["index"]), item["peer_mentor_id"], item["outcome"], detail)
+        given = ", ".join(item["given"].values())
+        who = f"{item['display_name']} ({given})" if item.get("display_name") else given
+        table.add_row(str(item["index"] + 2), who, item["outcome"], detail)
     console.print(table)
 
 

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     flower_port: int = 5555
     flower_basic_auth: str | None = None
     jwt_secret: str | None = None
+    jwt_jwks_url: str | None = Field(
+        default=None, description="an identity provider's JSON Web Key Set (RS256 / ES256)"
+    )
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
     max_token_ttl_seconds: int = 86_400
     max_body_bytes: int = 4 * 1024 * 1024
     max_participants: int = 10_000

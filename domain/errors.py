@@ -18,6 +18,10 @@ class ExistingActivity:
     activity_type: str
     occurred_on: date
     created_at: datetime
+    duration_minutes: int | None = None
+    notes: str | None = None
+    source: str | None = None
+    bulk_job_id: UUID | None = None
 
 
 class DomainError(Exception):
@@ -102,3 +106,10 @@ class JobBusy(Exception):
 
 class Unauthenticated(DomainError):
     code = "unauthenticated"
+
+
+class Unavailable(DomainError):
+    """Something the request needs from outside (an identity provider's key set) does not
+    answer: try again later (503)."""
+
+    code = "unavailable"

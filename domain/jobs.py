@@ -84,11 +84,12 @@ class BulkJob:
             item.outcome = Outcome.CANCELLED
             item.activity_id = None
 
-    def resolve(self, decisions: dict[UUID, Decision], now: datetime) -> None:
+    def resolve(self, decisions: dict[int, Decision], now: datetime) -> None:
         """Record the coordinator's decisions and send the job back to the queue.
 
-        Raises ``InvalidState`` outside ``needs_review``; the caller has already checked that
-        every conflict is covered and invalid items are only cancelled.
+        ``decisions`` are by item index. Raises ``InvalidState`` outside ``needs_review``;
+        the caller has already checked that every conflict is covered and invalid items are
+        only cancelled. Items are resolved afresh when the job is processed again.
         """
         if self.status is not NEEDS_REVIEW:
             raise InvalidState(f"only a needs_review job can be resolved, not {self.status}")
@@ -96,9 +97,10 @@ class BulkJob:
         self.finished_at = None
         self.error_code = self.error_message = None
         for item in self.items:
-            if item.peer_mentor_id in decisions:
-                item.decision = decisions[item.peer_mentor_id]
+            if item.index in decisions:
+                item.decision = decisions[item.index]
             item.outcome = Outcome.PENDING
+            item.peer_mentor_id = item.display_name = None
             item.activity_id = None
             item.error_code = item.error_message = None
 

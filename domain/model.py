@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -124,11 +124,61 @@ class ActivityDraft(BaseModel):
     notes: Notes | None = None
 
 
+class KeyKind(StrEnum):
+    """The keys a peer mentor can be named by (contract §4)."""
+
+    PEER_MENTOR_ID = "peer_mentor_id"
+    EMAIL = "email"
+    MEMBER_NUMBER = "member_number"
+
+
+Email = Annotated[
+    str, StringConstraints(min_length=3, max_length=254, pattern=r"^[^\s@\x00]+@[^\s@\x00]+$")
+]
+MemberNumber = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s\x00](.*[^\s\x00])?$")
+]
+
+
+@dataclass(frozen=True)
+class Given:
+    """A participant's key exactly as submitted."""
+
+    kind: KeyKind
+    value: str
+
+    @property
+    def canonical(self) -> str:
+        """What two keys of the same kind are compared by: emails without case."""
+        return self.value.lower() if self.kind is KeyKind.EMAIL else self.value
+
+
 class ParticipantRequest(BaseModel):
+    """A participant, named by exactly one key (checked with the rest of the batch, in
+    ``domain.rules.check_participants``, so a 10,000-participant body is not validated
+    one Python call per participant)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    peer_mentor_id: UUID
+    peer_mentor_id: UUID | None = None
+    email: Email | None = None
+    member_number: MemberNumber | None = None
     override_duplicate: bool = False
+
+    def keys(self) -> list[Given]:
+        found = []
+        if self.peer_mentor_id is not None:
+            found.append(Given(KeyKind.PEER_MENTOR_ID, str(self.peer_mentor_id)))
+        if self.email is not None:
+            found.append(Given(KeyKind.EMAIL, self.email))
+        if self.member_number is not None:
+            found.append(Given(KeyKind.MEMBER_NUMBER, self.member_number))
+        return found
+
+    @property
+    def given(self) -> Given:
+        (key,) = self.keys()
+        return key
 
 
 class BulkSubmission(BaseModel):
@@ -142,13 +192,23 @@ class BulkSubmission(BaseModel):
 class ProxyRegistration(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    peer_mentor_id: UUID
+    peer_mentor_id: UUID | None = None
+    email: Email | None = None
+    member_number: MemberNumber | None = None
     activity: ActivityDraft
     override_duplicate: bool = False
     registered_by: UUID | None = Field(
         default=None,
         description="Ignored: the registrar is always the authenticated caller.",
     )
+
+    def participant(self) -> ParticipantRequest:
+        return ParticipantRequest(
+            peer_mentor_id=self.peer_mentor_id,
+            email=self.email,
+            member_number=self.member_number,
+            override_duplicate=self.override_duplicate,
+        )
 
 
 @dataclass(frozen=True)
@@ -158,6 +218,8 @@ class UserRecord:
     role: Role
     display_name: str
     active: bool
+    email: str | None = None
+    member_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,8 +246,14 @@ class Activity(NewActivity):
 
 @dataclass
 class JobItem:
+    """One participant of a job: the key it was ``given`` by, and the person the worker
+    resolved it to (``peer_mentor_id``, ``display_name``: None until then, and for a key
+    that names nobody)."""
+
     index: int
-    peer_mentor_id: UUID
+    given: Given
+    peer_mentor_id: UUID | None = None
+    display_name: str | None = None
     override_duplicate: bool = False
     decision: Decision | None = None
     outcome: Outcome = Outcome.PENDING
@@ -193,6 +261,12 @@ class JobItem:
     conflict: ExistingActivity | None = None
     error_code: str | None = None
     error_message: str | None = None
+
+    @classmethod
+    def of_person(cls, index: int, peer_mentor_id: UUID, **fields: Any) -> JobItem:
+        """An item that names its person by id, resolved."""
+        given = Given(KeyKind.PEER_MENTOR_ID, str(peer_mentor_id))
+        return cls(index, given, peer_mentor_id, **fields)
 
     @property
     def conflict_activity_id(self) -> UUID | None:

@@ -14,6 +14,7 @@ from domain.model import (
     Activity,
     Anomaly,
     ExistingActivity,
+    Given,
     JobStatus,
     NewActivity,
     Principal,
@@ -81,12 +82,31 @@ class Screening:
     or not visible). Usually empty."""
     duplicates: dict[UUID, ExistingActivity]
     """The same activity (type and date) already registered for the participant."""
+    people: dict[int, tuple[UUID, str]] | None = None
+    """For a job screened by its items' keys: the person (id, display name) each item
+    names, by index; an item that names nobody visible is absent. None when the items
+    named their people already."""
+
+
+@dataclass(frozen=True)
+class ActivityType:
+    code: str
+    name: str
+    active: bool
 
 
 class Directory(Protocol):
     def user(self, user_id: UUID) -> UserRecord | None: ...
     def users(self, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord]: ...
     def draft_facts(self, org_id: UUID, activity_type: str) -> DraftFacts: ...
+    def person(self, org_id: UUID, given: Given) -> UserRecord | None:
+        """The user of the organization this key names, if any (of any role or state)."""
+        ...
+
+    def peer_mentors(
+        self, org_id: UUID, query: str | None, active: bool | None, cursor: str | None, limit: int
+    ) -> Page[UserRecord]: ...
+    def activity_types(self, org_id: UUID) -> list[ActivityType]: ...
 
 
 class Jobs(Protocol):
@@ -202,7 +222,25 @@ class ClaimingUnitOfWork(UnitOfWork, Protocol):
         ...
 
 
+class SignIns(Protocol):
+    """What the server answers before it knows who is calling."""
+
+    def for_subject(self, subject: str) -> Principal | None:
+        """The active user an identity provider's ``sub`` names."""
+        ...
+
+    def redeem(self, digest: bytes) -> Principal | None:
+        """Use a sign-in link (by its digest) once: its coordinator, if it is unused,
+        unexpired and they are still active staff; then never again."""
+        ...
+
+
+class SignInUnitOfWork(Transaction, Protocol):
+    sign_ins: SignIns
+
+
 class UnitsOfWork(Protocol):
     def __call__(self, principal: Principal) -> UnitOfWork: ...
+    def signing_in(self) -> SignInUnitOfWork: ...
     def maintenance(self) -> MaintenanceUnitOfWork: ...
     def claiming(self, job_id: UUID, token: UUID, lease_seconds: float) -> ClaimingUnitOfWork: ...

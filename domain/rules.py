@@ -18,6 +18,7 @@ from domain.model import (
     ExistingActivity,
     JobItem,
     JobStatus,
+    KeyKind,
     NewActivity,
     OnConflict,
     Outcome,
@@ -60,6 +61,7 @@ def check_activity(
 
 
 def check_participants(participants: list[ParticipantRequest], limits: Limits) -> list[FieldError]:
+    """Each participant named by exactly one key, and no key twice (emails without case)."""
     if len(participants) > limits.max_participants:
         return [
             FieldError(
@@ -68,24 +70,32 @@ def check_participants(participants: list[ParticipantRequest], limits: Limits) -
                 "too_long",
             )
         ]
-    errors, seen = [], set()
+    errors: list[FieldError] = []
+    seen: set[tuple[KeyKind, str]] = set()
     for index, participant in enumerate(participants):
-        if participant.peer_mentor_id in seen:
+        keys = participant.keys()
+        if len(keys) != 1:
+            errors.append(FieldError(("body", "participants", index), ONE_KEY, "one_key"))
+            continue
+        key = keys[0]
+        if (key.kind, key.canonical) in seen:
             errors.append(
                 FieldError(
-                    ("body", "participants", index, "peer_mentor_id"),
+                    ("body", "participants", index, key.kind.value),
                     "appears more than once",
                     "duplicate",
                 )
             )
-        seen.add(participant.peer_mentor_id)
+        seen.add((key.kind, key.canonical))
     return errors
 
 
+ONE_KEY = "name the peer mentor by exactly one of peer_mentor_id, email or member_number"
 PARTICIPANT_ERRORS = {
     "unknown_participant": "no such peer mentor in your organization",
     "inactive_participant": "the peer mentor is inactive",
     "not_a_peer_mentor": "the user is not a peer mentor",
+    "duplicate_participant": "names a peer mentor already named by another participant",
 }
 
 
@@ -166,6 +176,7 @@ def apply_on_conflict(
             continue
         if item.outcome is not Outcome.READY:
             continue
+        assert item.peer_mentor_id is not None  # a ready item names its person
         item.activity_id = new_id()
         overridden = item.conflict_activity_id is not None
         item.outcome = Outcome.OVERRIDDEN if overridden else Outcome.REGISTERED

@@ -23,3 +23,20 @@ def decode(cursor: str) -> tuple[datetime, UUID]:
         return datetime.fromisoformat(created_at), UUID(row_id)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadCursor("cursor is not one this API issued") from error
+
+
+def encode_name(name: str, row_id: UUID) -> str:
+    """A cursor of a listing ordered by name: (name, id) of the last row of a page."""
+    raw = f"{row_id}|{name}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_name(cursor: str) -> tuple[str, UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        row_id, name = raw.split("|", 1)
+        if "\x00" in name:
+            raise ValueError("NUL in a cursor")
+        return name, UUID(row_id)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadCursor("cursor is not one this API issued") from error

@@ -253,6 +253,40 @@ CREATE FUNCTION app.queue_depths(p_large integer) RETURNS TABLE(queue text, wait
 
 ALTER FUNCTION app.queue_depths(p_large integer) OWNER TO bulkreg_owner;
 
+--
+-- Name: redeem_sign_in_link(bytea); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.redeem_sign_in_link(p_digest bytea) RETURNS TABLE(user_id uuid, org_id uuid, role text)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            update public.sign_in_links l set used_at = pg_catalog.now()
+            from public.users u
+            where l.digest = p_digest and l.used_at is null
+              and l.expires_at > pg_catalog.now()
+              and u.id = l.user_id and u.active and u.role in ('coordinator', 'admin')
+            returning u.id, u.org_id, u.role
+            $$;
+
+
+ALTER FUNCTION app.redeem_sign_in_link(p_digest bytea) OWNER TO bulkreg_owner;
+
+--
+-- Name: user_for_subject(text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.user_for_subject(p_subject text) RETURNS TABLE(user_id uuid, org_id uuid, role text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            select u.id, u.org_id, u.role from public.users u
+            where u.auth_subject = p_subject and u.active
+            $$;
+
+
+ALTER FUNCTION app.user_for_subject(p_subject text) OWNER TO bulkreg_owner;
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -394,7 +428,7 @@ CREATE TABLE public.bulk_job_items (
     job_id uuid NOT NULL,
     idx integer NOT NULL,
     org_id uuid NOT NULL,
-    peer_mentor_id uuid NOT NULL,
+    peer_mentor_id uuid,
     override_duplicate boolean DEFAULT false NOT NULL,
     decision text,
     outcome text DEFAULT 'pending'::text NOT NULL,
@@ -402,7 +436,10 @@ CREATE TABLE public.bulk_job_items (
     conflict_activity_id uuid,
     error_code text,
     error_message text,
+    given_kind text DEFAULT 'peer_mentor_id'::text NOT NULL,
+    given_value text NOT NULL,
     CONSTRAINT bulk_job_items_decision_check CHECK ((decision = ANY (ARRAY['override'::text, 'cancel'::text]))),
+    CONSTRAINT bulk_job_items_given_kind_check CHECK ((given_kind = ANY (ARRAY['peer_mentor_id'::text, 'email'::text, 'member_number'::text]))),
     CONSTRAINT bulk_job_items_outcome_check CHECK ((outcome = ANY (ARRAY['pending'::text, 'ready'::text, 'registered'::text, 'overridden'::text, 'skipped'::text, 'conflict'::text, 'invalid'::text, 'cancelled'::text])))
 )
 WITH (autovacuum_analyze_threshold='1000', autovacuum_analyze_scale_factor='0.05', fillfactor='40');
@@ -462,6 +499,23 @@ ALTER TABLE ONLY public.organizations FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.organizations OWNER TO bulkreg_owner;
 
 --
+-- Name: sign_in_links; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.sign_in_links (
+    digest bytea NOT NULL,
+    user_id uuid NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.sign_in_links FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.sign_in_links OWNER TO bulkreg_owner;
+
+--
 -- Name: users; Type: TABLE; Schema: public; Owner: bulkreg_owner
 --
 
@@ -471,6 +525,10 @@ CREATE TABLE public.users (
     role text NOT NULL,
     display_name text NOT NULL,
     active boolean DEFAULT true NOT NULL,
+    email text,
+    member_number text,
+    auth_subject text,
+    CONSTRAINT users_email_check CHECK ((email !~ '\s'::text)),
     CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['coordinator'::text, 'peer_mentor'::text, 'admin'::text])))
 );
 
@@ -560,6 +618,14 @@ ALTER TABLE ONLY public.organizations
 
 
 --
+-- Name: sign_in_links sign_in_links_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.sign_in_links
+    ADD CONSTRAINT sign_in_links_pkey PRIMARY KEY (digest);
+
+
+--
 -- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
 --
 
@@ -624,10 +690,59 @@ CREATE INDEX bulk_jobs_unfinished ON public.bulk_jobs USING btree (status, updat
 
 
 --
--- Name: users_org_role; Type: INDEX; Schema: public; Owner: bulkreg_owner
+-- Name: organizations_name; Type: INDEX; Schema: public; Owner: bulkreg_owner
 --
 
-CREATE INDEX users_org_role ON public.users USING btree (org_id, role);
+CREATE UNIQUE INDEX organizations_name ON public.organizations USING btree (name);
+
+
+--
+-- Name: users_auth_subject; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE UNIQUE INDEX users_auth_subject ON public.users USING btree (auth_subject);
+
+
+--
+-- Name: users_email_prefix; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX users_email_prefix ON public.users USING btree (org_id, lower(email) text_pattern_ops);
+
+
+--
+-- Name: users_member_number_prefix; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX users_member_number_prefix ON public.users USING btree (org_id, lower(member_number) text_pattern_ops);
+
+
+--
+-- Name: users_name_words; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX users_name_words ON public.users USING gin (to_tsvector('simple'::regconfig, display_name));
+
+
+--
+-- Name: users_org_email; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE UNIQUE INDEX users_org_email ON public.users USING btree (org_id, lower(email));
+
+
+--
+-- Name: users_org_member_number; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE UNIQUE INDEX users_org_member_number ON public.users USING btree (org_id, member_number);
+
+
+--
+-- Name: users_org_role_name; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX users_org_role_name ON public.users USING btree (org_id, role, display_name, id);
 
 
 --
@@ -675,6 +790,14 @@ ALTER TABLE ONLY public.anomalies
 
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+
+--
+-- Name: sign_in_links sign_in_links_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.sign_in_links
+    ADD CONSTRAINT sign_in_links_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 
 --
@@ -819,6 +942,13 @@ CREATE POLICY provision ON public.organizations TO bulkreg_owner USING (true) WI
 
 
 --
+-- Name: sign_in_links provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.sign_in_links TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
 -- Name: users provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
 --
 
@@ -838,6 +968,12 @@ CREATE POLICY read_own_or_staff ON public.activities FOR SELECT TO bulkreg_app U
 
 CREATE POLICY register ON public.activities FOR INSERT TO bulkreg_app WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (registered_by = ( SELECT app.current_user_id() AS current_user_id)) AND (( SELECT app.is_staff() AS is_staff) OR (peer_mentor_id = ( SELECT app.current_user_id() AS current_user_id)))));
 
+
+--
+-- Name: sign_in_links; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.sign_in_links ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: activities soft_delete; Type: POLICY; Schema: public; Owner: bulkreg_owner
@@ -1037,6 +1173,22 @@ GRANT ALL ON FUNCTION app.queue_depths(p_large integer) TO bulkreg_api;
 
 
 --
+-- Name: FUNCTION redeem_sign_in_link(p_digest bytea); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.redeem_sign_in_link(p_digest bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.redeem_sign_in_link(p_digest bytea) TO bulkreg_api;
+
+
+--
+-- Name: FUNCTION user_for_subject(p_subject text); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.user_for_subject(p_subject text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.user_for_subject(p_subject text) TO bulkreg_api;
+
+
+--
 -- Name: TABLE activities; Type: ACL; Schema: public; Owner: bulkreg_owner
 --
 
@@ -1121,6 +1273,13 @@ GRANT SELECT,INSERT ON TABLE public.audit_log TO bulkreg_app;
 
 GRANT SELECT,INSERT ON TABLE public.bulk_job_items TO bulkreg_app;
 GRANT SELECT ON TABLE public.bulk_job_items TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN bulk_job_items.peer_mentor_id; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(peer_mentor_id) ON TABLE public.bulk_job_items TO bulkreg_app;
 
 
 --

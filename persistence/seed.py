@@ -25,10 +25,60 @@ class DemoUser:
     role: str
     name: str
     active: bool = True
+    email: str = ""
+    member_number: str | None = None
+
+
+FIRST = (
+    "Kari",
+    "Ola",
+    "Ingrid",
+    "Lars",
+    "Nora",
+    "Emil",
+    "Sofie",
+    "Jonas",
+    "Maja",
+    "Henrik",
+    "Ida",
+    "Magnus",
+    "Thea",
+    "Sander",
+    "Emma",
+    "Filip",
+    "Aisha",
+    "Tomasz",
+    "Linh",
+    "Omar",
+)
+LAST = ("Nordmann", "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen",
+        "Berg", "Haugen", "Dahl", "Lie", "Moen", "Strand", "Bakken", "Solberg", "Eide")  # fmt: skip
+
+
+def person_name(n: int) -> str:
+    """The n-th demo person's name: varied, so a search by the start of a name finds a few."""
+    return f"{FIRST[n % len(FIRST)]} {LAST[(n * 7) % len(LAST)]}"
+
+
+def _email(name: str, n: int, domain: str) -> str:
+    return f"{name.lower().replace(' ', '.')}.{n}@{domain}"
+
+
+def _people(org: DemoOrg, role: str, count: int, domain: str, prefix: str, start: int) -> None:
+    for i in range(1, count + 1):
+        name = person_name(start + i)
+        org.users.append(
+            DemoUser(
+                demo_id(f"{org.key}:{role}:{i}"), org.id, role, name,
+                email=_email(name, i, domain),
+                member_number=f"{prefix}-{1000 + i}" if role == "peer_mentor" else None,
+            )
+        )  # fmt: skip
 
 
 @dataclass
 class DemoOrg:
+    key: str
     id: UUID
     name: str
     timezone: str
@@ -37,33 +87,26 @@ class DemoOrg:
 
 
 def demo_organizations(peer_mentors: int = 30) -> list[DemoOrg]:
-    first = DemoOrg(demo_id("org:1"), "Sunrise Peer Mentors", "Europe/Oslo")
-    first.users += [
-        DemoUser(demo_id(f"org:1:coordinator:{i}"), first.id, "coordinator", f"Coordinator {i}")
-        for i in (1, 2)
-    ]
-    first.users.append(DemoUser(demo_id("org:1:admin:1"), first.id, "admin", "Admin 1"))
-    first.users += [
-        DemoUser(demo_id(f"org:1:peer_mentor:{i}"), first.id, "peer_mentor", f"Peer Mentor {i}")
-        for i in range(1, peer_mentors + 1)
-    ]
+    first = DemoOrg("org:1", demo_id("org:1"), "Sunrise Peer Mentors", "Europe/Oslo")
+    _people(first, "coordinator", 2, "sunrise.example.org", "S", 100)
     first.users.append(
-        DemoUser(demo_id("org:1:inactive:1"), first.id, "peer_mentor", "Former Mentor", False)
-    )
+        DemoUser(demo_id("org:1:admin:1"), first.id, "admin", "Astrid Admin",
+                 email="admin@sunrise.example.org")
+    )  # fmt: skip
+    _people(first, "peer_mentor", peer_mentors, "sunrise.example.org", "S", 0)
+    first.users.append(
+        DemoUser(demo_id("org:1:inactive:1"), first.id, "peer_mentor", "Former Mentor", False,
+                 email="former.mentor@sunrise.example.org", member_number="S-0001")
+    )  # fmt: skip
     first.activity_types = [
         ("home_visit", "Home visit", True),
         ("phone_call", "Phone call", True),
         ("group_meeting", "Group meeting", True),
         ("legacy_visit", "Legacy visit (retired)", False),
     ]
-    second = DemoOrg(demo_id("org:2"), "Harbour Mentoring", "UTC")
-    second.users.append(
-        DemoUser(demo_id("org:2:coordinator:1"), second.id, "coordinator", "Harbour Coordinator")
-    )
-    second.users += [
-        DemoUser(demo_id(f"org:2:peer_mentor:{i}"), second.id, "peer_mentor", f"Harbour Mentor {i}")
-        for i in (1, 2, 3)
-    ]
+    second = DemoOrg("org:2", demo_id("org:2"), "Harbour Mentoring", "UTC")
+    _people(second, "coordinator", 1, "harbour.example.org", "H", 200)
+    _people(second, "peer_mentor", 3, "harbour.example.org", "H", 300)
     second.activity_types = [("home_visit", "Home visit", True), ("phone_call", "Phone call", True)]
     return [first, second]
 
@@ -80,10 +123,19 @@ def seed(engine: Engine, orgs: list[DemoOrg]) -> None:
         )
         conn.execute(
             text(
-                """insert into users (id, org_id, role, display_name, active)
+                # Demo users made before they had emails get them now; nothing else of an
+                # existing user changes.
+                """insert into users (id, org_id, role, display_name, active, email,
+                       member_number)
                    select * from unnest(cast(:id as uuid[]), cast(:org as uuid[]),
-                       cast(:role as text[]), cast(:name as text[]), cast(:active as boolean[]))
-                   on conflict (id) do nothing"""
+                       cast(:role as text[]), cast(:name as text[]), cast(:active as boolean[]),
+                       cast(:email as text[]), cast(:member as text[]))
+                   on conflict (id) do update
+                   set email = coalesce(users.email, excluded.email),
+                       member_number = coalesce(users.member_number, excluded.member_number),
+                       display_name = case when users.email is null
+                                           then excluded.display_name
+                                           else users.display_name end"""
             ),
             {
                 "id": [u.id for u in users],
@@ -91,6 +143,8 @@ def seed(engine: Engine, orgs: list[DemoOrg]) -> None:
                 "role": [u.role for u in users],
                 "name": [u.name for u in users],
                 "active": [u.active for u in users],
+                "email": [u.email for u in users],
+                "member": [u.member_number for u in users],
             },
         )
         conn.execute(
@@ -120,12 +174,3 @@ def has_demo(engine: Engine) -> bool:
             {"id": demo_id("org:1")},
         ).scalar()
     return found is True
-
-
-def user_record(engine: Engine, user_id: UUID) -> tuple[UUID, str] | None:
-    """(org_id, role) of a user, for issuing a token from the CLI."""
-    with engine.connect() as conn:
-        row = conn.execute(
-            text("select org_id, role from users where id = :id"), {"id": user_id}
-        ).first()
-    return (row.org_id, row.role) if row else None

@@ -33,6 +33,7 @@ from domain.ports import (
     Jobs,
     MaintenanceJobs,
     Sendable,
+    SignIns,
 )
 from persistence.repositories.activities import SqlActivities
 from persistence.repositories.anomalies import SqlAnomalies
@@ -48,6 +49,7 @@ from persistence.repositories.claims import (
 )
 from persistence.repositories.directory import SqlDirectory
 from persistence.repositories.jobs import SqlJobs
+from persistence.repositories.sign_ins import SqlSignIns
 from persistence.roles import MAINTENANCE_ROLE
 from persistence.wire import BEGIN, COMMIT, Params, PendingAnswer, Queued, Sql, Wire
 
@@ -187,6 +189,19 @@ class SqlMaintenanceUnitOfWork(_Transaction):
         return self
 
 
+class SqlSignInUnitOfWork(_Transaction):
+    """No identity: only what ``SqlSignIns`` asks, through its definer functions."""
+
+    sign_ins: SignIns
+
+    def __init__(self, engine: Engine, publish: Publisher) -> None:
+        super().__init__(engine, publish, [])
+
+    def __enter__(self) -> Self:
+        self.sign_ins = SqlSignIns(self._open())
+        return self
+
+
 class SqlUnitsOfWork:
     """The factory the use cases receive: ``uows(principal)`` or ``uows.maintenance()``.
 
@@ -213,6 +228,9 @@ class SqlUnitsOfWork:
 
     def maintenance(self) -> SqlMaintenanceUnitOfWork:
         return SqlMaintenanceUnitOfWork(self.worker_engine, self.publish)
+
+    def signing_in(self) -> SqlSignInUnitOfWork:
+        return SqlSignInUnitOfWork(self.engine, self.publish)
 
     def claiming(self, job_id: UUID, token: UUID, lease_seconds: float) -> SqlClaimingUnitOfWork:
         return SqlClaimingUnitOfWork(

@@ -7,10 +7,13 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import StreamingResponse
 
 from api import schemas
 from api.body import json_body, openapi_request_body
 from api.deps import IdempotencyKey, SettingsDep, StaffPrincipal, UnitsOfWorkDep
+from api.results import results_csv
+from api.uploads import openapi_submission_body, submission_body
 from domain.jobs import BulkJob
 from domain.model import UNFINISHED, BulkSubmission, JobStatus
 from domain.rules import Limits
@@ -45,11 +48,11 @@ def _job_response(job: BulkJob, code: int = 200) -> Response:
     status_code=202,
     response_model=schemas.Accepted,
     responses=PROBLEMS | {200: {"model": schemas.Accepted, "description": "a replay"}},
-    openapi_extra=openapi_request_body(BulkSubmission),
+    openapi_extra=openapi_submission_body(),
 )
 def submit(
     principal: StaffPrincipal,
-    submission: Annotated[BulkSubmission, json_body(BulkSubmission)],
+    submission: Annotated[BulkSubmission, submission_body()],
     uows: UnitsOfWorkDep,
     settings: SettingsDep,
     idempotency_key: IdempotencyKey,
@@ -97,6 +100,21 @@ def poll(
             return Response(status_code=304, headers=headers)
     job = bulk.get(uows, principal, job_id)
     return _job_response(job)
+
+
+@router.get(
+    "/{job_id}/results.csv",
+    response_class=StreamingResponse,
+    responses=PROBLEMS | {200: {"content": {"text/csv": {}}, "description": "one row each"}},
+)
+def results(job_id: UUID, principal: StaffPrincipal, uows: UnitsOfWorkDep) -> Response:
+    """The outcome of every participant, as a CSV file to fix and send again."""
+    job, people = bulk.results(uows, principal, job_id)
+    return StreamingResponse(
+        results_csv(job, people),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="results-{job_id}.csv"'},
+    )
 
 
 @router.get("", response_model=schemas.JobPage, responses=PROBLEMS)

@@ -29,7 +29,10 @@ def demo_payload(
 
     def person(u: seed.DemoUser) -> dict[str, Any]:
         token = tokens.issue(Principal(u.id, u.org_id, Role(u.role)), secret, ttl)
-        return {"id": str(u.id), "name": u.name, "active": u.active, "token": token}
+        described: dict[str, Any] = {"id": str(u.id), "name": u.name, "email": u.email}
+        if u.role == "peer_mentor":
+            described["member_number"] = u.member_number
+        return described | {"active": u.active, "token": token}
 
     return {
         "organizations": [

@@ -14,7 +14,15 @@ from domain.errors import (
     ValidationFailed,
 )
 from domain.jobs import BulkJob
-from domain.model import BulkSubmission, Decision, JobItem, JobStatus, Outcome, Principal
+from domain.model import (
+    BulkSubmission,
+    Decision,
+    JobItem,
+    JobStatus,
+    Outcome,
+    Principal,
+    UserRecord,
+)
 from domain.policy import require_staff
 from domain.ports import AuditEntry, Page, Sendable, UnitOfWork, UnitsOfWork
 from domain.rules import Limits, check_activity, check_participants
@@ -74,7 +82,7 @@ def submit(
             total=len(submission.participants),
             created_at=now,
             items=[
-                JobItem(index, p.peer_mentor_id, p.override_duplicate)
+                JobItem(index, p.given, override_duplicate=p.override_duplicate)
                 for index, p in enumerate(submission.participants)
             ],
         )
@@ -92,6 +100,19 @@ def get(uows: UnitsOfWork, principal: Principal, job_id: UUID) -> BulkJob:
             raise NotFound("no such bulk registration")
         job.anomalies = uow.anomalies.for_job(job_id)
         return job
+
+
+def results(
+    uows: UnitsOfWork, principal: Principal, job_id: UUID
+) -> tuple[BulkJob, dict[UUID, UserRecord]]:
+    """The job with its items and the people they name, for the results file."""
+    require_staff(principal, "read bulk registrations")
+    with uows(principal) as uow:
+        job = uow.jobs.get(job_id)
+        if job is None:
+            raise NotFound("no such bulk registration")
+        named = list({i.peer_mentor_id for i in job.items if i.peer_mentor_id is not None})
+        return job, uow.directory.users(named)
 
 
 def participant_names(
@@ -158,20 +179,19 @@ def resolve(
         if job.status is not JobStatus.NEEDS_REVIEW:
             job.resolve({}, clock())  # raises InvalidState with the job's status
         final = _decide(job, decisions, default)
-        job.resolve(final, clock())
+        audited = [
+            AuditEntry(
+                job.org_id,
+                principal.user_id,
+                f"bulk_job.decision.{decision}",
+                f"bulk_job:{job.id}",
+                {"index": index, "peer_mentor_id": _str(job.items[index].peer_mentor_id)},
+            )
+            for index, decision in final.items()
+        ]
+        job.resolve(final, clock())  # the items are resolved afresh when processed
         uow.jobs.save(job, items=True)
-        uow.audit.record(
-            [
-                AuditEntry(
-                    job.org_id,
-                    principal.user_id,
-                    f"bulk_job.decision.{decision}",
-                    f"bulk_job:{job.id}",
-                    {"peer_mentor_id": str(peer_mentor_id)},
-                )
-                for peer_mentor_id, decision in final.items()
-            ]
-        )
+        uow.audit.record(audited)
         uow.enqueue_after_commit(Sendable(job.id, job.total))
         uow.commit()
     return job
@@ -179,44 +199,63 @@ def resolve(
 
 def _decide(
     job: BulkJob, decisions: list[tuple[UUID, Decision]], default: Decision | None
-) -> dict[UUID, Decision]:
-    items = {item.peer_mentor_id: item for item in job.items}
+) -> dict[int, Decision]:
+    """Each item's decision, by index. A decision names a person; it covers the items that
+    name them, except one that repeats another (``duplicate_participant``), which only
+    ``default`` cancels — as it does an item whose key names nobody."""
+    named: dict[UUID, list[JobItem]] = {}
+    for item in job.items:
+        if item.peer_mentor_id is not None and item.error_code != "duplicate_participant":
+            named.setdefault(item.peer_mentor_id, []).append(item)
     errors: list[FieldError] = []
-    explicit: dict[UUID, Decision] = {}
+    final: dict[int, Decision] = {}
+    decided: set[UUID] = set()
     for index, (peer_mentor_id, decision) in enumerate(decisions):
         loc = ("body", "decisions", index, "peer_mentor_id")
-        item = items.get(peer_mentor_id)
-        if item is None:
+        items = named.get(peer_mentor_id)
+        if items is None:
             errors.append(FieldError(loc, "is not a participant of this job"))
-        elif peer_mentor_id in explicit:
+        elif peer_mentor_id in decided:
             errors.append(FieldError(loc, "has more than one decision", "duplicate"))
-        elif item.outcome is Outcome.INVALID and decision is not Decision.CANCEL:
+        elif decision is not Decision.CANCEL and any(
+            item.outcome is Outcome.INVALID for item in items
+        ):
             errors.append(
                 FieldError(
                     ("body", "decisions", index, "action"),
                     "an invalid participant can only be cancelled",
                 )
             )
-        explicit[peer_mentor_id] = decision
-    final = dict(explicit)
+        else:
+            final |= {item.index: decision for item in items}
+        decided.add(peer_mentor_id)
     for item in job.items:
-        if item.peer_mentor_id in final or item.outcome not in (Outcome.CONFLICT, Outcome.INVALID):
+        if item.index in final or item.outcome not in (Outcome.CONFLICT, Outcome.INVALID):
             continue
         if default is None:
-            errors.append(
-                FieldError(
-                    ("body", "decisions"), f"participant {item.peer_mentor_id} needs a decision"
-                )
-            )
+            errors.append(FieldError(("body", "decisions"), f"{_who(item)} needs a decision"))
         elif item.outcome is Outcome.INVALID and default is not Decision.CANCEL:
             errors.append(
                 FieldError(("body", "default"), "invalid participants can only be cancelled")
             )
         else:
-            final[item.peer_mentor_id] = default
+            final[item.index] = default
     if errors:
         raise ValidationFailed(errors)
     return final
+
+
+def _who(item: JobItem) -> str:
+    if item.peer_mentor_id is not None and item.error_code != "duplicate_participant":
+        return f"participant {item.peer_mentor_id}"
+    return (
+        f"participant {item.index} ({item.given.kind} {item.given.value}: only a default of "
+        "cancel covers it)"
+    )
+
+
+def _str(value: UUID | None) -> str | None:
+    return str(value) if value is not None else None
 
 
 def _locked(uow: UnitOfWork, job_id: UUID) -> BulkJob:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from domain.errors import Unauthenticated
 from domain.model import Principal
 from domain.ports import UnitsOfWork
@@ -18,3 +20,26 @@ def verify(uows: UnitsOfWork, claimed: Principal) -> Principal:
     if user.role is not claimed.role or user.org_id != claimed.org_id:
         raise Unauthenticated("the token's role or organization no longer matches")
     return claimed
+
+
+def principal_for_subject(uows: UnitsOfWork, subject: str) -> Principal | None:
+    """Whom an identity provider's token names (by its ``sub``), with the role and
+    organization the database gives them."""
+    with uows.signing_in() as uow:
+        return uow.sign_ins.for_subject(subject)
+
+
+def redeem_sign_in_link(uows: UnitsOfWork, link: str) -> Principal:
+    """A sign-in link works once. Raises ``Unauthenticated`` for a used, expired or unknown
+    link (they are not told apart: the link is a secret)."""
+    with uows.signing_in() as uow:
+        principal = uow.sign_ins.redeem(link_digest(link))
+        uow.commit()
+    if principal is None:
+        raise Unauthenticated("this sign-in link is used, expired or unknown")
+    return principal
+
+
+def link_digest(link: str) -> bytes:
+    """Links are stored as digests: the database never holds one that works."""
+    return hashlib.sha256(link.encode()).digest()

@@ -6,6 +6,7 @@ from domain.errors import DuplicateActivity, FieldError, ValidationFailed
 from domain.model import (
     Activity,
     JobItem,
+    KeyKind,
     OnConflict,
     Outcome,
     Principal,
@@ -15,7 +16,7 @@ from domain.model import (
 )
 from domain.policy import require_staff
 from domain.ports import UnitsOfWork
-from domain.rules import Limits, check_activity
+from domain.rules import ONE_KEY, Limits, check_activity
 from domain.services.bulk import Clock, utcnow
 from domain.services.registration import register_items, today_in
 
@@ -39,9 +40,19 @@ def register(
             limits=limits,
             type_is_active=facts.type_is_active,
         )
+        participant = registration.participant()
+        keys = participant.keys()
+        if len(keys) != 1:
+            errors.append(FieldError(("body",), ONE_KEY, "one_key"))
         if errors:
             raise ValidationFailed(errors)
-        item = JobItem(0, registration.peer_mentor_id, registration.override_duplicate)
+        given = keys[0]
+        item = JobItem(0, given, override_duplicate=registration.override_duplicate)
+        if given.kind is KeyKind.PEER_MENTOR_ID:
+            item.peer_mentor_id = registration.peer_mentor_id
+        else:
+            person = uow.directory.person(principal.org_id, given)
+            item.peer_mentor_id = person.id if person else None
         register_items(
             uow,
             [item],
@@ -57,7 +68,7 @@ def register(
             raise ValidationFailed(
                 [
                     FieldError(
-                        ("body", "peer_mentor_id"), item.error_message or "", item.error_code or ""
+                        ("body", given.kind.value), item.error_message or "", item.error_code or ""
                     )
                 ]
             )

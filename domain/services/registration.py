@@ -24,6 +24,8 @@ from domain.model import (
 from domain.ports import AuditEntry, Screening, UnitOfWork
 from domain.rules import BatchOutcome, apply_on_conflict, assess, participant_error
 
+NOBODY: tuple[None, None] = (None, None)
+
 
 def today_in(timezone: str, now: datetime) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
@@ -42,17 +44,35 @@ def register_items(
     new_id: Callable[[], UUID] = time_ordered_id,
     screening: Screening | None = None,
 ) -> BatchOutcome:
-    """``screening``, when the caller already has it, may cover cancelled items too: only
-    the live ones are assessed against it."""
-    live = [item.peer_mentor_id for item in items if item.decision is not Decision.CANCEL]
+    """Resolve, screen and assess the items, then write what ``on_conflict`` lets through.
+
+    Items name their person already (``peer_mentor_id``), or ``screening`` says whom each
+    names (``Screening.people``, by index: the worker resolves a job's keys in the statement
+    that screens it). ``screening``, when the caller already has it, may cover cancelled
+    items too: only the live ones are assessed against it. Two items that name the same
+    person: the later is invalid (``duplicate_participant``)."""
+    if screening is not None and screening.people is not None:
+        for item in items:
+            item.peer_mentor_id, item.display_name = screening.people.get(item.index, NOBODY)
     if screening is None:
+        live = [
+            item.peer_mentor_id
+            for item in items
+            if item.decision is not Decision.CANCEL and item.peer_mentor_id is not None
+        ]
         screening = uow.activities.screen(org_id, draft.activity_type, draft.occurred_on, live)
     errors = {pm: participant_error(user, org_id) for pm, user in screening.ineligible.items()}
+    named: set[UUID] = set()
     for item in items:
         pm = item.peer_mentor_id
         if item.decision is Decision.CANCEL:
             assess(item, None, None)
+        elif pm is None:
+            assess(item, "unknown_participant", None)
+        elif pm in named:
+            assess(item, "duplicate_participant", None)
         else:
+            named.add(pm)
             assess(item, errors.get(pm), screening.duplicates.get(pm))
     plan = apply_on_conflict(
         items,

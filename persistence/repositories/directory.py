@@ -2,15 +2,58 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from uuid import UUID
 
-from domain.model import (
-    Role,
-    UserRecord,
-)
-from domain.ports import DraftFacts
+from domain.model import Given, KeyKind, Role, UserRecord
+from domain.ports import ActivityType, DraftFacts, Page
+from persistence import cursors
+from persistence.repositories.shared import Row
 from persistence.wire import Wire, sql
+
+USER_COLUMNS = "id, org_id, role, display_name, active, email, member_number"
+BY_KEY = {
+    KeyKind.PEER_MENTOR_ID: "id = cast(:value as uuid)",
+    KeyKind.EMAIL: "lower(email) = lower(:value)",
+    KeyKind.MEMBER_NUMBER: "member_number = :value",
+}
+# The search: a word of the name by its start (the name's text-search vector, migration
+# 0013), or the email or member number by its start (their prefix indexes).
+PEER_MENTORS = sql(
+    f"""select {USER_COLUMNS} from users
+        where org_id = :org and role = 'peer_mentor'
+          and (cast(:active as boolean) is null or active = :active)
+          and (cast(:q as text) is null
+               or (cast(:words as text) is not null
+                   and to_tsvector('simple'::regconfig, display_name)
+                       @@ to_tsquery('simple'::regconfig, :words))
+               or lower(email) like :q
+               or lower(member_number) like :q)
+          and (cast(:after_name as text) is null
+               or (display_name, id) > (:after_name, cast(:after_id as uuid)))
+        order by display_name, id limit :limit"""
+)
+WORD = re.compile(r"\w+")
+
+
+def _user(r: Row) -> UserRecord:
+    return UserRecord(
+        r.id, r.org_id, Role(r.role), r.display_name, r.active, r.email, r.member_number
+    )
+
+
+def prefix_pattern(query: str) -> str:
+    """``query`` as the start of a LIKE pattern: its own ``%``, ``_`` and ``\\`` literal."""
+    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def word_prefixes(query: str) -> str | None:
+    """Every word of ``query`` as the start of a word of the name (``kari nor`` finds
+    "Kari Nordmann"); only word characters reach ``to_tsquery``."""
+    words = WORD.findall(query.lower())
+    return " & ".join(f"{word}:*" for word in words) if words else None
 
 
 class SqlDirectory:
@@ -24,15 +67,47 @@ class SqlDirectory:
         if not user_ids:
             return {}
         rows = self.wire.rows(
-            sql(
-                "select id, org_id, role, display_name, active from users "
-                "where id = any(cast(:ids as uuid[]))"
-            ),
+            sql(f"select {USER_COLUMNS} from users where id = any(cast(:ids as uuid[]))"),
             {"ids": list(user_ids)},
         )
-        return {
-            r.id: UserRecord(r.id, r.org_id, Role(r.role), r.display_name, r.active) for r in rows
-        }
+        return {r.id: _user(r) for r in rows}
+
+    def person(self, org_id: UUID, given: Given) -> UserRecord | None:
+        row = self.wire.first(
+            sql(f"select {USER_COLUMNS} from users where org_id = :org and {BY_KEY[given.kind]}"),
+            {"org": org_id, "value": given.value},
+        )
+        return _user(row) if row else None
+
+    def peer_mentors(
+        self, org_id: UUID, query: str | None, active: bool | None, cursor: str | None, limit: int
+    ) -> Page[UserRecord]:
+        after = cursors.decode_name(cursor) if cursor else None
+        rows = self.wire.rows(
+            PEER_MENTORS,
+            {
+                "org": org_id,
+                "active": active,
+                "q": prefix_pattern(query) if query else None,
+                "words": word_prefixes(query) if query else None,
+                "after_name": after[0] if after else None,
+                "after_id": after[1] if after else None,
+                "limit": limit + 1,
+            },
+        )
+        people = [_user(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        last = people[-1] if people else None
+        return Page(
+            people, cursors.encode_name(last.display_name, last.id) if more and last else None
+        )
+
+    def activity_types(self, org_id: UUID) -> list[ActivityType]:
+        rows = self.wire.rows(
+            sql("select code, name, active from activity_types where org_id = :org order by name"),
+            {"org": org_id},
+        )
+        return [ActivityType(r.code, r.name, r.active) for r in rows]
 
     def draft_facts(self, org_id: UUID, activity_type: str) -> DraftFacts:
         row = self.wire.first(

@@ -11,14 +11,16 @@ from domain.model import (
     ActivityDraft,
     Decision,
     ExistingActivity,
+    Given,
     JobItem,
     JobStatus,
+    KeyKind,
     OnConflict,
     Outcome,
 )
 from domain.ports import Page, Screening
 from persistence import cursors
-from persistence.repositories.screening import SCREEN_JOB, screening_from_rows
+from persistence.repositories.screening import SCREEN_JOB, job_screening_from_rows
 from persistence.repositories.shared import JOB_COLUMNS, NEXT_VERSION, Row, sparse
 from persistence.wire import Wire, sql
 
@@ -44,27 +46,37 @@ def _job(row: Row, items: list[JobItem] | None = None) -> BulkJob:
 
 
 ITEMS = sql(
-    """select i.idx, i.peer_mentor_id, i.override_duplicate, i.decision, i.outcome,
+    """select i.idx, i.given_kind, i.given_value, i.peer_mentor_id, u.display_name,
+              i.override_duplicate, i.decision, i.outcome,
               i.activity_id, i.conflict_activity_id, i.error_code, i.error_message,
               a.peer_mentor_id as c_pm, a.registered_by as c_by, a.activity_type as c_type,
-              a.occurred_on as c_on, a.created_at as c_at
+              a.occurred_on as c_on, a.created_at as c_at, a.duration_minutes as c_minutes,
+              a.notes as c_notes, a.source as c_source, a.bulk_job_id as c_job
        from bulk_job_items i
+       left join users u on u.id = i.peer_mentor_id
        left join activities a on a.id = i.conflict_activity_id
        where i.job_id = :job order by i.idx"""
 )
 
 
+def _conflict(r: Row) -> ExistingActivity:
+    return ExistingActivity(
+        r.conflict_activity_id, r.c_pm, r.c_by, r.c_type, r.c_on, r.c_at,
+        r.c_minutes, r.c_notes, r.c_source, r.c_job,
+    )  # fmt: skip
+
+
 def _item(r: Row) -> JobItem:
     return JobItem(
         index=r.idx,
+        given=Given(KeyKind(r.given_kind), r.given_value),
         peer_mentor_id=r.peer_mentor_id,
+        display_name=r.display_name,
         override_duplicate=r.override_duplicate,
         decision=Decision(r.decision) if r.decision else None,
         outcome=Outcome(r.outcome),
         activity_id=r.activity_id,
-        conflict=ExistingActivity(r.conflict_activity_id, r.c_pm, r.c_by, r.c_type, r.c_on, r.c_at)
-        if r.conflict_activity_id and r.c_pm
-        else None,
+        conflict=_conflict(r) if r.conflict_activity_id and r.c_pm else None,
         error_code=r.error_code,
         error_message=r.error_message,
     )
@@ -79,14 +91,14 @@ UPDATE_JOB = f"""update bulk_jobs set status = :status, finished_at = :finished_
 SAVE_JOB = sql(UPDATE_JOB)
 SAVE_JOB_AND_ITEMS = sql(
     f"""with job as ({UPDATE_JOB})
-        update bulk_job_items i set decision = u.decision, outcome = u.outcome,
-            activity_id = u.activity_id, conflict_activity_id = u.conflict_id,
+        update bulk_job_items i set peer_mentor_id = u.pm, decision = u.decision,
+            outcome = u.outcome, activity_id = u.activity_id, conflict_activity_id = u.conflict_id,
             error_code = u.item_code, error_message = u.item_message
-        from unnest(cast(:idx as integer[]), cast(:decision as text[]),
+        from unnest(cast(:idx as integer[]), cast(:pm as uuid[]), cast(:decision as text[]),
                     string_to_array(:outcome, ','), cast(:activity as uuid[]),
                     cast(:conflict as uuid[]), cast(:item_code as text[]),
                     cast(:item_message as text[]))
-             as u(idx, decision, outcome, activity_id, conflict_id, item_code, item_message)
+             as u(idx, pm, decision, outcome, activity_id, conflict_id, item_code, item_message)
         where i.job_id = :id and i.idx = u.idx""",
     binary=True,
 )
@@ -95,6 +107,7 @@ SAVE_JOB_AND_ITEMS = sql(
 def _item_outcomes(items: Sequence[JobItem]) -> dict[str, Any]:
     return {
         "idx": [i.index for i in items],
+        "pm": sparse([i.peer_mentor_id for i in items]),
         "decision": sparse([i.decision.value if i.decision else None for i in items]),
         # One string, not a text[]: psycopg dumps the array's strings one by one.
         "outcome": ",".join([i.outcome.value for i in items]),
@@ -147,18 +160,27 @@ class SqlJobs:
         )
         self.wire.queue(
             sql(
-                """insert into bulk_job_items (job_id, idx, org_id, peer_mentor_id,
+                """insert into bulk_job_items (job_id, idx, org_id, given_kind, given_value,
                        override_duplicate)
-                   select :job, u.idx, :org, u.peer_mentor_id, u.override_duplicate
-                   from unnest(cast(:idx as integer[]), cast(:pm as uuid[]),
-                               cast(:ovr as boolean[])) as u(idx, peer_mentor_id, override_duplicate)""",
+                   select :job, u.idx, :org, coalesce(u.kind, 'peer_mentor_id'), u.value,
+                          u.override_duplicate
+                   from unnest(cast(:idx as integer[]), cast(:kind as text[]),
+                               cast(:value as text[]), cast(:ovr as boolean[]))
+                        as u(idx, kind, value, override_duplicate)""",
                 binary=True,
             ),
             {
                 "job": job.id,
                 "org": job.org_id,
                 "idx": [i.index for i in job.items],
-                "pm": [i.peer_mentor_id for i in job.items],
+                # Most jobs name everyone by id: that column then travels as one NULL.
+                "kind": sparse(
+                    [
+                        None if i.given.kind is KeyKind.PEER_MENTOR_ID else i.given.kind.value
+                        for i in job.items
+                    ]
+                ),
+                "value": [i.given.value for i in job.items],
                 "ovr": [i.override_duplicate for i in job.items],
             },
         )
@@ -176,7 +198,7 @@ class SqlJobs:
 
         The rest of the processing transaction runs on generic plans (see
         ``GENERIC_PLANS``)."""
-        _, found, items, screened = self.wire.round_trip(
+        _, found, screened = self.wire.round_trip(
             (GENERIC_PLANS, None),
             (
                 sql(
@@ -186,13 +208,6 @@ class SqlJobs:
                 ),
                 {"id": job_id, "token": token},
             ),
-            (
-                sql(
-                    """select idx, peer_mentor_id, override_duplicate, decision
-                       from bulk_job_items where job_id = :job order by idx"""
-                ),
-                {"job": job_id},
-            ),
             (SCREEN_JOB, {"job": job_id}),
         )
         if not found:
@@ -200,11 +215,16 @@ class SqlJobs:
         job = _job(
             found[0],
             [
-                JobItem(idx, pm, override, Decision(decision) if decision else None)
-                for idx, pm, override, decision in items
+                JobItem(
+                    r.idx,
+                    Given(KeyKind(r.given_kind), r.given_value),
+                    override_duplicate=r.override_duplicate,
+                    decision=Decision(r.decision) if r.decision else None,
+                )
+                for r in screened
             ],
         )
-        return job, screening_from_rows(screened)
+        return job, job_screening_from_rows(screened)
 
     def _select(self, job_id: UUID, *, lock: str) -> BulkJob | None:
         """The job and, in the same round trip, its items."""

@@ -9,12 +9,29 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.keyset import AUDIENCE, ISSUER, KeySet, SigningKey, serve_key_set
 from tests.support.stack import Stack, start_stack
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
-    s = start_stack("e2e")
+def key_set() -> Iterator[KeySet]:
+    """An identity provider's key set, served before the stack starts (it is configured
+    with its URL): an RS256 and an ES256 key."""
+    keys = KeySet([SigningKey.generate("rsa-1", "RS256"), SigningKey.generate("ec-1", "ES256")])
+    with serve_key_set(keys) as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
+def stack(key_set: KeySet) -> Iterator[Stack]:
+    s = start_stack(
+        "e2e",
+        extra_env={
+            "BULKREG_JWT_JWKS_URL": key_set.url,
+            "BULKREG_JWT_ISSUER": ISSUER,
+            "BULKREG_JWT_AUDIENCE": AUDIENCE,
+        },
+    )
     yield s
     s.stop()
 

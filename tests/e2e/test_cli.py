@@ -78,11 +78,15 @@ def test_csv_problems_are_clear_messages_naming_the_line(
     ]
     pm = mentors(first_org, 1)[0]
     cases = {
-        csv_file(tmp_path, "nocol.csv", f"id\n{pm}\n"): "line 1: missing column 'peer_mentor_id'",
+        csv_file(tmp_path, "nocol.csv", f"id\n{pm}\n"): "line 1: no key column",
         csv_file(
             tmp_path, "baduuid.csv", f"peer_mentor_id\n{pm}\nnot-a-uuid\n"
-        ): "line 3: 'not-a-uuid' is not a UUID",
-        csv_file(tmp_path, "empty.csv", "peer_mentor_id\n"): "no participants",
+        ): "line 3, peer_mentor_id: Input should be a valid UUID",
+        csv_file(
+            tmp_path, "two.csv", "email;override_duplicate\nnot-an-email;no\na@b.org;maybe\n"
+        ): "line 3, override_duplicate: 'maybe' is not one of",
+        csv_file(tmp_path, "header.csv", "peer_mentor_id\n"): "a header but no data lines",
+        csv_file(tmp_path, "empty.csv", ""): "the file is empty",
         str(tmp_path / "absent.csv"): "No such file",
     }
     for path, message in cases.items():

@@ -63,7 +63,9 @@ def test_mid_batch_unique_violation_writes_nothing_and_the_retry_reports_the_con
         if seen is None:
             return found
         return job, Screening(
-            seen.ineligible, {k: v for k, v in seen.duplicates.items() if k != victim}
+            seen.ineligible,
+            {k: v for k, v in seen.duplicates.items() if k != victim},
+            seen.people,
         )
 
     monkeypatch.setattr(SqlJobs, "lock_claimed", lock_without_victim)

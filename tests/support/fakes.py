@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Self
@@ -21,7 +21,6 @@ from domain.model import (
     NewActivity,
     Principal,
     Role,
-    UserRecord,
 )
 from domain.ports import (
     Activities,
@@ -32,50 +31,17 @@ from domain.ports import (
     Claim,
     Claimed,
     ClaimingUnitOfWork,
-    Directory,
-    DraftFacts,
     Jobs,
     MaintenanceJobs,
     MaintenanceUnitOfWork,
     Page,
     Screening,
     Sendable,
+    SignInUnitOfWork,
     UnitOfWork,
     UnitsOfWork,
 )
-
-
-@dataclass
-class Store:
-    users: dict[UUID, UserRecord] = field(default_factory=dict)
-    types: dict[tuple[UUID, str], bool] = field(default_factory=dict)
-    jobs: dict[UUID, BulkJob] = field(default_factory=dict)
-    keys: dict[tuple[UUID, str], tuple[UUID, str | None]] = field(default_factory=dict)
-    activities: dict[UUID, Activity] = field(default_factory=dict)
-    deleted: dict[UUID, tuple[Activity, UUID, str]] = field(default_factory=dict)
-    anomalies: dict[UUID, Anomaly] = field(default_factory=dict)
-    resolutions: dict[UUID, tuple[UUID, str]] = field(default_factory=dict)
-    claims: dict[UUID, UUID] = field(default_factory=dict)
-    audit: list[AuditEntry] = field(default_factory=list)
-    sent: list[UUID] = field(default_factory=list)
-
-
-class FakeDirectory(Directory):
-    def __init__(self, store: Store, principal: Principal) -> None:
-        self.store, self.principal = store, principal
-
-    def user(self, user_id: UUID) -> UserRecord | None:
-        return self.users([user_id]).get(user_id)
-
-    def users(self, user_ids: Sequence[UUID]) -> dict[UUID, UserRecord]:
-        return {
-            u: self.store.users[u]
-            for u in user_ids
-            if u in self.store.users and self.store.users[u].org_id == self.principal.org_id
-        }
-
-    def draft_facts(self, org_id: UUID, activity_type: str) -> DraftFacts:
-        return DraftFacts("UTC", self.store.types.get((org_id, activity_type), False))
+from tests.support.fake_store import FakeDirectory, FakeSignIns, Store
 
 
 class FakeJobs(Jobs):
@@ -100,7 +66,17 @@ class FakeJobs(Jobs):
 
     def lock_claimed(self, job_id: UUID, token: UUID) -> tuple[BulkJob, Screening | None] | None:
         job = self.get(job_id) if self.store.claims.get(job_id) == token else None
-        return (job, None) if job else None
+        if job is None:
+            return None
+        # Resolve the items' keys here, as the real store does in its screening statement;
+        # the caller then screens the people they name.
+        owner = self.store.users.get(job.submitted_by)
+        principal = Principal(job.submitted_by, job.org_id, owner.role if owner else Role.ADMIN)
+        directory = FakeDirectory(self.store, principal)
+        for item in job.items:
+            person = directory.person(job.org_id, item.given)
+            item.peer_mentor_id = person.id if person else None
+        return job, None
 
     def save(self, job: BulkJob, *, items: bool) -> None:
         job.version += 1
@@ -342,6 +318,12 @@ class FakeClaimingUnitOfWork(FakeUnitOfWork, ClaimingUnitOfWork):
         return Claimed(self.claim, *found)
 
 
+class FakeSignInUnitOfWork(FakeTransaction, SignInUnitOfWork):
+    def __init__(self, store: Store) -> None:
+        super().__init__(store, None)
+        self.sign_ins = FakeSignIns(self.store)
+
+
 class FakeUnitsOfWork(UnitsOfWork):
     def __init__(self, store: Store | None = None) -> None:
         self.store = store or Store()
@@ -354,3 +336,6 @@ class FakeUnitsOfWork(UnitsOfWork):
 
     def maintenance(self) -> FakeMaintenanceUnitOfWork:
         return FakeMaintenanceUnitOfWork(self.store)
+
+    def signing_in(self) -> FakeSignInUnitOfWork:
+        return FakeSignInUnitOfWork(self.store)

@@ -27,6 +27,16 @@ class Org:
     def principal(self, user_id: UUID) -> Principal:
         return Principal(user_id, self.id, Role.PEER_MENTOR)
 
+    @staticmethod
+    def email(user_id: UUID) -> str:
+        """Every user's email: their role and id (peer mentors are ``peer_mentor.<id>``)."""
+        return f"peer_mentor.{user_id}@example.org"
+
+    @staticmethod
+    def member_number(user_id: UUID) -> str:
+        """Every peer mentor's member number."""
+        return "M-" + user_id.hex[:12].upper()
+
 
 def make_org(engine: Engine, peer_mentors: int = 20) -> Org:
     org_id = uuid4()
@@ -52,8 +62,13 @@ def make_org(engine: Engine, peer_mentors: int = 20) -> Org:
         )
         conn.execute(  # one statement, however many peer mentors (the benchmarks make 10,000s)
             text(
-                """insert into users (id, org_id, role, display_name, active)
-                   select u.id, :org, u.role, u.role || ' ' || u.id, u.active
+                """insert into users (id, org_id, role, display_name, active, email,
+                       member_number)
+                   select u.id, :org, u.role, u.role || ' ' || u.id, u.active,
+                          u.role || '.' || u.id || '@example.org',
+                          case when u.role = 'peer_mentor'
+                               then 'M-' || upper(substr(replace(u.id::text, '-', ''), 1, 12))
+                          end
                    from unnest(cast(:ids as uuid[]), cast(:roles as text[]),
                                cast(:active as boolean[])) as u(id, role, active)"""
             ),

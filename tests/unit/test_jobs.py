@@ -18,7 +18,7 @@ def job(status: JobStatus) -> BulkJob:
     return BulkJob(
         id=uuid4(), org_id=uuid4(), submitted_by=uuid4(), status=status, on_conflict=OnConflict.REVIEW,
         activity=ActivityDraft(activity_type="x", occurred_on=date(2026, 11, 1), duration_minutes=5),
-        total=2, created_at=NOW, items=[JobItem(0, uuid4(), outcome=Outcome.CONFLICT), JobItem(1, uuid4(), outcome=Outcome.READY)],
+        total=2, created_at=NOW, items=[JobItem.of_person(0, uuid4(), outcome=Outcome.CONFLICT), JobItem.of_person(1, uuid4(), outcome=Outcome.READY)],
     )  # fmt: skip
 
 
@@ -38,7 +38,7 @@ def test_cancel_only_from_queued_or_needs_review(status: JobStatus) -> None:
 @pytest.mark.parametrize("status", list(JobStatus))
 def test_resolve_only_from_needs_review(status: JobStatus) -> None:
     j = job(status)
-    decision = {j.items[0].peer_mentor_id: Decision.OVERRIDE}
+    decision = {j.items[0].index: Decision.OVERRIDE}
     if status is JobStatus.NEEDS_REVIEW:
         j.resolve(decision, NOW)
         assert j.status is JobStatus.QUEUED

@@ -58,21 +58,22 @@ def test_participant_errors_are_reported_and_another_org_looks_unknown() -> None
         "not_a_peer_mentor": mentor(role=Role.COORDINATOR),
     }
     for code, user in cases.items():
-        item = JobItem(0, user.id if user else uuid4())
+        item = JobItem.of_person(0, user.id if user else uuid4())
         assess(item, participant_error(user, ORG), None)
         assert (item.outcome, item.error_code) == (Outcome.INVALID, code)
     stranger = mentor(org=uuid4())
-    item = JobItem(0, stranger.id)
+    item = JobItem.of_person(0, stranger.id)
     assess(item, participant_error(stranger, ORG), None)
     assert item.error_code == "unknown_participant"
 
 
 def test_override_flag_or_decision_turns_a_conflict_into_an_override() -> None:
     for item in (
-        JobItem(0, uuid4(), override_duplicate=True),
-        JobItem(0, uuid4(), decision=Decision.OVERRIDE),
+        JobItem.of_person(0, uuid4(), override_duplicate=True),
+        JobItem.of_person(0, uuid4(), decision=Decision.OVERRIDE),
     ):
         user = mentor()
+        assert item.peer_mentor_id is not None
         prior = existing(item.peer_mentor_id)
         assess(item, participant_error(user, ORG), prior)
         assert item.outcome is Outcome.READY
@@ -122,7 +123,7 @@ def test_plans_never_write_half_and_counts_add_up(kinds_: list[str], mode: OnCon
     items = []
     for index, kind in enumerate(kinds_):
         user = mentor(active=kind != "invalid")
-        item = JobItem(
+        item = JobItem.of_person(
             index,
             user.id,
             decision={"cancel": Decision.CANCEL, "override": Decision.OVERRIDE}.get(kind),

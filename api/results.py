@@ -1,0 +1,71 @@
+"""The results file of a bulk job (contract §4): one line per participant, in the order they
+were submitted, written as it is sent.
+
+Cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) are
+written with a leading apostrophe, as OWASP advises for CSV exports; the CSV reader takes
+the apostrophe off again, so a results file can be fixed and sent back as it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from uuid import UUID
+
+from domain.csvfiles import FORMULA_STARTS
+from domain.jobs import BulkJob
+from domain.model import JobItem, KeyKind, UserRecord
+
+HEADER = (
+    "line", "peer_mentor_id", "email", "member_number", "display_name", "outcome",
+    "activity_id", "conflict_activity_id", "conflict_registered_by", "conflict_created_at",
+    "error_code", "error_message",
+)  # fmt: skip
+LINES_PER_CHUNK = 500
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in FORMULA_STARTS else text
+
+
+def _row(item: JobItem, person: UserRecord | None) -> list[str]:
+    given = item.given
+    email = person.email if person else (given.value if given.kind is KeyKind.EMAIL else None)
+    member = (
+        person.member_number
+        if person
+        else (given.value if given.kind is KeyKind.MEMBER_NUMBER else None)
+    )
+    conflict = item.conflict
+    values = (
+        item.index + 2,
+        item.peer_mentor_id,
+        email,
+        member,
+        item.display_name or (person.display_name if person else None),
+        item.outcome.value,
+        item.activity_id,
+        conflict.activity_id if conflict else None,
+        conflict.registered_by if conflict else None,
+        conflict.created_at.isoformat() if conflict else None,
+        item.error_code,
+        item.error_message,
+    )
+    return [_cell(v) for v in values]
+
+
+def results_csv(job: BulkJob, people: dict[UUID, UserRecord]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for start in range(0, len(job.items), LINES_PER_CHUNK):
+        for item in job.items[start : start + LINES_PER_CHUNK]:
+            person = people.get(item.peer_mentor_id) if item.peer_mentor_id else None
+            writer.writerow(_row(item, person))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()

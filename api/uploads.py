@@ -1,0 +1,126 @@
+"""A bulk submission as JSON or as a form with a CSV file (contract §4).
+
+The form's fields are those of the JSON body's ``activity``, flattened, with ``on_conflict``
+and a file part ``participants`` read by the one CSV reader (``domain.csvfiles``) that
+``bulkreg submit`` uses too. A form's values are text, so they are parsed as text would be
+(``"45"`` is a duration here, as typed into a form), then checked by the same model as the
+JSON body; an error names the form's field. Anything else in the form is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+
+from api.body import BODY_MODELS, REF, is_json, parse_json
+from api.deps import CurrentPrincipal
+from domain.csvfiles import participants_from_csv
+from domain.errors import ValidationFailed
+from domain.model import MAX_NOTES, BulkSubmission, OnConflict
+
+ACTIVITY_FIELDS = ("activity_type", "occurred_on", "duration_minutes", "notes")
+FORM_FIELDS = frozenset({*ACTIVITY_FIELDS, "on_conflict"})
+FILE_FIELD = "participants"
+MAX_FORM_FIELDS = 16
+FORM_SCHEMA = {
+    "type": "object",
+    "required": ["activity_type", "occurred_on", "duration_minutes", "participants"],
+    "properties": {
+        "activity_type": {"type": "string"},
+        "occurred_on": {"type": "string", "format": "date"},
+        "duration_minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
+        "notes": {"type": "string", "maxLength": MAX_NOTES},
+        "on_conflict": {"type": "string", "enum": [c.value for c in OnConflict]},
+        "participants": {
+            "type": "string",
+            "format": "binary",
+            "description": "CSV: a header naming peer_mentor_id, email or member_number, "
+            "optionally override_duplicate",
+        },
+    },
+}
+
+
+def is_form(content_type: str | None) -> bool:
+    return (content_type or "").split(";", 1)[0].strip().lower() == "multipart/form-data"
+
+
+def _problem(loc: tuple[str | int, ...], msg: str, kind: str = "value_error") -> dict[str, Any]:
+    return {"type": kind, "loc": loc, "msg": msg}
+
+
+async def _from_form(request: Request) -> BulkSubmission:
+    async with request.form(max_files=1, max_fields=MAX_FORM_FIELDS) as form:
+        errors = []
+        fields: dict[str, str] = {}
+        upload: UploadFile | None = None
+        for name, value in form.multi_items():
+            if name == FILE_FIELD and isinstance(value, UploadFile) and upload is None:
+                upload = value
+            elif name in FORM_FIELDS and isinstance(value, str) and name not in fields:
+                fields[name] = value
+            else:
+                errors.append(_problem(("body", name), "not a field of this form (or twice)"))
+        if upload is None:
+            errors.append(_problem(("body", FILE_FIELD), "a CSV file is required", "missing"))
+        if errors:
+            raise RequestValidationError(errors)
+        assert upload is not None
+        data = await upload.read()
+    try:
+        participants = await run_in_threadpool(participants_from_csv, data)
+    except ValidationFailed as failed:
+        raise RequestValidationError(
+            [_problem(e.loc, e.msg, e.type) for e in failed.errors]
+        ) from None
+    body: dict[str, Any] = {
+        "activity": {k: v for k, v in fields.items() if k in ACTIVITY_FIELDS},
+        "participants": participants,
+    }
+    if "on_conflict" in fields:
+        body["on_conflict"] = fields["on_conflict"]
+    try:
+        return BulkSubmission.model_validate(body)
+    except ValidationError as error:
+        raise RequestValidationError(
+            [
+                # The form's fields are flat: ("activity", "notes") is the field "notes".
+                _problem(("body", *[p for p in e["loc"] if p != "activity"]), e["msg"], e["type"])
+                for e in error.errors(include_url=False, include_input=False)
+            ]
+        ) from None
+
+
+def submission_body() -> Any:
+    """``Annotated[BulkSubmission, submission_body()]``: JSON or a form, once the caller is
+    known (as ``api.body.json_body``)."""
+    BODY_MODELS.append(BulkSubmission)
+
+    async def read(request: Request, _: CurrentPrincipal) -> BulkSubmission:
+        content_type = request.headers.get("content-type")
+        if is_form(content_type):
+            return await _from_form(request)
+        if not is_json(content_type):
+            raise HTTPException(415, "the body must be JSON or multipart/form-data with a CSV file")
+        return await parse_json(request, BulkSubmission)
+
+    return Depends(read)
+
+
+def openapi_submission_body() -> dict[str, Any]:
+    schema = {"$ref": REF.format(model=BulkSubmission.__name__)}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": schema},
+                "multipart/form-data": {"schema": FORM_SCHEMA},
+            },
+        }
+    }

@@ -1,0 +1,161 @@
+"""CSV files as people make them: one reader for participant lists (the API's upload and
+``bulkreg submit``) and rosters (``bulkreg roster import``).
+
+What a spreadsheet exports is accepted: a UTF-8 byte-order mark, CRLF line ends, ``,``,
+``;`` or tab between values (told from the header row), header names in any case and with
+spaces around them. Problems name the line as a spreadsheet numbers it (the header is
+line 1) and the column; every bad line is reported, not just the first.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from domain.errors import FieldError, ValidationFailed
+from domain.model import KeyKind, ParticipantRequest
+
+SEPARATORS = (",", ";", "\t")
+# A cell a spreadsheet would run as a formula is written with a leading apostrophe
+# (``api.results``); reading takes it off.
+FORMULA_STARTS = frozenset("=+-@")
+TRUE = frozenset({"true", "yes", "1"})
+FALSE = frozenset({"false", "no", "0", ""})
+KEY_COLUMNS = tuple(kind.value for kind in KeyKind)  # the strongest key first
+# Columns of the results file (contract §4) that a resubmitted file may still carry, and a
+# name column for the person who keeps the list: read past, never used.
+IGNORED = frozenset(
+    {
+        "line", "name", "display_name", "outcome", "activity_id", "conflict_activity_id",
+        "conflict_registered_by", "conflict_created_at", "error_code", "error_message",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # as a spreadsheet shows it: the header is line 1
+    values: dict[str, str]  # by lower-cased column name, stripped
+
+
+class Table:
+    """The lines of a CSV file, with the problems found so far (``problem``, ``check``)."""
+
+    def __init__(self, data: bytes | str, *, where: tuple[str | int, ...]) -> None:
+        self.where = where
+        self.problems: list[FieldError] = []
+        self.columns: list[str] = []
+        self.lines: list[Line] = []
+        self._read(data)
+
+    def problem(self, line: int, column: str | None, message: str, kind: str = "csv") -> None:
+        loc = (*self.where, "line", line) + ((column,) if column else ())
+        self.problems.append(FieldError(loc, message, kind))
+
+    def check(self) -> None:
+        if self.problems:
+            raise ValidationFailed(self.problems)
+
+    def require(self, allowed: Iterable[str], *, needs: Iterable[str] = ()) -> None:
+        allowed = set(allowed)
+        for column in self.columns:
+            if column not in allowed:
+                expected = ", ".join(sorted(allowed - IGNORED))
+                self.problem(1, column, f"unknown column '{column}' (expected: {expected})")
+        for column in needs:
+            if column not in self.columns:
+                self.problem(1, column, f"missing column '{column}'")
+
+    def _read(self, data: bytes | str) -> None:
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                self.problem(1, None, f"the file is not UTF-8 text (byte {error.start})")
+                return
+        text = data.removeprefix("\ufeff")
+        if not text.strip():
+            self.problem(1, None, "the file is empty", "empty")
+            return
+        header_line = text.splitlines()[0]
+        separator = max(SEPARATORS, key=header_line.count)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+        try:
+            records = list(reader)
+        except csv.Error as error:
+            self.problem(reader.line_num, None, f"not readable as CSV: {error}")
+            return
+        self.columns = [name.strip().lower() for name in records[0]]
+        seen: set[str] = set()
+        for column in self.columns:
+            if column in seen:
+                self.problem(1, column, f"column '{column}' appears more than once")
+            seen.add(column)
+        for number, record in enumerate(records[1:], start=2):
+            if not any(value.strip() for value in record):
+                continue  # a blank line: nothing to read, and its number still counts
+            if len(record) > len(self.columns):
+                self.problem(number, None, f"{len(record)} values for {len(self.columns)} columns")
+                continue
+            values = dict(zip(self.columns, map(_value, record), strict=False))
+            self.lines.append(Line(number, values))
+        if not self.lines and not self.problems:
+            self.problem(2, None, "the file has a header but no data lines", "empty")
+
+
+def _value(raw: str) -> str:
+    value = raw.strip()
+    if value[:1] == "'" and value[1:2] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
+def flag(table: Table, line: Line, column: str) -> bool | None:
+    """A yes/no column: true/false, yes/no, 1/0 (empty is no). None when unreadable."""
+    value = line.values.get(column, "").lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    table.problem(line.number, column, f"'{value}' is not one of true/false, yes/no, 1/0")
+    return None
+
+
+def participants_from_csv(data: bytes | str) -> list[ParticipantRequest]:
+    """A participant list: a key column (``peer_mentor_id``, ``email`` or
+    ``member_number``) and optionally ``override_duplicate``. A file with several key
+    columns (a results file sent back) names each participant by the first one filled in,
+    in that order. Raises ``ValidationFailed`` naming every bad line."""
+    table = Table(data, where=("body", "participants"))
+    if not table.problems:
+        table.require({*KEY_COLUMNS, "override_duplicate", *IGNORED})
+        if not any(column in table.columns for column in KEY_COLUMNS):
+            table.problem(1, None, "no key column: name one of " + ", ".join(KEY_COLUMNS))
+    table.check()
+    participants: list[ParticipantRequest] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line in table.lines:
+        key = next((k for k in KEY_COLUMNS if line.values.get(k)), None)
+        override = flag(table, line, "override_duplicate")
+        if key is None:
+            table.problem(line.number, None, "no key: " + " / ".join(KEY_COLUMNS) + " is empty")
+            continue
+        try:
+            participant = ParticipantRequest.model_validate(
+                {key: line.values[key], "override_duplicate": bool(override)}
+            )
+        except ValidationError as error:
+            for e in error.errors(include_url=False, include_input=False):
+                table.problem(line.number, key, e["msg"], e["type"])
+            continue
+        given = participant.given
+        first = seen.setdefault((key, given.canonical), line.number)
+        if first != line.number:
+            table.problem(line.number, key, f"the same as line {first}", "duplicate")
+        participants.append(participant)
+    table.check()
+    return participants

@@ -1,0 +1,99 @@
+"""The one CSV reader of participant lists (upload and CLI) and rosters."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import pytest
+
+from domain.csvfiles import participants_from_csv
+from domain.errors import ValidationFailed
+from domain.model import KeyKind
+from domain.rules import Limits, check_participants
+
+
+def problems(data: bytes | str) -> list[tuple[tuple[str | int, ...], str]]:
+    with pytest.raises(ValidationFailed) as failed:
+        participants_from_csv(data)
+    return [(e.loc, e.msg) for e in failed.value.errors]
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_separators_header_case_bom_and_crlf_are_what_spreadsheets_export(
+    separator: str,
+) -> None:
+    pm = uuid4()
+    text = f"\ufeff Email {separator}Override_Duplicate\r\nkari@example.org{separator}yes\r\n"
+    text += f"OLA@example.org{separator}\r\n"
+    read = participants_from_csv(text.encode())
+    assert [(p.email, p.override_duplicate) for p in read] == [
+        ("kari@example.org", True),
+        ("OLA@example.org", False),
+    ]
+    by_id = participants_from_csv(f"PEER_MENTOR_ID\n{pm}\n")
+    assert by_id[0].given.kind is KeyKind.PEER_MENTOR_ID and by_id[0].peer_mentor_id == pm
+
+
+def test_every_bad_line_is_reported_with_its_spreadsheet_line_number() -> None:
+    text = "email,override_duplicate\nok@example.org,no\nnot-an-email,no\n\nb@example.org,maybe\n"
+    text += "OK@example.org,1\n,no\n"
+    found = problems(text)
+    assert [loc for loc, _ in found] == [
+        ("body", "participants", "line", 3, "email"),
+        ("body", "participants", "line", 5, "override_duplicate"),
+        ("body", "participants", "line", 6, "email"),  # the same as line 2, without case
+        ("body", "participants", "line", 7),  # no key at all
+    ]
+    assert "the same as line 2" in found[2][1]
+
+
+def test_an_empty_file_a_header_alone_and_unknown_columns_are_said_plainly() -> None:
+    assert problems(b"") == [(("body", "participants", "line", 1), "the file is empty")]
+    assert problems("\r\n  \r\n")[0][1] == "the file is empty"
+    assert "no data lines" in problems("email\n")[0][1]
+    unknown = problems("email,overide_duplicate\na@b.org,yes\n")
+    assert unknown[0][0] == ("body", "participants", "line", 1, "overide_duplicate")
+    assert "no key column" in problems("name\nKari\n")[-1][1]
+    assert "not UTF-8" in problems("email\nkåre@example.org\n".encode("latin-1"))[0][1]
+    assert "4 values for 2 columns" in problems("email,override_duplicate\na@b.org,1,2,3\n")[0][1]
+
+
+def test_a_results_file_sent_back_names_each_participant_by_its_strongest_key() -> None:
+    pm = uuid4()
+    text = (
+        "line,peer_mentor_id,email,member_number,display_name,outcome,error_code\n"
+        f"2,{pm},kari@example.org,A-1,Kari,conflict,\n"
+        "3,,'=cmd@example.org,,,invalid,unknown_participant\n"
+        "4,,,A-7,,invalid,unknown_participant\n"
+    )
+    read = participants_from_csv(text)
+    assert [p.given.kind for p in read] == [
+        KeyKind.PEER_MENTOR_ID,
+        KeyKind.EMAIL,
+        KeyKind.MEMBER_NUMBER,
+    ]
+    assert read[1].email == "=cmd@example.org"  # the results file's apostrophe is taken off
+
+
+def test_a_participant_names_exactly_one_key_and_no_key_twice() -> None:
+    from domain.model import ParticipantRequest as P
+
+    pm = uuid4()
+    errors = check_participants(
+        [
+            P(peer_mentor_id=pm),
+            P(),
+            P(peer_mentor_id=uuid4(), email="a@example.org"),
+            P(email="Kari@Example.org"),
+            P(email="kari@example.org"),
+            P(member_number="A-1"),
+            P(peer_mentor_id=pm),
+        ],
+        Limits(),
+    )
+    assert [(e.loc, e.type) for e in errors] == [
+        (("body", "participants", 1), "one_key"),
+        (("body", "participants", 2), "one_key"),
+        (("body", "participants", 4, "email"), "duplicate"),
+        (("body", "participants", 6, "peer_mentor_id"), "duplicate"),
+    ]
