@@ -115,7 +115,7 @@ def find_user(engine: Engine, org_id: UUID, email: str) -> Principal:
         row = conn.execute(
             text(
                 """select id, org_id, role, active from users
-                   where org_id = :org and lower(email) = lower(:email)"""
+                   where org_id = :org and email_key = lower(:email)"""
             ),
             {"org": org_id, "email": email},
         ).first()
@@ -131,7 +131,7 @@ def deactivate_user(engine: Engine, org_id: UUID, email: str) -> UUID:
         found = conn.execute(
             text(
                 """update users set active = false
-                   where org_id = :org and lower(email) = lower(:email) returning id"""
+                   where org_id = :org and email_key = lower(:email) returning id"""
             ),
             {"org": org_id, "email": email},
         ).scalar()
@@ -164,8 +164,8 @@ def import_roster(engine: Engine, org_id: UUID, lines: list[RosterLine]) -> Rost
             row.key: row
             for row in conn.execute(
                 text(
-                    """select lower(email) as key, id, role, display_name, member_number, active
-                       from users where org_id = :org and lower(email) = any(:emails)
+                    """select email_key as key, id, role, display_name, member_number, active
+                       from users where org_id = :org and email_key = any(:emails)
                        for update"""
                 ),
                 {"org": org_id, "emails": emails},
@@ -194,7 +194,7 @@ def import_roster(engine: Engine, org_id: UUID, lines: list[RosterLine]) -> Rost
                         """insert into users (id, org_id, role, display_name, active, email,
                                member_number)
                            values (:id, :org, 'peer_mentor', :name, :active, :email, :member)
-                           on conflict (org_id, lower(email)) do update
+                           on conflict (org_id, email_key) do update
                            set display_name = excluded.display_name,
                                member_number = excluded.member_number,
                                active = excluded.active"""

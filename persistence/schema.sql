@@ -272,6 +272,62 @@ CREATE FUNCTION app.redeem_sign_in_link(p_digest bytea) RETURNS TABLE(user_id uu
 
 ALTER FUNCTION app.redeem_sign_in_link(p_digest bytea) OWNER TO bulkreg_owner;
 
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: users; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.users (
+    id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    role text NOT NULL,
+    display_name text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    email text,
+    member_number text,
+    auth_subject text,
+    email_key text GENERATED ALWAYS AS (lower(email)) STORED,
+    member_key text GENERATED ALWAYS AS (lower(member_number)) STORED,
+    CONSTRAINT users_email_check CHECK ((email !~ '\s'::text)),
+    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['coordinator'::text, 'peer_mentor'::text, 'admin'::text])))
+);
+
+ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.users OWNER TO bulkreg_owner;
+
+--
+-- Name: search_peer_mentors(text, text, boolean, text, uuid, integer); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) RETURNS SETOF public.users
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            select u.* from public.users u
+            where u.org_id = app.current_org_id() and app.is_staff()
+              and u.role = 'peer_mentor'
+              and (p_active is null or u.active = p_active)
+              and (p_prefix is null
+                   or (p_words is not null
+                       and pg_catalog.to_tsvector('pg_catalog.simple', u.display_name)
+                           @@ pg_catalog.to_tsquery('pg_catalog.simple', p_words))
+                   or (u.email_key operator(pg_catalog.~>=~) p_prefix
+                       and u.email_key operator(pg_catalog.~<~) (p_prefix || U&'\+10FFFF'))
+                   or (u.member_key operator(pg_catalog.~>=~) p_prefix
+                       and u.member_key operator(pg_catalog.~<~) (p_prefix || U&'\+10FFFF')))
+              and (p_after_name is null or (u.display_name, u.id) > (p_after_name, p_after_id))
+            order by u.display_name, u.id
+            limit p_limit
+            $$;
+
+
+ALTER FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) OWNER TO bulkreg_owner;
+
 --
 -- Name: user_for_subject(text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
 --
@@ -286,10 +342,6 @@ CREATE FUNCTION app.user_for_subject(p_subject text) RETURNS TABLE(user_id uuid,
 
 
 ALTER FUNCTION app.user_for_subject(p_subject text) OWNER TO bulkreg_owner;
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
 
 --
 -- Name: identity_key; Type: TABLE; Schema: app; Owner: bulkreg_owner
@@ -438,6 +490,7 @@ CREATE TABLE public.bulk_job_items (
     error_message text,
     given_kind text DEFAULT 'peer_mentor_id'::text NOT NULL,
     given_value text NOT NULL,
+    given_key text NOT NULL,
     CONSTRAINT bulk_job_items_decision_check CHECK ((decision = ANY (ARRAY['override'::text, 'cancel'::text]))),
     CONSTRAINT bulk_job_items_given_kind_check CHECK ((given_kind = ANY (ARRAY['peer_mentor_id'::text, 'email'::text, 'member_number'::text]))),
     CONSTRAINT bulk_job_items_outcome_check CHECK ((outcome = ANY (ARRAY['pending'::text, 'ready'::text, 'registered'::text, 'overridden'::text, 'skipped'::text, 'conflict'::text, 'invalid'::text, 'cancelled'::text])))
@@ -514,28 +567,6 @@ ALTER TABLE ONLY public.sign_in_links FORCE ROW LEVEL SECURITY;
 
 
 ALTER TABLE public.sign_in_links OWNER TO bulkreg_owner;
-
---
--- Name: users; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.users (
-    id uuid NOT NULL,
-    org_id uuid NOT NULL,
-    role text NOT NULL,
-    display_name text NOT NULL,
-    active boolean DEFAULT true NOT NULL,
-    email text,
-    member_number text,
-    auth_subject text,
-    CONSTRAINT users_email_check CHECK ((email !~ '\s'::text)),
-    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['coordinator'::text, 'peer_mentor'::text, 'admin'::text])))
-);
-
-ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE public.users OWNER TO bulkreg_owner;
 
 --
 -- Name: identity_key identity_key_pkey; Type: CONSTRAINT; Schema: app; Owner: bulkreg_owner
@@ -707,14 +738,14 @@ CREATE UNIQUE INDEX users_auth_subject ON public.users USING btree (auth_subject
 -- Name: users_email_prefix; Type: INDEX; Schema: public; Owner: bulkreg_owner
 --
 
-CREATE INDEX users_email_prefix ON public.users USING btree (org_id, lower(email) text_pattern_ops);
+CREATE INDEX users_email_prefix ON public.users USING btree (org_id, email_key text_pattern_ops);
 
 
 --
 -- Name: users_member_number_prefix; Type: INDEX; Schema: public; Owner: bulkreg_owner
 --
 
-CREATE INDEX users_member_number_prefix ON public.users USING btree (org_id, lower(member_number) text_pattern_ops);
+CREATE INDEX users_member_number_prefix ON public.users USING btree (org_id, member_key text_pattern_ops);
 
 
 --
@@ -728,7 +759,7 @@ CREATE INDEX users_name_words ON public.users USING gin (to_tsvector('simple'::r
 -- Name: users_org_email; Type: INDEX; Schema: public; Owner: bulkreg_owner
 --
 
-CREATE UNIQUE INDEX users_org_email ON public.users USING btree (org_id, lower(email));
+CREATE UNIQUE INDEX users_org_email ON public.users USING btree (org_id, email_key);
 
 
 --
@@ -1181,6 +1212,42 @@ GRANT ALL ON FUNCTION app.redeem_sign_in_link(p_digest bytea) TO bulkreg_api;
 
 
 --
+-- Name: TABLE users; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT ON TABLE public.users TO bulkreg_app;
+
+
+--
+-- Name: COLUMN users.id; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(id) ON TABLE public.users TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN users.role; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(role) ON TABLE public.users TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN users.active; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(active) ON TABLE public.users TO bulkreg_maintenance;
+
+
+--
+-- Name: FUNCTION search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) TO bulkreg_app;
+
+
+--
 -- Name: FUNCTION user_for_subject(p_subject text); Type: ACL; Schema: app; Owner: bulkreg_owner
 --
 
@@ -1417,34 +1484,6 @@ GRANT UPDATE(error_message) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
 --
 
 GRANT SELECT ON TABLE public.organizations TO bulkreg_app;
-
-
---
--- Name: TABLE users; Type: ACL; Schema: public; Owner: bulkreg_owner
---
-
-GRANT SELECT ON TABLE public.users TO bulkreg_app;
-
-
---
--- Name: COLUMN users.id; Type: ACL; Schema: public; Owner: bulkreg_owner
---
-
-GRANT SELECT(id) ON TABLE public.users TO bulkreg_maintenance;
-
-
---
--- Name: COLUMN users.role; Type: ACL; Schema: public; Owner: bulkreg_owner
---
-
-GRANT SELECT(role) ON TABLE public.users TO bulkreg_maintenance;
-
-
---
--- Name: COLUMN users.active; Type: ACL; Schema: public; Owner: bulkreg_owner
---
-
-GRANT SELECT(active) ON TABLE public.users TO bulkreg_maintenance;
 
 
 --

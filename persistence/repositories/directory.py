@@ -15,24 +15,18 @@ from persistence.wire import Wire, sql
 USER_COLUMNS = "id, org_id, role, display_name, active, email, member_number"
 BY_KEY = {
     KeyKind.PEER_MENTOR_ID: "id = cast(:value as uuid)",
-    KeyKind.EMAIL: "lower(email) = lower(:value)",
+    KeyKind.EMAIL: "email_key = lower(:value)",
     KeyKind.MEMBER_NUMBER: "member_number = :value",
 }
-# The search: a word of the name by its start (the name's text-search vector, migration
-# 0013), or the email or member number by its start (their prefix indexes).
+# The search: a word of the name by its start (the name's text-search vector), or the email
+# or member number by its start (their prefix indexes) — through ``app.search_peer_mentors``
+# (migration 0013), which applies the organization and staff rule itself: under row-level
+# security, text search and prefix matches (functions PostgreSQL does not know to be
+# leakproof) could not use those indexes.
 PEER_MENTORS = sql(
-    f"""select {USER_COLUMNS} from users
-        where org_id = :org and role = 'peer_mentor'
-          and (cast(:active as boolean) is null or active = :active)
-          and (cast(:q as text) is null
-               or (cast(:words as text) is not null
-                   and to_tsvector('simple'::regconfig, display_name)
-                       @@ to_tsquery('simple'::regconfig, :words))
-               or lower(email) like :q
-               or lower(member_number) like :q)
-          and (cast(:after_name as text) is null
-               or (display_name, id) > (:after_name, cast(:after_id as uuid)))
-        order by display_name, id limit :limit"""
+    f"""select {USER_COLUMNS}
+        from app.search_peer_mentors(:prefix, :words, :active, :after_name,
+                                     cast(:after_id as uuid), :limit)"""
 )
 WORD = re.compile(r"\w+")
 
@@ -41,12 +35,6 @@ def _user(r: Row) -> UserRecord:
     return UserRecord(
         r.id, r.org_id, Role(r.role), r.display_name, r.active, r.email, r.member_number
     )
-
-
-def prefix_pattern(query: str) -> str:
-    """``query`` as the start of a LIKE pattern: its own ``%``, ``_`` and ``\\`` literal."""
-    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
 
 
 def word_prefixes(query: str) -> str | None:
@@ -86,9 +74,8 @@ class SqlDirectory:
         rows = self.wire.rows(
             PEER_MENTORS,
             {
-                "org": org_id,
                 "active": active,
-                "q": prefix_pattern(query) if query else None,
+                "prefix": query.lower() if query else None,
                 "words": word_prefixes(query) if query else None,
                 "after_name": after[0] if after else None,
                 "after_id": after[1] if after else None,

@@ -40,7 +40,11 @@ SCREEN_PARTICIPANTS = sql(
 # For the worker: every item of a claimed job, with the person its key names and that
 # person's screening, in one statement. Each key is resolved by one probe of its kind's
 # index (the id, or the organization's lower-cased email or member number); only the branch
-# of the item's kind runs (its condition is a one-time filter on the outer row).
+# of the item's kind runs (its condition is a one-time filter on the outer row). The
+# comparisons are plain equalities of stored columns (the item's ``given_key``, the user's
+# ``email_key``): under row-level security a condition that calls a function PostgreSQL
+# does not know to be leakproof, such as ``lower()``, cannot be used as an index condition
+# — it would be checked row by row against the whole organization (migration 0013).
 SCREEN_JOB = sql(
     f"""select p.idx, p.given_kind, p.given_value, p.override_duplicate, p.decision,
                p.id as requested, {PERSON}, {EXISTING}
@@ -56,7 +60,7 @@ SCREEN_JOB = sql(
                   union all
                   select u.id from users u
                   where i.given_kind = 'email'
-                    and lower(u.email) = lower(i.given_value) and u.org_id = j.org_id
+                    and u.email_key = i.given_key and u.org_id = j.org_id
                   union all
                   select u.id from users u
                   where i.given_kind = 'member_number'

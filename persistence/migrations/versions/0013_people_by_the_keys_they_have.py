@@ -48,30 +48,34 @@ def upgrade() -> None:
     op.execute(
         """alter table users add column email text check (email !~ '\\s'),
                add column member_number text,
-               add column auth_subject text;
-        create unique index users_org_email on users (org_id, lower(email));
+               add column auth_subject text,
+               add column email_key text generated always as (lower(email)) stored,
+               add column member_key text generated always as (lower(member_number)) stored;
+        create unique index users_org_email on users (org_id, email_key);
         create unique index users_org_member_number on users (org_id, member_number);
         create unique index users_auth_subject on users (auth_subject);
-        create index users_email_prefix on users (org_id, lower(email) text_pattern_ops);
-        create index users_member_number_prefix
-            on users (org_id, lower(member_number) text_pattern_ops);
+        create index users_email_prefix on users (org_id, email_key text_pattern_ops);
+        create index users_member_number_prefix on users (org_id, member_key text_pattern_ops);
         create index users_org_role_name on users (org_id, role, display_name, id);
         drop index users_org_role;
         create index users_name_words on users
-            using gin (to_tsvector('simple'::regconfig, display_name));
+            using gin (to_tsvector('pg_catalog.simple'::regconfig, display_name));
         create unique index organizations_name on organizations (name);"""
     )
     op.execute(
         f"""alter table bulk_job_items alter column peer_mentor_id drop not null,
                add column given_kind text not null default 'peer_mentor_id'
                    check (given_kind in ('peer_mentor_id', 'email', 'member_number')),
-               add column given_value text;
-        update bulk_job_items set given_value = peer_mentor_id::text;
-        alter table bulk_job_items alter column given_value set not null;
+               add column given_value text,
+               add column given_key text;
+        update bulk_job_items set given_value = peer_mentor_id::text,
+                                  given_key = peer_mentor_id::text;
+        alter table bulk_job_items alter column given_value set not null,
+                                   alter column given_key set not null;
         grant update (peer_mentor_id) on bulk_job_items to {APP};"""
     )
     op.execute(
-        f"""create table sign_in_links (
+        rf"""create table sign_in_links (
                digest bytea primary key,
                user_id uuid not null references users (id),
                expires_at timestamptz not null,
@@ -101,21 +105,48 @@ def upgrade() -> None:
             returning u.id, u.org_id, u.role
             $$;
         revoke all on function app.redeem_sign_in_link(bytea) from public;
-        grant execute on function app.redeem_sign_in_link(bytea) to {API};"""
+        grant execute on function app.redeem_sign_in_link(bytea) to {API};
+
+        create function app.search_peer_mentors(p_prefix text, p_words text,
+                p_active boolean, p_after_name text, p_after_id uuid, p_limit integer)
+            returns setof public.users
+            language sql stable {SAFE} as $$
+            select u.* from public.users u
+            where u.org_id = app.current_org_id() and app.is_staff()
+              and u.role = 'peer_mentor'
+              and (p_active is null or u.active = p_active)
+              and (p_prefix is null
+                   or (p_words is not null
+                       and pg_catalog.to_tsvector('pg_catalog.simple', u.display_name)
+                           @@ pg_catalog.to_tsquery('pg_catalog.simple', p_words))
+                   or (u.email_key operator(pg_catalog.~>=~) p_prefix
+                       and u.email_key operator(pg_catalog.~<~) (p_prefix || U&'\+10FFFF'))
+                   or (u.member_key operator(pg_catalog.~>=~) p_prefix
+                       and u.member_key operator(pg_catalog.~<~) (p_prefix || U&'\+10FFFF')))
+              and (p_after_name is null or (u.display_name, u.id) > (p_after_name, p_after_id))
+            order by u.display_name, u.id
+            limit p_limit
+            $$;
+        revoke all on function app.search_peer_mentors(text, text, boolean, text, uuid, integer)
+            from public;
+        grant execute on function
+            app.search_peer_mentors(text, text, boolean, text, uuid, integer) to {APP};"""
     )
 
 
 def downgrade() -> None:
     op.execute(
-        f"""drop function app.redeem_sign_in_link(bytea);
+        f"""drop function app.search_peer_mentors(text, text, boolean, text, uuid, integer);
+        drop function app.redeem_sign_in_link(bytea);
         drop function app.user_for_subject(text);
         drop table sign_in_links;
         revoke update (peer_mentor_id) on bulk_job_items from {APP};
         delete from bulk_job_items where peer_mentor_id is null;
-        alter table bulk_job_items drop column given_value, drop column given_kind,
+        alter table bulk_job_items drop column given_key, drop column given_value,
+            drop column given_kind,
             alter column peer_mentor_id set not null;
         create index users_org_role on users (org_id, role);
         drop index organizations_name, users_org_role_name, users_name_words;
-        alter table users drop column auth_subject, drop column member_number,
-            drop column email;"""
+        alter table users drop column member_key, drop column email_key,
+            drop column auth_subject, drop column member_number, drop column email;"""
     )
