@@ -13,7 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from api import problems, ui
 from api.body import add_body_schemas
 from api.middleware import BodyLimit, FrameGuard
-from api.routes import activities, anomalies, bulk, directory, health
+from api.routes import activities, anomalies, audit, bulk, directory, health
 from bulkreg import logs
 from bulkreg.settings import get_settings
 
@@ -41,6 +41,7 @@ def create_app() -> FastAPI:
     app.include_router(activities.router)
     app.include_router(anomalies.router)
     app.include_router(directory.router)
+    app.include_router(audit.router)
     app.include_router(health.router)
     app.include_router(ui.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

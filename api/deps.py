@@ -24,7 +24,7 @@ from api import tokens
 from bulkreg import composition
 from bulkreg.settings import Settings, get_settings
 from domain.errors import Forbidden, Unauthenticated
-from domain.model import Principal
+from domain.model import Principal, Role
 from domain.services import identity
 from persistence.uow import SqlUnitsOfWork
 
@@ -114,6 +114,21 @@ async def staff_principal(principal: CurrentPrincipal, uows: UnitsOfWorkDep) -> 
 
 
 StaffPrincipal = Annotated[Principal, Depends(staff_principal)]
+
+
+def _refuse_non_admin(principal: Principal, uows: SqlUnitsOfWork) -> Principal:
+    identity.verify(uows, principal)  # an unknown or inactive user is 401 first
+    raise Forbidden("this is for admins")
+
+
+async def admin_principal(principal: CurrentPrincipal, uows: UnitsOfWorkDep) -> Principal:
+    """The guard of the admins' routes (the audit log)."""
+    if principal.role is Role.ADMIN:
+        return principal
+    return await run_in_threadpool(_refuse_non_admin, principal, uows)
+
+
+AdminPrincipal = Annotated[Principal, Depends(admin_principal)]
 
 
 class OperatorLoginRequired(Exception):

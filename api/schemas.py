@@ -35,6 +35,7 @@ from domain.model import (
     Outcome,
     Role,
     Source,
+    StoredActivity,
     UserRecord,
 )
 
@@ -68,6 +69,18 @@ ACTIVITY_FIELDS: dict[str, Any] = {
 }
 ActivityOut = create_model(
     "ActivityOut", __config__=ConfigDict(from_attributes=True), **ACTIVITY_FIELDS
+)
+
+
+AUDITED_FIELDS: dict[str, Any] = {
+    name: (
+        Timestamp | None if hint == datetime | None else ACTIVITY_FIELDS.get(name, (hint,))[0],
+        ...,
+    )
+    for name, hint in get_type_hints(StoredActivity).items()
+}
+AuditedActivityOut = create_model(
+    "AuditedActivityOut", __config__=ConfigDict(from_attributes=True), **AUDITED_FIELDS
 )
 
 
@@ -203,7 +216,7 @@ class AnomalyOut(BaseModel):
 class ResolvableAnomaly(AnomalyOut):
     """An anomaly as the anomalies list shows it: with its job and how it was resolved."""
 
-    bulk_job_id: UUID
+    bulk_job_id: UUID | None
     resolution: AnomalyAction | None
 
     @classmethod
@@ -281,6 +294,27 @@ class Accepted(BaseModel):
 
 class ActivityPage(BaseModel):
     items: list[ActivityOut]
+    next_cursor: str | None
+
+
+class AuditedActivityPage(BaseModel):
+    """``include_deleted=true``: each activity with its deletion, if any."""
+
+    items: list[AuditedActivityOut]
+    next_cursor: str | None
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: Timestamp
+    actor_id: UUID | None
+    action: str
+    target: str
+    details: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntryOut]
     next_cursor: str | None
 
 

@@ -263,8 +263,21 @@ async def cancel_job(request: Request, job_id: UUID) -> Response:
     return await _post(request, act)
 
 
+@router.get("/anomalies")
+def anomaly_list(request: Request) -> Response:
+    def page(principal: Principal, token: str) -> Response:
+        found = anomalies.list_anomalies(composition.uows(), principal, None)
+        return _page(
+            request, "anomalies.html", principal=principal, csrf=csrf_for(token), job=None,
+            open_ones=[a for a in found if a.resolved_at is None],
+            resolved=[a for a in found if a.resolved_at is not None],
+        )  # fmt: skip
+
+    return _guarded(request, page)
+
+
 @router.post("/anomalies/{anomaly_id}/resolve")
-async def resolve_anomaly(request: Request, anomaly_id: UUID, job: UUID) -> Response:
+async def resolve_anomaly(request: Request, anomaly_id: UUID, job: UUID | None = None) -> Response:
     def act(principal: Principal, form: dict[str, Any]) -> Response:
         resolution = AnomalyResolution(
             action=AnomalyAction(str(form.get("action"))), reason=str(form.get("reason", "")) or "-"
@@ -273,6 +286,6 @@ async def resolve_anomaly(request: Request, anomaly_id: UUID, job: UUID) -> Resp
             composition.uows(), principal, anomaly_id,
             action=resolution.action, reason=resolution.reason,
         )  # fmt: skip
-        return RedirectResponse(f"/ui/jobs/{job}", 303)
+        return RedirectResponse(f"/ui/jobs/{job}" if job else "/ui/anomalies", 303)
 
     return await _post(request, act)

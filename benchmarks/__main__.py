@@ -39,6 +39,7 @@ TARGETS = {
     "poll_p99_ms": ("<", 20.0),
     "fairness_ratio": ("<=", 2.0),
     "natural_key_ratio": (">=", 0.8),
+    "audit_window_ratio": ("<=", 1.5),
     "memory_peak_growth_mb": ("<", 100.0),
 }
 

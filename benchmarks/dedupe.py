@@ -6,13 +6,14 @@ into the larger table's indexes."""
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 
 import psycopg
 
 from benchmarks.commit import process_timed, submit
 from benchmarks.harness import Figure, Org, Servers, day, engine, settle
 from domain.model import JobStatus
+from domain.ports import ActivityFilter
 from domain.services import processing
 from persistence.database import libpq_url
 from persistence.uow import SqlUnitsOfWork
@@ -52,10 +53,11 @@ def fill_to(servers: Servers, org: Org, total: int) -> None:
 
 def measure(
     uows: SqlUnitsOfWork, servers: Servers, org: Org, n: int, repeat: int, first_day: int
-) -> tuple[Figure, Figure]:
+) -> tuple[Figure, Figure, Figure]:
     """The whole job's processing, and the screening alone (the duplicate check of all its
-    participants: one statement), each ``repeat`` times."""
+    participants: one statement), each ``repeat`` times; then a responder's window."""
     seconds, screening = Figure(), Figure()
+    started = datetime.now(UTC)
     for rep in range(repeat):
         on = first_day + rep
         # a tenth of the participants are registered already: the check finds real conflicts
@@ -68,7 +70,26 @@ def measure(
         elapsed, status = process_timed(uows, job_id)
         assert status is JobStatus.SUCCEEDED, status
         seconds.add(elapsed)
-    return seconds, screening
+    middle = started + (datetime.now(UTC) - started) / 2
+    window = Figure([window_seconds(uows, org, started, middle) for _ in range(repeat)])
+    return seconds, screening, window
+
+
+def window_seconds(uows: SqlUnitsOfWork, org: Org, since: datetime, until: datetime) -> float:
+    """A responder's question — what did this coordinator register between these times —
+    as the API asks it (a page of 50, newest first), in a transaction already open. The
+    fastest of three."""
+    best = float("inf")
+    flt = ActivityFilter(registered_by=org.coordinator.user_id, created_from=since,
+                         created_to=until)  # fmt: skip
+    for _ in range(3):
+        with uows(org.coordinator) as uow:
+            uow.directory.user(org.coordinator.user_id)  # open the transaction
+            begun = time.perf_counter()
+            page = uow.activities.page(flt, None, 50)
+            best = min(best, time.perf_counter() - begun)
+        assert page.items and all(since <= a.created_at < until for a in page.items)
+    return best
 
 
 def screen_seconds(uows: SqlUnitsOfWork, org: Org, n: int, on: date) -> float:
@@ -93,9 +114,9 @@ def run(
     uows = SqlUnitsOfWork(app, lambda _: None, worker_engine=worker)
     try:
         fill_to(servers, org, small)
-        at_small, screen_small = measure(uows, servers, org, n, repeat, first_day=400)
+        at_small, screen_small, window_small = measure(uows, servers, org, n, repeat, 400)
         fill_to(servers, org, large)
-        at_large, screen_large = measure(uows, servers, org, n, repeat, first_day=500)
+        at_large, screen_large, window_large = measure(uows, servers, org, n, repeat, 500)
     finally:
         app.dispose()
         worker.dispose()
@@ -106,6 +127,7 @@ def run(
         "screen_seconds_small": screen_small,
         "screen_seconds_large": screen_large,
         "dedupe_scaling_ratio": _ratios(screen_small, screen_large),
+        "audit_window_ratio": _ratios(window_small, window_large),
     }
 
 

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine
 
-from bulkreg import onboarding
+from bulkreg import exposure, onboarding
 from bulkreg.devstack import demo, where
 from bulkreg.devstack.where import owner_database_url
 from bulkreg.settings import Settings, get_settings
@@ -167,6 +167,26 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("file", help="CSV with name, email, optional member_number and active")
     _org_option(r)
     r.set_defaults(func=provisioning(onboarding.roster_import))
+
+    audit = sub.add_parser("audit", help="for incident responders").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    e = audit.add_parser(
+        "exposure", help="every activity written in a window, misattributed ones marked"
+    )
+    _org_option(e)
+    e.add_argument("--from", dest="since", type=exposure.moment, required=True,
+                   help="start of the window, RFC 3339 (inclusive)")  # fmt: skip
+    e.add_argument("--to", type=exposure.moment, required=True,
+                   help="end of the window, RFC 3339 (exclusive)")  # fmt: skip
+    e.add_argument("--registered-by", type=UUID, help="only this registrar's records")
+    e.add_argument("--format", choices=["csv", "json"], default="csv", help="default csv")
+    e.add_argument(
+        "--open-anomalies",
+        action="store_true",
+        help="file the marked records as misattributed_records anomalies",
+    )
+    e.set_defaults(func=provisioning(exposure.run))
 
     b = sub.add_parser("submit", help="submit a bulk registration from a CSV and watch it")
     b.add_argument("file", help="CSV naming one participant per line: peer_mentor_id, email "

@@ -244,6 +244,15 @@ class Activity(NewActivity):
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class StoredActivity(Activity):
+    """An activity with its deletion, if it was deleted (softly: it stays, marked)."""
+
+    deleted_at: datetime | None = None
+    deleted_by: UUID | None = None
+    deletion_reason: str | None = None
+
+
 @dataclass
 class JobItem:
     """One participant of a job: the key it was ``given`` by, and the person the worker
@@ -276,6 +285,7 @@ class JobItem:
 class AnomalyKind(StrEnum):
     ORPHANED_RECORDS = "orphaned_records"
     MISSING_RECORDS = "missing_records"
+    MISATTRIBUTED_RECORDS = "misattributed_records"
 
 
 class AnomalyAction(StrEnum):
@@ -297,7 +307,7 @@ class Anomaly:
     id: UUID
     org_id: UUID
     kind: AnomalyKind
-    bulk_job_id: UUID
+    bulk_job_id: UUID | None  # None: records without a job (proxy registrations)
     activity_ids: list[UUID]
     detected_at: datetime
     resolved_at: datetime | None = None

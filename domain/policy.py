@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.errors import Forbidden
-from domain.model import Principal
+from domain.model import Principal, Role
 
 
 def require_staff(principal: Principal, action: str) -> None:
@@ -11,3 +11,9 @@ def require_staff(principal: Principal, action: str) -> None:
     admins only."""
     if not principal.is_staff:
         raise Forbidden(f"only coordinators and admins may {action}")
+
+
+def require_admin(principal: Principal, action: str) -> None:
+    """The audit log is for admins only."""
+    if principal.role is not Role.ADMIN:
+        raise Forbidden(f"only admins may {action}")

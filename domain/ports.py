@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 from uuid import UUID
@@ -18,6 +18,8 @@ from domain.model import (
     JobStatus,
     NewActivity,
     Principal,
+    Source,
+    StoredActivity,
     UserRecord,
 )
 
@@ -63,6 +65,10 @@ class ActivityFilter:
     peer_mentor_id: UUID | None = None
     bulk_job_id: UUID | None = None
     registered_by: UUID | None = None
+    source: Source | None = None
+    created_from: datetime | None = None  # inclusive
+    created_to: datetime | None = None  # exclusive
+    include_deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,7 +160,7 @@ class Activities(Protocol):
     def add_many(self, activities: Sequence[NewActivity]) -> None: ...
     def soft_delete(self, activity_ids: Sequence[UUID], by: UUID, reason: str) -> int: ...
     def get(self, activity_id: UUID) -> Activity | None: ...
-    def page(self, flt: ActivityFilter, cursor: str | None, limit: int) -> Page[Activity]: ...
+    def page(self, flt: ActivityFilter, cursor: str | None, limit: int) -> Page[StoredActivity]: ...
 
 
 class Anomalies(Protocol):
@@ -173,8 +179,28 @@ class AuditEntry:
     details: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    at: datetime
+    actor_id: UUID | None  # None: an operator's change from the CLI
+    action: str
+    target: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor_id: UUID | None = None
+    action: str | None = None
+    target: str | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+
+
 class Audit(Protocol):
     def record(self, entries: Sequence[AuditEntry]) -> None: ...
+    def page(self, flt: AuditFilter, cursor: str | None, limit: int) -> Page[AuditRecord]: ...
 
 
 class Transaction(Protocol):

@@ -40,3 +40,18 @@ def decode_name(cursor: str) -> tuple[str, UUID]:
         return name, UUID(row_id)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadCursor("cursor is not one this API issued") from error
+
+
+def encode_entry(at: datetime, entry_id: int) -> str:
+    """A cursor of the audit log: (time, id) of the last entry of a page."""
+    raw = f"{at.isoformat()}|{entry_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_entry(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, entry_id = raw.split("|")
+        return datetime.fromisoformat(at), int(entry_id)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadCursor("cursor is not one this API issued") from error

@@ -3,12 +3,14 @@ sign-in links — what an operator does from the CLI. Each function is one trans
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from domain.model import Principal, Role
@@ -44,6 +46,25 @@ UNIQUE_NAMES = {
 }
 
 
+AUDIT = text(
+    """insert into audit_log (org_id, actor_id, action, target, details)
+       values (:org, null, :action, :target, cast(:details as jsonb))"""
+)
+
+
+def _audited(conn: Connection, org_id: UUID, action: str, target: str, **details: Any) -> None:
+    """An operator's change, in the audit log with the change (no actor: the CLI's)."""
+    conn.execute(
+        AUDIT,
+        {
+            "org": org_id,
+            "action": action,
+            "target": target,
+            "details": json.dumps({"via": "cli"} | details, default=str),
+        },
+    )
+
+
 def _explained(error: IntegrityError) -> ProvisioningError:
     text_of = str(error.orig)
     for constraint, message in UNIQUE_NAMES.items():
@@ -76,6 +97,7 @@ def add_org(engine: Engine, name: str, timezone: str) -> UUID:
                 text("insert into organizations (id, name, timezone) values (:id, :n, :tz)"),
                 {"id": org_id, "n": name, "tz": timezone},
             )
+            _audited(conn, org_id, "org.add", f"org:{org_id}", name=name, timezone=timezone)
     except IntegrityError as error:
         raise _explained(error) from None
     return org_id
@@ -105,6 +127,7 @@ def add_user(
                     "email": email, "member": member_number, "subject": auth_subject,
                 },
             )  # fmt: skip
+            _audited(conn, org_id, "user.add", f"user:{user_id}", role=role.value, email=email)
     except IntegrityError as error:
         raise _explained(error) from None
     return user_id
@@ -135,6 +158,8 @@ def deactivate_user(engine: Engine, org_id: UUID, email: str) -> UUID:
             ),
             {"org": org_id, "email": email},
         ).scalar()
+        if found is not None:
+            _audited(conn, org_id, "user.deactivate", f"user:{found}", email=email)
     if found is None:
         raise ProvisioningError(f"no user with email {email} in this organization")
     return UUID(str(found))
@@ -150,6 +175,7 @@ def add_activity_type(engine: Engine, org_id: UUID, code: str, name: str) -> Non
                 ),
                 {"org": org_id, "code": code, "name": name},
             )
+            _audited(conn, org_id, "activity_type.add", f"activity_type:{code}", name=name)
     except IntegrityError as error:
         raise _explained(error) from None
 
@@ -189,7 +215,7 @@ def import_roster(engine: Engine, org_id: UUID, lines: list[RosterLine]) -> Rost
             else:
                 updated += 1
             try:
-                conn.execute(
+                changed = conn.execute(
                     text(
                         """insert into users (id, org_id, role, display_name, active, email,
                                member_number)
@@ -197,15 +223,24 @@ def import_roster(engine: Engine, org_id: UUID, lines: list[RosterLine]) -> Rost
                            on conflict (org_id, email_key) do update
                            set display_name = excluded.display_name,
                                member_number = excluded.member_number,
-                               active = excluded.active"""
+                               active = excluded.active
+                           returning id"""
                     ),
                     {
-                        "id": uuid4(), "org": org_id, "name": line.name, "active": line.active,
-                        "email": line.email, "member": line.member_number,
+                        "id": uuid4(),
+                        "org": org_id,
+                        "name": line.name,
+                        "active": line.active,
+                        "email": line.email,
+                        "member": line.member_number,
                     },
-                )  # fmt: skip
+                ).scalar()
             except IntegrityError as error:
                 raise ProvisioningError(f"line {line.line}: {_explained(error)}") from None
+            _audited(
+                conn, org_id, "roster.create" if row is None else "roster.update",
+                f"user:{changed}", line=line.line, email=line.email, active=line.active,
+            )  # fmt: skip
     return RosterChanges(created, updated, unchanged)
 
 

@@ -254,6 +254,30 @@ CREATE FUNCTION app.queue_depths(p_large integer) RETURNS TABLE(queue text, wait
 ALTER FUNCTION app.queue_depths(p_large integer) OWNER TO bulkreg_owner;
 
 --
+-- Name: record_role_period(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.record_role_period() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            begin
+                if tg_op = 'UPDATE' and (old.org_id, old.role, old.active)
+                        is not distinct from (new.org_id, new.role, new.active) then
+                    return null;
+                end if;
+                update public.user_roles set valid_to = pg_catalog.clock_timestamp()
+                    where user_id = new.id and valid_to is null;
+                insert into public.user_roles (user_id, org_id, role, active, valid_from)
+                    values (new.id, new.org_id, new.role, new.active,
+                            pg_catalog.clock_timestamp());
+                return null;
+            end $$;
+
+
+ALTER FUNCTION app.record_role_period() OWNER TO bulkreg_owner;
+
+--
 -- Name: redeem_sign_in_link(bytea); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
 --
 
@@ -358,6 +382,18 @@ CREATE TABLE app.identity_key (
 ALTER TABLE app.identity_key OWNER TO bulkreg_owner;
 
 --
+-- Name: reconcile_marks; Type: TABLE; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE TABLE app.reconcile_marks (
+    kind text NOT NULL,
+    checked_until timestamp with time zone NOT NULL
+);
+
+
+ALTER TABLE app.reconcile_marks OWNER TO bulkreg_owner;
+
+--
 -- Name: activities; Type: TABLE; Schema: public; Owner: bulkreg_owner
 --
 
@@ -423,14 +459,14 @@ CREATE TABLE public.anomalies (
     id uuid NOT NULL,
     org_id uuid NOT NULL,
     kind text NOT NULL,
-    bulk_job_id uuid NOT NULL,
+    bulk_job_id uuid,
     activity_ids uuid[] NOT NULL,
     detected_at timestamp with time zone DEFAULT now() NOT NULL,
     resolved_at timestamp with time zone,
     resolved_by uuid,
     resolution text,
     reason text,
-    CONSTRAINT anomalies_kind_check CHECK ((kind = ANY (ARRAY['orphaned_records'::text, 'missing_records'::text]))),
+    CONSTRAINT anomalies_kind_check CHECK ((kind = ANY (ARRAY['orphaned_records'::text, 'missing_records'::text, 'misattributed_records'::text]))),
     CONSTRAINT anomalies_resolution_check CHECK ((resolution = ANY (ARRAY['delete_records'::text, 'dismiss'::text])))
 );
 
@@ -446,7 +482,7 @@ ALTER TABLE public.anomalies OWNER TO bulkreg_owner;
 CREATE TABLE public.audit_log (
     id bigint NOT NULL,
     org_id uuid NOT NULL,
-    actor_id uuid NOT NULL,
+    actor_id uuid,
     action text NOT NULL,
     target text NOT NULL,
     at timestamp with time zone DEFAULT now() NOT NULL,
@@ -569,11 +605,37 @@ ALTER TABLE ONLY public.sign_in_links FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.sign_in_links OWNER TO bulkreg_owner;
 
 --
+-- Name: user_roles; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.user_roles (
+    user_id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    role text NOT NULL,
+    active boolean NOT NULL,
+    valid_from timestamp with time zone NOT NULL,
+    valid_to timestamp with time zone
+);
+
+ALTER TABLE ONLY public.user_roles FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.user_roles OWNER TO bulkreg_owner;
+
+--
 -- Name: identity_key identity_key_pkey; Type: CONSTRAINT; Schema: app; Owner: bulkreg_owner
 --
 
 ALTER TABLE ONLY app.identity_key
     ADD CONSTRAINT identity_key_pkey PRIMARY KEY (singleton);
+
+
+--
+-- Name: reconcile_marks reconcile_marks_pkey; Type: CONSTRAINT; Schema: app; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY app.reconcile_marks
+    ADD CONSTRAINT reconcile_marks_pkey PRIMARY KEY (kind);
 
 
 --
@@ -657,6 +719,14 @@ ALTER TABLE ONLY public.sign_in_links
 
 
 --
+-- Name: user_roles user_roles_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.user_roles
+    ADD CONSTRAINT user_roles_pkey PRIMARY KEY (user_id, valid_from);
+
+
+--
 -- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
 --
 
@@ -669,6 +739,13 @@ ALTER TABLE ONLY public.users
 --
 
 CREATE INDEX activities_bulk_job ON public.activities USING btree (bulk_job_id) WHERE (bulk_job_id IS NOT NULL);
+
+
+--
+-- Name: activities_created_brin; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX activities_created_brin ON public.activities USING brin (created_at);
 
 
 --
@@ -693,10 +770,24 @@ CREATE INDEX activities_peer_mentor ON public.activities USING btree (peer_mento
 
 
 --
+-- Name: activities_registrar_window; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX activities_registrar_window ON public.activities USING btree (org_id, registered_by, created_at DESC, id DESC);
+
+
+--
 -- Name: anomalies_once; Type: INDEX; Schema: public; Owner: bulkreg_owner
 --
 
-CREATE UNIQUE INDEX anomalies_once ON public.anomalies USING btree (bulk_job_id, kind) WHERE (resolved_at IS NULL);
+CREATE UNIQUE INDEX anomalies_once ON public.anomalies USING btree (org_id, COALESCE(bulk_job_id, '00000000-0000-0000-0000-000000000000'::uuid), kind) WHERE (resolved_at IS NULL);
+
+
+--
+-- Name: audit_log_org_newest; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX audit_log_org_newest ON public.audit_log USING btree (org_id, at DESC, id DESC);
 
 
 --
@@ -725,6 +816,13 @@ CREATE INDEX bulk_jobs_unfinished ON public.bulk_jobs USING btree (status, updat
 --
 
 CREATE UNIQUE INDEX organizations_name ON public.organizations USING btree (name);
+
+
+--
+-- Name: user_roles_current; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX user_roles_current ON public.user_roles USING btree (user_id) WHERE (valid_to IS NULL);
 
 
 --
@@ -784,6 +882,13 @@ CREATE TRIGGER activities_references AFTER INSERT ON public.activities REFERENCI
 
 
 --
+-- Name: users users_role_history; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TRIGGER users_role_history AFTER INSERT OR UPDATE OF org_id, role, active ON public.users FOR EACH ROW EXECUTE FUNCTION app.record_role_period();
+
+
+--
 -- Name: activity_types activity_types_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
 --
 
@@ -832,6 +937,14 @@ ALTER TABLE ONLY public.sign_in_links
 
 
 --
+-- Name: user_roles user_roles_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.user_roles
+    ADD CONSTRAINT user_roles_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
 -- Name: users users_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
 --
 
@@ -850,6 +963,13 @@ ALTER TABLE public.activities ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.activity_types ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_log admin_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY admin_read ON public.audit_log FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
+
 
 --
 -- Name: anomalies; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
@@ -890,6 +1010,13 @@ CREATE POLICY check_references ON public.bulk_jobs FOR SELECT TO bulkreg_owner U
 
 
 --
+-- Name: anomalies maintenance_merge; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_merge ON public.anomalies FOR UPDATE TO bulkreg_maintenance USING ((resolved_at IS NULL)) WITH CHECK ((resolved_at IS NULL));
+
+
+--
 -- Name: activities maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
 --
 
@@ -915,6 +1042,13 @@ CREATE POLICY maintenance_read ON public.bulk_job_items FOR SELECT TO bulkreg_ma
 --
 
 CREATE POLICY maintenance_read ON public.bulk_jobs FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: user_roles maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.user_roles FOR SELECT TO bulkreg_maintenance USING (true);
 
 
 --
@@ -966,6 +1100,20 @@ CREATE POLICY provision ON public.activity_types TO bulkreg_owner USING (true) W
 
 
 --
+-- Name: anomalies provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.anomalies TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: audit_log provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.audit_log TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
 -- Name: organizations provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
 --
 
@@ -977,6 +1125,13 @@ CREATE POLICY provision ON public.organizations TO bulkreg_owner USING (true) WI
 --
 
 CREATE POLICY provision ON public.sign_in_links TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: user_roles provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.user_roles TO bulkreg_owner USING (true) WITH CHECK (true);
 
 
 --
@@ -1021,13 +1176,6 @@ CREATE POLICY staff_read ON public.anomalies FOR SELECT TO bulkreg_app USING (((
 
 
 --
--- Name: audit_log staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY staff_read ON public.audit_log FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
-
-
---
 -- Name: bulk_job_items staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
 --
 
@@ -1039,6 +1187,13 @@ CREATE POLICY staff_read ON public.bulk_job_items FOR SELECT TO bulkreg_app USIN
 --
 
 CREATE POLICY staff_read ON public.bulk_jobs FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: user_roles staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_read ON public.user_roles FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
 
 
 --
@@ -1087,6 +1242,12 @@ CREATE POLICY submit ON public.bulk_jobs FOR INSERT TO bulkreg_app WITH CHECK ((
   WHERE ((u.id = bulk_jobs.submitted_by) AND (u.org_id = bulk_jobs.org_id))
  LIMIT 1) IS NOT NULL)));
 
+
+--
+-- Name: user_roles; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.user_roles ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: users; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
@@ -1204,6 +1365,13 @@ GRANT ALL ON FUNCTION app.queue_depths(p_large integer) TO bulkreg_api;
 
 
 --
+-- Name: FUNCTION record_role_period(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.record_role_period() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION redeem_sign_in_link(p_digest bytea); Type: ACL; Schema: app; Owner: bulkreg_owner
 --
 
@@ -1256,6 +1424,13 @@ GRANT ALL ON FUNCTION app.user_for_subject(p_subject text) TO bulkreg_api;
 
 
 --
+-- Name: TABLE reconcile_marks; Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE app.reconcile_marks TO bulkreg_maintenance;
+
+
+--
 -- Name: TABLE activities; Type: ACL; Schema: public; Owner: bulkreg_owner
 --
 
@@ -1297,6 +1472,13 @@ GRANT SELECT ON TABLE public.activity_types TO bulkreg_app;
 
 GRANT SELECT ON TABLE public.anomalies TO bulkreg_app;
 GRANT SELECT,INSERT ON TABLE public.anomalies TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN anomalies.activity_ids; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(activity_ids) ON TABLE public.anomalies TO bulkreg_maintenance;
 
 
 --
@@ -1484,6 +1666,14 @@ GRANT UPDATE(error_message) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
 --
 
 GRANT SELECT ON TABLE public.organizations TO bulkreg_app;
+
+
+--
+-- Name: TABLE user_roles; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT ON TABLE public.user_roles TO bulkreg_app;
+GRANT SELECT ON TABLE public.user_roles TO bulkreg_maintenance;
 
 
 --

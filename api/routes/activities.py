@@ -6,13 +6,14 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime
 
 from api import schemas
 from api.body import json_body, openapi_request_body
 from api.deps import CurrentPrincipal, SettingsDep, StaffPrincipal, UnitsOfWorkDep
 from api.routes.bulk import PROBLEMS, limits
 from bulkreg.metrics import ACTIVITIES_COMMITTED
-from domain.model import ProxyRegistration
+from domain.model import ProxyRegistration, Source
 from domain.ports import ActivityFilter
 from domain.services import activities, proxy
 
@@ -37,19 +38,39 @@ def register_proxy(
     return schemas.activity_response(activity, 201)
 
 
-@router.get("/v1/activities", response_model=schemas.ActivityPage, responses=PROBLEMS)
+@router.get(
+    "/v1/activities",
+    response_model=schemas.ActivityPage | schemas.AuditedActivityPage,
+    responses=PROBLEMS,
+)
 def list_activities(
     principal: CurrentPrincipal,
     uows: UnitsOfWorkDep,
     peer_mentor_id: UUID | None = None,
     bulk_job_id: UUID | None = None,
     registered_by: UUID | None = None,
+    source: Source | None = None,
+    created_from: Annotated[AwareDatetime | None, Query(description="RFC 3339, inclusive")] = None,
+    created_to: Annotated[AwareDatetime | None, Query(description="RFC 3339, exclusive")] = None,
+    include_deleted: Annotated[
+        bool, Query(description="staff only: deleted activities too, with who and why")
+    ] = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    page = activities.list_activities(
-        uows, principal, ActivityFilter(peer_mentor_id, bulk_job_id, registered_by), cursor, limit
-    )
+    flt = ActivityFilter(
+        peer_mentor_id, bulk_job_id, registered_by, source, created_from, created_to,
+        include_deleted,
+    )  # fmt: skip
+    page = activities.list_activities(uows, principal, flt, cursor, limit)
+    if include_deleted:
+        return schemas.json_response(
+            schemas.AuditedActivityPage.model_validate(
+                {"items": page.items, "next_cursor": page.next_cursor}, from_attributes=True
+            )
+        )
     return schemas.json_response(
-        schemas.ActivityPage(items=page.items, next_cursor=page.next_cursor)
+        schemas.ActivityPage.model_validate(
+            {"items": page.items, "next_cursor": page.next_cursor}, from_attributes=True
+        )
     )

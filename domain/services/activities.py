@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from domain.model import Activity, Principal
+from domain.errors import Forbidden
+from domain.model import Principal, StoredActivity
 from domain.ports import ActivityFilter, Page, UnitsOfWork
 
 
 def list_activities(
     uows: UnitsOfWork, principal: Principal, flt: ActivityFilter, cursor: str | None, limit: int
-) -> Page[Activity]:
+) -> Page[StoredActivity]:
+    """Deleted activities only for staff, who asked for them (``include_deleted``)."""
+    if flt.include_deleted and not principal.is_staff:
+        raise Forbidden("only coordinators and admins may see deleted activities")
     if not principal.is_staff:
         # The same rule the database enforces: the activities they are the participant of.
         if flt.peer_mentor_id not in (None, principal.user_id):

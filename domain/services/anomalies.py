@@ -46,7 +46,7 @@ def resolve(
                     f"anomaly:{anomaly.id}",
                     {
                         "kind": anomaly.kind.value,
-                        "bulk_job_id": str(anomaly.bulk_job_id),
+                        "bulk_job_id": str(anomaly.bulk_job_id) if anomaly.bulk_job_id else None,
                         "activity_ids": [str(i) for i in anomaly.activity_ids],
                         "deleted": deleted,
                         "reason": reason,

@@ -87,6 +87,17 @@ def submit(
             ],
         )
         uow.jobs.add(job, idempotency_key, request_hash)
+        uow.audit.record(
+            [
+                AuditEntry(
+                    job.org_id,
+                    principal.user_id,
+                    "bulk_job.submit",
+                    f"bulk_job:{job.id}",
+                    {"participants": job.total, "on_conflict": job.on_conflict.value},
+                )
+            ]
+        )
         uow.enqueue_after_commit(Sendable(job.id, job.total))
         uow.commit()
     return job, True

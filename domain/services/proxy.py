@@ -15,7 +15,7 @@ from domain.model import (
     time_ordered_id,
 )
 from domain.policy import require_staff
-from domain.ports import UnitsOfWork
+from domain.ports import AuditEntry, UnitsOfWork
 from domain.rules import ONE_KEY, Limits, check_activity
 from domain.services.bulk import Clock, utcnow
 from domain.services.registration import register_items, today_in
@@ -76,6 +76,17 @@ def register(
             assert item.conflict is not None
             raise DuplicateActivity(item.conflict)
         assert item.activity_id is not None
+        uow.audit.record(
+            [
+                AuditEntry(
+                    principal.org_id,
+                    principal.user_id,
+                    "activity.proxy",
+                    f"activity:{item.activity_id}",
+                    {"peer_mentor_id": str(item.peer_mentor_id), "override": bool(item.conflict)},
+                )
+            ]
+        )
         activity = uow.activities.get(item.activity_id)
         uow.commit()
     assert activity is not None

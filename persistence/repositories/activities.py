@@ -10,12 +10,22 @@ from domain.model import (
     Activity,
     NewActivity,
     Source,
+    StoredActivity,
 )
 from domain.ports import ActivityFilter, Page, Screening
 from persistence import cursors
 from persistence.repositories.screening import SCREEN_PARTICIPANTS, screening_from_rows
 from persistence.repositories.shared import ACTIVITY_COLUMNS, Row, sparse
 from persistence.wire import Wire, sql
+
+
+def _stored(r: Row) -> StoredActivity:
+    return StoredActivity(
+        **vars(_activity(r)),
+        deleted_at=r.deleted_at,
+        deleted_by=r.deleted_by,
+        deletion_reason=r.deletion_reason,
+    )
 
 
 def _activity(r: Row) -> Activity:
@@ -114,15 +124,22 @@ class SqlActivities:
         )
         return _activity(row) if row else None
 
-    def page(self, flt: ActivityFilter, cursor: str | None, limit: int) -> Page[Activity]:
+    def page(self, flt: ActivityFilter, cursor: str | None, limit: int) -> Page[StoredActivity]:
+        """Newest first. A window (``created_from`` / ``created_to``) is served by the
+        organization's index by time, or with ``registered_by`` by the registrar's
+        (migration 0014): its cost follows the window, not the table."""
         after = cursors.decode(cursor) if cursor else None
         rows = self.wire.rows(
             sql(
-                f"""select {ACTIVITY_COLUMNS} from activities a
-                    where a.deleted_at is null
+                f"""select {ACTIVITY_COLUMNS}, a.deleted_at, a.deleted_by, a.deletion_reason
+                    from activities a
+                    where (a.deleted_at is null or :deleted)
                       and (cast(:pm as uuid) is null or a.peer_mentor_id = :pm)
                       and (cast(:job as uuid) is null or a.bulk_job_id = :job)
                       and (cast(:by as uuid) is null or a.registered_by = :by)
+                      and (cast(:source as text) is null or a.source = :source)
+                      and (cast(:since as timestamptz) is null or a.created_at >= :since)
+                      and (cast(:until as timestamptz) is null or a.created_at < :until)
                       and (cast(:after_at as timestamptz) is null
                            or (a.created_at, a.id) < (:after_at, :after_id))
                     order by a.created_at desc, a.id desc limit :limit"""
@@ -131,11 +148,15 @@ class SqlActivities:
                 "pm": flt.peer_mentor_id,
                 "job": flt.bulk_job_id,
                 "by": flt.registered_by,
+                "source": flt.source.value if flt.source else None,
+                "since": flt.created_from,
+                "until": flt.created_to,
+                "deleted": flt.include_deleted,
                 "after_at": after[0] if after else None,
                 "after_id": after[1] if after else None,
                 "limit": limit + 1,
             },
         )
-        items = [_activity(r) for r in rows[:limit]]
+        items = [_stored(r) for r in rows[:limit]]
         more = len(rows) > limit
         return Page(items, cursors.encode(items[-1].created_at, items[-1].id) if more else None)

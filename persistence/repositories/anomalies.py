@@ -14,6 +14,7 @@ from persistence.wire import Wire, sql
 
 # The reconciler's find, as ``bulkreg_maintenance``: orphaned and missing records, each
 # anomaly recorded once (a dismissed one with the same records is not raised again).
+# Misattributed records are found by ``attribution.RECORD_MISATTRIBUTED``.
 RECORD_ANOMALIES = sql(
     """with found as (
            select a.bulk_job_id, j.org_id, 'orphaned_records' as kind,
@@ -37,7 +38,8 @@ RECORD_ANOMALIES = sql(
                          where x.bulk_job_id = f.bulk_job_id and x.kind = f.kind
                            and (x.resolved_at is null
                                 or x.activity_ids = f.activity_ids))
-       on conflict do nothing"""
+       on conflict do nothing
+       returning 1"""
 )
 
 ANOMALY_COLUMNS = """id, org_id, kind, bulk_job_id, activity_ids, detected_at, resolved_at,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from domain.ports import AuditEntry
+from domain.ports import AuditEntry, AuditFilter, AuditRecord, Page
+from persistence import cursors
 from persistence.wire import Wire, sql
 
 
@@ -31,3 +32,37 @@ class SqlAudit:
                 "details": [json.dumps(e.details) for e in entries],
             },
         )
+
+    def page(self, flt: AuditFilter, cursor: str | None, limit: int) -> Page[AuditRecord]:
+        """Newest first: the organization's (row-level security: admins only) entries."""
+        after = cursors.decode_entry(cursor) if cursor else None
+        rows = self.wire.rows(
+            sql(
+                """select id, at, actor_id, action, target, details from audit_log
+                   where (cast(:actor as uuid) is null or actor_id = :actor)
+                     and (cast(:action as text) is null or action = :action)
+                     and (cast(:target as text) is null or target = :target)
+                     and (cast(:since as timestamptz) is null or at >= :since)
+                     and (cast(:until as timestamptz) is null or at < :until)
+                     and (cast(:after_at as timestamptz) is null
+                          or (at, id) < (:after_at, cast(:after_id as bigint)))
+                   order by at desc, id desc limit :limit"""
+            ),
+            {
+                "actor": flt.actor_id,
+                "action": flt.action,
+                "target": flt.target,
+                "since": flt.since,
+                "until": flt.until,
+                "after_at": after[0] if after else None,
+                "after_id": after[1] if after else None,
+                "limit": limit + 1,
+            },
+        )
+        entries = [
+            AuditRecord(r.id, r.at, r.actor_id, r.action, r.target, dict(r.details))
+            for r in rows[:limit]
+        ]
+        more = len(rows) > limit
+        last = entries[-1] if entries else None
+        return Page(entries, cursors.encode_entry(last.at, last.id) if more and last else None)

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from domain.ports import Claim, Sendable
 from persistence.repositories.anomalies import RECORD_ANOMALIES
+from persistence.repositories.attribution import RECORD_MISATTRIBUTED
 from persistence.repositories.shared import NEXT_VERSION, Row
 from persistence.wire import Wire, sql
 
@@ -152,10 +153,12 @@ class SqlMaintenanceJobs:
         return bool(row and row.locked)
 
     def record_anomalies(self) -> int:
-        """Find orphaned and missing records and record each anomaly once (a dismissed one
-        with the same records is not raised again)."""
-        result = self.wire.count(RECORD_ANOMALIES)
-        return result
+        """Find orphaned, missing and misattributed records and record each anomaly once
+        (a dismissed one with the same records is not raised again)."""
+        found, (misattributed,) = self.wire.round_trip(
+            (RECORD_ANOMALIES, None), (RECORD_MISATTRIBUTED, None)
+        )
+        return len(found) + int(misattributed[0])
 
     def is_queued(self, job_id: UUID) -> bool:
         row = self.wire.first(

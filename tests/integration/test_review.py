@@ -88,4 +88,6 @@ def test_decisions_and_overrides_are_audited(
     assert (org.coordinator.user_id, "bulk_job.decision.override", str(pms[0])) in actions
     assert (org.coordinator.user_id, "bulk_job.decision.cancel", str(pms[1])) in actions
     assert (org.coordinator.user_id, "activity.override", str(pms[0])) in actions
-    assert all(r.actor_id == org.coordinator.user_id for r in rows)
+    proxies = [r for r in rows if r.action == "activity.proxy"]
+    assert [r.actor_id for r in proxies] == [org.coordinator2.user_id] * 2  # the registrations
+    assert all(r.actor_id == org.coordinator.user_id for r in rows if r not in proxies)

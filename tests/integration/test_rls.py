@@ -46,6 +46,7 @@ TABLES = [
     "anomalies",
     "audit_log",
     "sign_in_links",
+    "user_roles",
 ]
 UNGRANTED = ["sign_in_links"]
 

@@ -21,6 +21,7 @@ from domain.model import (
     NewActivity,
     Principal,
     Role,
+    StoredActivity,
 )
 from domain.ports import (
     Activities,
@@ -28,6 +29,8 @@ from domain.ports import (
     Anomalies,
     Audit,
     AuditEntry,
+    AuditFilter,
+    AuditRecord,
     Claim,
     Claimed,
     ClaimingUnitOfWork,
@@ -191,9 +194,9 @@ class FakeActivities(Activities):
     def get(self, activity_id: UUID) -> Activity | None:
         return self.store.activities.get(activity_id)
 
-    def page(self, flt: ActivityFilter, cursor: str | None, limit: int) -> Page[Activity]:
+    def page(self, flt: ActivityFilter, cursor: str | None, limit: int) -> Page[StoredActivity]:
         items = [
-            a for a in self.store.activities.values()
+            StoredActivity(**vars(a)) for a in self.store.activities.values()
             if flt.peer_mentor_id in (None, a.peer_mentor_id) and flt.registered_by in (None, a.registered_by)
         ]  # fmt: skip
         return Page(items[:limit], None)
@@ -226,6 +229,14 @@ class FakeAudit(Audit):
 
     def record(self, entries: Sequence[AuditEntry]) -> None:
         self.store.audit.extend(entries)
+
+    def page(self, flt: AuditFilter, cursor: str | None, limit: int) -> Page[AuditRecord]:
+        found = [
+            AuditRecord(n, datetime.now(UTC), e.actor_id, e.action, e.target, e.details)
+            for n, e in enumerate(self.store.audit)
+            if flt.action in (None, e.action) and flt.actor_id in (None, e.actor_id)
+        ]
+        return Page(found[::-1][:limit], None)
 
 
 class FakeTransaction:

@@ -128,3 +128,19 @@ def plant_orphan(
             (orphan, org["id"], peer_mentor_id, day, org["coordinators"][0]["id"], job_id),
         )
     return orphan
+
+
+def plant_misattributed(
+    stack: Stack, org: dict[str, Any], peer_mentor_id: str, registrar_id: str, day: str
+) -> uuid.UUID:
+    """An activity for one peer mentor registered by another, by a superuser (row-level
+    security refuses it to every role of the stack): a bypassed role check's footprint."""
+    planted = uuid.uuid4()
+    with superuser(stack) as conn:
+        conn.execute(
+            """insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on,
+                   duration_minutes, registered_by, source)
+               values (%s, %s, %s, 'phone_call', %s, 5, %s, 'proxy')""",
+            (planted, org["id"], peer_mentor_id, day, registrar_id),
+        )
+    return planted

@@ -1,0 +1,43 @@
+"""The audit log (contract §7), for admins."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime
+
+from api import schemas
+from api.deps import AdminPrincipal, UnitsOfWorkDep
+from api.routes.bulk import PROBLEMS
+from domain.ports import AuditFilter
+from domain.services import audit
+
+router = APIRouter(tags=["audit"])
+TEXT = r"^[^\x00]*$"
+
+
+@router.get("/v1/audit-log", response_model=schemas.AuditPage, responses=PROBLEMS)
+def audit_log(
+    principal: AdminPrincipal,
+    uows: UnitsOfWorkDep,
+    actor_id: UUID | None = None,
+    action: Annotated[str | None, Query(max_length=100, pattern=TEXT)] = None,
+    target: Annotated[str | None, Query(max_length=200, pattern=TEXT)] = None,
+    from_: Annotated[
+        AwareDatetime | None, Query(alias="from", description="RFC 3339, inclusive")
+    ] = None,
+    to: Annotated[AwareDatetime | None, Query(description="RFC 3339, exclusive")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    page = audit.entries(
+        uows, principal, AuditFilter(actor_id, action, target, from_, to), cursor, limit
+    )
+    return schemas.json_response(
+        schemas.AuditPage(
+            items=[schemas.AuditEntryOut(**vars(e)) for e in page.items],
+            next_cursor=page.next_cursor,
+        )
+    )
