@@ -527,6 +527,7 @@ CREATE TABLE public.bulk_job_items (
     given_kind text DEFAULT 'peer_mentor_id'::text NOT NULL,
     given_value text NOT NULL,
     given_key text NOT NULL,
+    display_name text,
     CONSTRAINT bulk_job_items_decision_check CHECK ((decision = ANY (ARRAY['override'::text, 'cancel'::text]))),
     CONSTRAINT bulk_job_items_given_kind_check CHECK ((given_kind = ANY (ARRAY['peer_mentor_id'::text, 'email'::text, 'member_number'::text]))),
     CONSTRAINT bulk_job_items_outcome_check CHECK ((outcome = ANY (ARRAY['pending'::text, 'ready'::text, 'registered'::text, 'overridden'::text, 'skipped'::text, 'conflict'::text, 'invalid'::text, 'cancelled'::text])))
@@ -1571,6 +1572,13 @@ GRANT UPDATE(error_code) ON TABLE public.bulk_job_items TO bulkreg_app;
 --
 
 GRANT UPDATE(error_message) ON TABLE public.bulk_job_items TO bulkreg_app;
+
+
+--
+-- Name: COLUMN bulk_job_items.display_name; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(display_name) ON TABLE public.bulk_job_items TO bulkreg_app;
 
 
 --

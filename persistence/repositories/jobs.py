@@ -46,14 +46,13 @@ def _job(row: Row, items: list[JobItem] | None = None) -> BulkJob:
 
 
 ITEMS = sql(
-    """select i.idx, i.given_kind, i.given_value, i.peer_mentor_id, u.display_name,
+    """select i.idx, i.given_kind, i.given_value, i.peer_mentor_id, i.display_name,
               i.override_duplicate, i.decision, i.outcome,
               i.activity_id, i.conflict_activity_id, i.error_code, i.error_message,
               a.peer_mentor_id as c_pm, a.registered_by as c_by, a.activity_type as c_type,
               a.occurred_on as c_on, a.created_at as c_at, a.duration_minutes as c_minutes,
               a.notes as c_notes, a.source as c_source, a.bulk_job_id as c_job
        from bulk_job_items i
-       left join users u on u.id = i.peer_mentor_id
        left join activities a on a.id = i.conflict_activity_id
        where i.job_id = :job order by i.idx"""
 )
@@ -91,23 +90,33 @@ UPDATE_JOB = f"""update bulk_jobs set status = :status, finished_at = :finished_
 SAVE_JOB = sql(UPDATE_JOB)
 SAVE_JOB_AND_ITEMS = sql(
     f"""with job as ({UPDATE_JOB})
-        update bulk_job_items i set peer_mentor_id = u.pm, decision = u.decision,
+        update bulk_job_items i set peer_mentor_id = u.pm, display_name = nullif(u.name, ''),
+            decision = u.decision,
             outcome = u.outcome, activity_id = u.activity_id, conflict_activity_id = u.conflict_id,
             error_code = u.item_code, error_message = u.item_message
-        from unnest(cast(:idx as integer[]), cast(:pm as uuid[]), cast(:decision as text[]),
+        from unnest(cast(:idx as integer[]), cast(:pm as uuid[]),
+                    string_to_array(:names, chr(30)), cast(:decision as text[]),
                     string_to_array(:outcome, ','), cast(:activity as uuid[]),
                     cast(:conflict as uuid[]), cast(:item_code as text[]),
                     cast(:item_message as text[]))
-             as u(idx, pm, decision, outcome, activity_id, conflict_id, item_code, item_message)
+             as u(idx, pm, name, decision, outcome, activity_id, conflict_id, item_code,
+                  item_message)
         where i.job_id = :id and i.idx = u.idx""",
     binary=True,
 )
+
+
+SEPARATOR = "\x1e"
 
 
 def _item_outcomes(items: Sequence[JobItem]) -> dict[str, Any]:
     return {
         "idx": [i.index for i in items],
         "pm": sparse([i.peer_mentor_id for i in items]),
+        # One string too, the names separated by the record separator (which no name keeps).
+        "names": SEPARATOR.join((i.display_name or "").replace(SEPARATOR, " ") for i in items)
+        if any(i.display_name for i in items)
+        else None,
         "decision": sparse([i.decision.value if i.decision else None for i in items]),
         # One string, not a text[]: psycopg dumps the array's strings one by one.
         "outcome": ",".join([i.outcome.value for i in items]),

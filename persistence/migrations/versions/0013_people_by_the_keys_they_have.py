@@ -18,9 +18,11 @@ Organization names are unique: the CLI takes an organization by its name.
 
 Items
 -----
-An item keeps the key it was given (``given_kind``, ``given_value``) and the person the
-worker resolved it to (``peer_mentor_id``, null until then and for a key that names
-nobody). Existing items were all given by id.
+An item keeps the key it was given (``given_kind``, ``given_value``; ``given_key`` is what
+the worker compares: an email lower-cased) and the person the worker resolved it to
+(``peer_mentor_id`` and their ``display_name`` then, null until then and for a key that
+names nobody): a poll reads the name with the item instead of joining the directory, which
+under row-level security cost a third of the poll. Existing items were all given by id.
 
 Identity providers and sign-in links
 ------------------------------------
@@ -67,12 +69,13 @@ def upgrade() -> None:
                add column given_kind text not null default 'peer_mentor_id'
                    check (given_kind in ('peer_mentor_id', 'email', 'member_number')),
                add column given_value text,
-               add column given_key text;
+               add column given_key text,
+               add column display_name text;
         update bulk_job_items set given_value = peer_mentor_id::text,
                                   given_key = peer_mentor_id::text;
         alter table bulk_job_items alter column given_value set not null,
                                    alter column given_key set not null;
-        grant update (peer_mentor_id) on bulk_job_items to {APP};"""
+        grant update (peer_mentor_id, display_name) on bulk_job_items to {APP};"""
     )
     op.execute(
         rf"""create table sign_in_links (
@@ -140,9 +143,10 @@ def downgrade() -> None:
         drop function app.redeem_sign_in_link(bytea);
         drop function app.user_for_subject(text);
         drop table sign_in_links;
-        revoke update (peer_mentor_id) on bulk_job_items from {APP};
+        revoke update (peer_mentor_id, display_name) on bulk_job_items from {APP};
         delete from bulk_job_items where peer_mentor_id is null;
-        alter table bulk_job_items drop column given_key, drop column given_value,
+        alter table bulk_job_items drop column display_name, drop column given_key,
+            drop column given_value,
             drop column given_kind,
             alter column peer_mentor_id set not null;
         create index users_org_role on users (org_id, role);
