@@ -27,6 +27,8 @@ KEYS = {
     "drain_jobs_per_s_2",
     "drain_jobs_per_s_4",
     "submit_p99_ms_hung_broker",
+    "natural_key_ratio",
+    "audit_window_ratio",
 }
 
 
