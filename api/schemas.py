@@ -36,7 +36,6 @@ from domain.model import (
     Role,
     Source,
     StoredActivity,
-    UserRecord,
 )
 
 
@@ -331,39 +330,25 @@ class ResolutionIn(BaseModel):
 
 
 class Me(BaseModel):
+    """Who the token names: read from the user's record."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: UUID
     org_id: UUID
     role: Role
     display_name: str
     email: str | None
 
-    @classmethod
-    def of(cls, user: UserRecord) -> Self:
-        return cls(
-            id=user.id,
-            org_id=user.org_id,
-            role=user.role,
-            display_name=user.display_name,
-            email=user.email,
-        )
-
 
 class PeerMentor(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: UUID
     display_name: str
     email: str | None
     member_number: str | None
     active: bool
-
-    @classmethod
-    def of(cls, user: UserRecord) -> Self:
-        return cls(
-            id=user.id,
-            display_name=user.display_name,
-            email=user.email,
-            member_number=user.member_number,
-            active=user.active,
-        )
 
 
 class PeerMentorPage(BaseModel):
@@ -372,6 +357,8 @@ class PeerMentorPage(BaseModel):
 
 
 class ActivityTypeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     name: str
     active: bool

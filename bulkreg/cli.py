@@ -102,6 +102,15 @@ def _ttl_option(p: argparse.ArgumentParser, default: int) -> None:
     p.add_argument("--ttl", type=int, default=default, help=f"seconds (default {default})")
 
 
+def _group(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help: str
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """A command whose actions are subcommands: ``bulkreg org add``."""
+    return sub.add_parser(name, help=help).add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bulkreg", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -127,17 +136,13 @@ def parser() -> argparse.ArgumentParser:
     _ttl_option(link, 900)
     link.set_defaults(func=provisioning(onboarding.sign_in_link))
 
-    org = sub.add_parser("org", help="organizations").add_subparsers(
-        dest="action", required=True, metavar="ACTION"
-    )
+    org = _group(sub, "org", "organizations")
     o = org.add_parser("add", help="create an organization and print its id")
     o.add_argument("--name", required=True, help="its name (unique)")
     o.add_argument("--timezone", required=True, help="an IANA time zone, e.g. Europe/Oslo")
     o.set_defaults(func=provisioning(onboarding.org_add))
 
-    user = sub.add_parser("user", help="users").add_subparsers(
-        dest="action", required=True, metavar="ACTION"
-    )
+    user = _group(sub, "user", "users")
     u = user.add_parser("add", help="create a user and print their id")
     _org_option(u)
     u.add_argument("--role", required=True, choices=[r.value for r in Role], help="their role")
@@ -151,26 +156,20 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--email", required=True, help="their email")
     d.set_defaults(func=provisioning(onboarding.user_deactivate))
 
-    types = sub.add_parser("activity-type", help="activity types").add_subparsers(
-        dest="action", required=True, metavar="ACTION"
-    )
+    types = _group(sub, "activity-type", "activity types")
     a = types.add_parser("add", help="add an activity type to an organization")
     _org_option(a)
     a.add_argument("--code", required=True, help="its code, as submissions name it")
     a.add_argument("--name", required=True, help="its name, as people read it")
     a.set_defaults(func=provisioning(onboarding.activity_type_add))
 
-    roster = sub.add_parser("roster", help="the peer mentors of an organization").add_subparsers(
-        dest="action", required=True, metavar="ACTION"
-    )
+    roster = _group(sub, "roster", "the peer mentors of an organization")
     r = roster.add_parser("import", help="create or update peer mentors from a CSV, by email")
     r.add_argument("file", help="CSV with name, email, optional member_number and active")
     _org_option(r)
     r.set_defaults(func=provisioning(onboarding.roster_import))
 
-    audit = sub.add_parser("audit", help="for incident responders").add_subparsers(
-        dest="action", required=True, metavar="ACTION"
-    )
+    audit = _group(sub, "audit", "for incident responders")
     e = audit.add_parser(
         "exposure", help="every activity written in a window, misattributed ones marked"
     )

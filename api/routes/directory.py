@@ -16,7 +16,7 @@ router = APIRouter(tags=["directory"])
 
 @router.get("/v1/me", response_model=schemas.Me, responses=PROBLEMS)
 def me(principal: CurrentPrincipal, uows: UnitsOfWorkDep) -> Response:
-    return schemas.json_response(schemas.Me.of(directory.me(uows, principal)))
+    return schemas.json_response(schemas.Me.model_validate(directory.me(uows, principal)))
 
 
 @router.get("/v1/peer-mentors", response_model=schemas.PeerMentorPage, responses=PROBLEMS)
@@ -40,7 +40,8 @@ def peer_mentors(
     )
     return schemas.json_response(
         schemas.PeerMentorPage(
-            items=[schemas.PeerMentor.of(u) for u in page.items], next_cursor=page.next_cursor
+            items=[schemas.PeerMentor.model_validate(u) for u in page.items],
+            next_cursor=page.next_cursor,
         )
     )
 

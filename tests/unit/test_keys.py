@@ -3,45 +3,23 @@ keys for one person caught, and a review that can leave out a key that names nob
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
 
 from domain.errors import ValidationFailed
 from domain.model import (
-    ActivityDraft,
-    BulkSubmission,
     Decision,
     JobStatus,
     Outcome,
     ParticipantRequest,
-    Principal,
     Role,
     UserRecord,
 )
 from domain.rules import Limits
 from domain.services import bulk, processing
 from tests.support.fakes import FakeUnitsOfWork
-
-ORG = uuid4()
-COORD = Principal(uuid4(), ORG, Role.COORDINATOR)
-
-
-@pytest.fixture
-def uows() -> FakeUnitsOfWork:
-    fake = FakeUnitsOfWork()
-    fake.store.users[COORD.user_id] = UserRecord(COORD.user_id, ORG, Role.COORDINATOR, "c", True)
-    fake.store.types[(ORG, "home_visit")] = True
-    return fake
-
-
-def submission(participants: list[ParticipantRequest]) -> BulkSubmission:
-    day = date.today() - timedelta(days=1)
-    return BulkSubmission(
-        activity=ActivityDraft(activity_type="home_visit", occurred_on=day, duration_minutes=5),
-        participants=participants,
-    )
+from tests.support.staffed import COORD, ORG, submission
 
 
 def person(uows: FakeUnitsOfWork, email: str, member: str, active: bool = True) -> UserRecord:

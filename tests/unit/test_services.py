@@ -3,7 +3,6 @@ processing, and the outbox that only fills on commit."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
@@ -22,18 +21,7 @@ from domain.model import (
 from domain.rules import Limits
 from domain.services import bulk, processing
 from tests.support.fakes import FakeUnitsOfWork
-
-ORG = uuid4()
-COORD = Principal(uuid4(), ORG, Role.COORDINATOR)
-DAY = date.today() - timedelta(days=1)
-
-
-@pytest.fixture
-def uows() -> FakeUnitsOfWork:
-    fake = FakeUnitsOfWork()
-    fake.store.users[COORD.user_id] = UserRecord(COORD.user_id, ORG, Role.COORDINATOR, "c", True)
-    fake.store.types[(ORG, "home_visit")] = True
-    return fake
+from tests.support.staffed import COORD, DAY, ORG, submission
 
 
 def mentors(uows: FakeUnitsOfWork, n: int) -> list[ParticipantRequest]:
@@ -43,13 +31,6 @@ def mentors(uows: FakeUnitsOfWork, n: int) -> list[ParticipantRequest]:
         uows.store.users[pm] = UserRecord(pm, ORG, Role.PEER_MENTOR, "m", True)
         out.append(ParticipantRequest(peer_mentor_id=pm))
     return out
-
-
-def submission(participants: list[ParticipantRequest]) -> BulkSubmission:
-    return BulkSubmission(
-        activity=ActivityDraft(activity_type="home_visit", occurred_on=DAY, duration_minutes=5),
-        participants=participants,
-    )
 
 
 def test_a_peer_mentor_principal_is_refused_by_the_service_itself(uows: FakeUnitsOfWork) -> None:
