@@ -172,11 +172,12 @@ class SqlJobs:
                 """insert into bulk_job_items (job_id, idx, org_id, given_kind, given_value,
                        given_key, override_duplicate)
                    select :job, u.idx, :org, coalesce(u.kind, 'peer_mentor_id'), u.value,
-                          coalesce(u.key, u.value), u.override_duplicate
+                          -- what the worker compares: an email as users.email_key has it
+                          case when u.kind = 'email' then lower(u.value) else u.value end,
+                          u.override_duplicate
                    from unnest(cast(:idx as integer[]), cast(:kind as text[]),
-                               cast(:value as text[]), cast(:key as text[]),
-                               cast(:ovr as boolean[]))
-                        as u(idx, kind, value, key, override_duplicate)""",
+                               cast(:value as text[]), cast(:ovr as boolean[]))
+                        as u(idx, kind, value, override_duplicate)""",
                 binary=True,
             ),
             {
@@ -191,13 +192,6 @@ class SqlJobs:
                     ]
                 ),
                 "value": [i.given.value for i in job.items],
-                # What the worker compares (emails lower-cased), where it differs.
-                "key": sparse(
-                    [
-                        i.given.canonical if i.given.canonical != i.given.value else None
-                        for i in job.items
-                    ]
-                ),
                 "ovr": [i.override_duplicate for i in job.items],
             },
         )
