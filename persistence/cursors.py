@@ -1,4 +1,6 @@
-"""Opaque keyset cursors: (created_at, id) of the last row of a page."""
+"""Opaque keyset cursors: the sort key of the last row of a page — (created_at, id) of a
+job or an activity, (name, id) of a peer mentor, (at, id) of an audit entry. A cursor that
+this API did not issue is a ``BadCursor`` (422), never a query."""
 
 from __future__ import annotations
 
@@ -11,47 +13,54 @@ class BadCursor(ValueError):
     pass
 
 
-def encode(created_at: datetime, row_id: UUID) -> str:
-    raw = f"{created_at.isoformat()}|{row_id}".encode()
+def _pack(first: object, last: object) -> str:
+    """``last`` may contain the separator (a name); ``first`` never does."""
+    raw = f"{first}|{last}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unpack(cursor: str) -> tuple[str, str]:
+    """Raises ``ValueError`` (or ``UnicodeDecodeError``) for what ``_pack`` did not make."""
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    first, last = raw.split("|", 1)
+    if "\x00" in raw:
+        raise ValueError("NUL in a cursor")
+    return first, last
+
+
+def encode(created_at: datetime, row_id: UUID) -> str:
+    return _pack(created_at.isoformat(), row_id)
 
 
 def decode(cursor: str) -> tuple[datetime, UUID]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created_at, row_id = raw.split("|")
+        created_at, row_id = _unpack(cursor)
         return datetime.fromisoformat(created_at), UUID(row_id)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadCursor("cursor is not one this API issued") from error
 
 
 def encode_name(name: str, row_id: UUID) -> str:
-    """A cursor of a listing ordered by name: (name, id) of the last row of a page."""
-    raw = f"{row_id}|{name}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    """A cursor of a listing ordered by name."""
+    return _pack(row_id, name)
 
 
 def decode_name(cursor: str) -> tuple[str, UUID]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        row_id, name = raw.split("|", 1)
-        if "\x00" in name:
-            raise ValueError("NUL in a cursor")
+        row_id, name = _unpack(cursor)
         return name, UUID(row_id)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadCursor("cursor is not one this API issued") from error
 
 
 def encode_entry(at: datetime, entry_id: int) -> str:
-    """A cursor of the audit log: (time, id) of the last entry of a page."""
-    raw = f"{at.isoformat()}|{entry_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    """A cursor of the audit log."""
+    return _pack(at.isoformat(), entry_id)
 
 
 def decode_entry(cursor: str) -> tuple[datetime, int]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, entry_id = raw.split("|")
+        at, entry_id = _unpack(cursor)
         return datetime.fromisoformat(at), int(entry_id)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadCursor("cursor is not one this API issued") from error

@@ -1,0 +1,38 @@
+"""Keyset cursors round-trip their sort key, and anything else is a BadCursor."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+
+from persistence import cursors
+from persistence.cursors import BadCursor
+
+
+def test_each_kind_of_cursor_gives_back_its_key() -> None:
+    at, row = datetime(2026, 12, 2, 20, 30, tzinfo=UTC), uuid4()
+    assert cursors.decode(cursors.encode(at, row)) == (at, row)
+    assert cursors.decode_name(cursors.encode_name("Kari | Nordmann", row)) == (
+        "Kari | Nordmann",
+        row,
+    )
+    assert cursors.decode_entry(cursors.encode_entry(at, 42)) == (at, 42)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-base64!",
+        base64.urlsafe_b64encode(b"no separator").decode(),
+        base64.urlsafe_b64encode(b"\xff\xfe|x").decode(),
+        cursors.encode_name("a\x00b", uuid4()),
+        cursors.encode_entry(datetime.now(UTC), 7)[::-1],
+    ],
+)
+def test_anything_else_is_a_bad_cursor(cursor: str) -> None:
+    for decode in (cursors.decode, cursors.decode_name, cursors.decode_entry):
+        with pytest.raises(BadCursor):
+            decode(cursor)
