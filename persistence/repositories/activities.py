@@ -15,7 +15,7 @@ from domain.model import (
 from domain.ports import ActivityFilter, Page, Screening
 from persistence import cursors
 from persistence.repositories.screening import SCREEN_PARTICIPANTS, screening_from_rows
-from persistence.repositories.shared import ACTIVITY_COLUMNS, Row, sparse
+from persistence.repositories.shared import ACTIVITY_COLUMNS, Row, keyset_page, sparse
 from persistence.wire import Wire, sql
 
 
@@ -157,6 +157,4 @@ class SqlActivities:
                 "limit": limit + 1,
             },
         )
-        items = [_stored(r) for r in rows[:limit]]
-        more = len(rows) > limit
-        return Page(items, cursors.encode(items[-1].created_at, items[-1].id) if more else None)
+        return keyset_page(rows, limit, _stored, lambda a: cursors.encode(a.created_at, a.id))

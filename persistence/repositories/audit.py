@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from domain.ports import AuditEntry, AuditFilter, AuditRecord, Page
 from persistence import cursors
+from persistence.repositories.shared import keyset_page
 from persistence.wire import Wire, sql
 
 
@@ -59,10 +60,9 @@ class SqlAudit:
                 "limit": limit + 1,
             },
         )
-        entries = [
-            AuditRecord(r.id, r.at, r.actor_id, r.action, r.target, dict(r.details))
-            for r in rows[:limit]
-        ]
-        more = len(rows) > limit
-        last = entries[-1] if entries else None
-        return Page(entries, cursors.encode_entry(last.at, last.id) if more and last else None)
+        return keyset_page(
+            rows,
+            limit,
+            lambda r: AuditRecord(r.id, r.at, r.actor_id, r.action, r.target, dict(r.details)),
+            lambda e: cursors.encode_entry(e.at, e.id),
+        )

@@ -9,7 +9,7 @@ from uuid import UUID
 from domain.model import Given, KeyKind, Role, UserRecord
 from domain.ports import ActivityType, DraftFacts, Page
 from persistence import cursors
-from persistence.repositories.shared import Row
+from persistence.repositories.shared import Row, keyset_page
 from persistence.wire import Wire, sql
 
 USER_COLUMNS = "id, org_id, role, display_name, active, email, member_number"
@@ -82,12 +82,7 @@ class SqlDirectory:
                 "limit": limit + 1,
             },
         )
-        people = [_user(r) for r in rows[:limit]]
-        more = len(rows) > limit
-        last = people[-1] if people else None
-        return Page(
-            people, cursors.encode_name(last.display_name, last.id) if more and last else None
-        )
+        return keyset_page(rows, limit, _user, lambda u: cursors.encode_name(u.display_name, u.id))
 
     def activity_types(self, org_id: UUID) -> list[ActivityType]:
         rows = self.wire.rows(

@@ -21,7 +21,7 @@ from domain.model import (
 from domain.ports import Page, Screening
 from persistence import cursors
 from persistence.repositories.screening import SCREEN_JOB, job_screening_from_rows
-from persistence.repositories.shared import JOB_COLUMNS, NEXT_VERSION, Row, sparse
+from persistence.repositories.shared import JOB_COLUMNS, NEXT_VERSION, Row, keyset_page, sparse
 from persistence.wire import Wire, sql
 
 
@@ -56,6 +56,13 @@ ITEMS = sql(
        left join activities a on a.id = i.conflict_activity_id
        where i.job_id = :job order by i.idx"""
 )
+
+
+def _summary(row: Row) -> BulkJob:
+    """A job of a listing: no items, their counts by outcome."""
+    job = _job(row)
+    job.outcome_counts = dict(row.outcome_counts)
+    return job
 
 
 def _conflict(r: Row) -> ExistingActivity:
@@ -297,13 +304,7 @@ class SqlJobs:
                 "limit": limit + 1,
             },
         )
-        jobs = []
-        for row in rows[:limit]:
-            job = _job(row)
-            job.outcome_counts = dict(row.outcome_counts)
-            jobs.append(job)
-        more = len(rows) > limit
-        return Page(jobs, cursors.encode(jobs[-1].created_at, jobs[-1].id) if more else None)
+        return keyset_page(rows, limit, _summary, lambda j: cursors.encode(j.created_at, j.id))
 
     def reserve_idempotency_key(
         self, user_id: UUID, key: str

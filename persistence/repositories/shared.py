@@ -8,9 +8,13 @@ with the next round trip, at the latest with the commit.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from domain.ports import Page
 
 Row = Any  # a psycopg named tuple
+T = TypeVar("T")
 
 # Every change of a job row bumps its version (the poll's ETag) and its update time.
 NEXT_VERSION = "version = version + 1, updated_at = now()"
@@ -28,3 +32,12 @@ JOB_COLUMNS = """j.id, j.org_id, j.submitted_by, j.status, j.on_conflict, j.acti
 ACTIVITY_COLUMNS = """a.id, a.org_id, a.peer_mentor_id, a.activity_type, a.occurred_on,
     a.duration_minutes, a.notes, a.registered_by, a.source, a.bulk_job_id, a.duplicate_of,
     a.created_at"""
+
+
+def keyset_page(
+    rows: Sequence[Row], limit: int, item: Callable[[Row], T], cursor: Callable[[T], str]
+) -> Page[T]:
+    """A page of a keyset listing: its statement fetched ``limit + 1`` rows, and the extra
+    one only says there is a next page, whose cursor is the last item's sort key."""
+    items = [item(r) for r in rows[:limit]]
+    return Page(items, cursor(items[-1]) if len(rows) > limit else None)
