@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api import problems, ui
+from api import docs, problems, screen
 from api.body import add_body_schemas
 from api.middleware import BodyLimit, FrameGuard
 from api.routes import activities, anomalies, audit, bulk, directory, health
@@ -35,7 +35,10 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description="Proxy and bulk activity registration for peer-mentoring organizations.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    docs.install(app)
     problems.install(app)
     app.include_router(bulk.router)
     app.include_router(activities.router)
@@ -43,7 +46,7 @@ def create_app() -> FastAPI:
     app.include_router(directory.router)
     app.include_router(audit.router)
     app.include_router(health.router)
-    app.include_router(ui.router)
+    app.include_router(screen.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(FrameGuard)
     app.openapi = lambda: openapi(app, settings.max_participants)  # type: ignore[method-assign]

@@ -13,6 +13,8 @@ import io
 from collections.abc import Iterator
 from uuid import UUID
 
+from fastapi.responses import StreamingResponse
+
 from domain.csvfiles import FORMULA_STARTS
 from domain.jobs import BulkJob
 from domain.model import JobItem, KeyKind, UserRecord
@@ -69,3 +71,12 @@ def results_csv(job: BulkJob, people: dict[UUID, UserRecord]) -> Iterator[str]:
         buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue()
+
+
+def results_response(job: BulkJob, people: dict[UUID, UserRecord]) -> StreamingResponse:
+    """The results file as a download, for the API and the screen alike."""
+    return StreamingResponse(
+        results_csv(job, people),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="results-{job.id}.csv"'},
+    )

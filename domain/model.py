@@ -312,8 +312,10 @@ class Anomaly:
     detected_at: datetime
     resolved_at: datetime | None = None
     resolution: AnomalyAction | None = None
+    resolved_by: UUID | None = None
+    reason: str | None = None
 
-    def resolve(self, action: AnomalyAction, now: datetime) -> None:
+    def resolve(self, action: AnomalyAction, now: datetime, by: UUID, reason: str) -> None:
         """Orphaned records may be deleted (softly) or dismissed; missing ones only
         dismissed — there is nothing to delete."""
         if self.resolved_at is not None:
@@ -324,3 +326,4 @@ class Anomaly:
             )
         self.resolution = action
         self.resolved_at = now
+        self.resolved_by, self.reason = by, reason

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from api import schemas
 from api.body import json_body, openapi_request_body
 from api.deps import IdempotencyKey, SettingsDep, StaffPrincipal, UnitsOfWorkDep
-from api.results import results_csv
+from api.results import results_response
 from api.uploads import openapi_submission_body, submission_body
 from domain.jobs import BulkJob
 from domain.model import UNFINISHED, BulkSubmission, JobStatus
@@ -110,11 +110,7 @@ def poll(
 def results(job_id: UUID, principal: StaffPrincipal, uows: UnitsOfWorkDep) -> Response:
     """The outcome of every participant, as a CSV file to fix and send again."""
     job, people = bulk.results(uows, principal, job_id)
-    return StreamingResponse(
-        results_csv(job, people),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="results-{job_id}.csv"'},
-    )
+    return results_response(job, people)
 
 
 @router.get("", response_model=schemas.JobPage, responses=PROBLEMS)

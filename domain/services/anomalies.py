@@ -32,11 +32,11 @@ def resolve(
         anomaly = uow.anomalies.lock(anomaly_id)
         if anomaly is None:
             raise NotFound("no such anomaly")
-        anomaly.resolve(action, clock())
+        anomaly.resolve(action, clock(), principal.user_id, reason)
         deleted = 0
         if action is AnomalyAction.DELETE_RECORDS:
             deleted = uow.activities.soft_delete(anomaly.activity_ids, principal.user_id, reason)
-        uow.anomalies.resolve(anomaly, principal.user_id, reason)
+        uow.anomalies.resolve(anomaly)
         uow.audit.record(
             [
                 AuditEntry(

@@ -124,6 +124,16 @@ class SqlActivities:
         )
         return _activity(row) if row else None
 
+    def by_ids(self, activity_ids: Sequence[UUID]) -> list[StoredActivity]:
+        rows = self.wire.rows(
+            sql(
+                f"""select {ACTIVITY_COLUMNS}, a.deleted_at, a.deleted_by, a.deletion_reason
+                    from activities a where a.id = any(cast(:ids as uuid[]))"""
+            ),
+            {"ids": list(activity_ids)},
+        )
+        return [_stored(r) for r in rows]
+
     def page(self, flt: ActivityFilter, cursor: str | None, limit: int) -> Page[StoredActivity]:
         """Newest first. A window (``created_from`` / ``created_to``) is served by the
         organization's index by time, or with ``registered_by`` by the registrar's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from domain.model import (
@@ -43,13 +44,14 @@ RECORD_ANOMALIES = sql(
 )
 
 ANOMALY_COLUMNS = """id, org_id, kind, bulk_job_id, activity_ids, detected_at, resolved_at,
-    resolution"""
+    resolution, resolved_by, reason"""
 
 
 def _anomaly(r: Row) -> Anomaly:
     return Anomaly(
         r.id, r.org_id, AnomalyKind(r.kind), r.bulk_job_id, list(r.activity_ids), r.detected_at,
-        r.resolved_at, AnomalyAction(r.resolution) if r.resolution else None,
+        r.resolved_at, AnomalyAction(r.resolution) if r.resolution else None, r.resolved_by,
+        r.reason,
     )  # fmt: skip
 
 
@@ -85,7 +87,7 @@ class SqlAnomalies:
         )
         return _anomaly(row) if row else None
 
-    def resolve(self, anomaly: Anomaly, by: UUID, reason: str) -> None:
+    def resolve(self, anomaly: Anomaly) -> None:
         self.wire.queue(
             sql(
                 """update anomalies set resolved_at = :at, resolved_by = :by,
@@ -95,8 +97,18 @@ class SqlAnomalies:
             {
                 "id": anomaly.id,
                 "at": anomaly.resolved_at,
-                "by": by,
+                "by": anomaly.resolved_by,
                 "resolution": anomaly.resolution.value if anomaly.resolution else None,
-                "reason": reason,
+                "reason": anomaly.reason,
             },
         )
+
+    def open_for_jobs(self, job_ids: Sequence[UUID]) -> set[UUID]:
+        rows = self.wire.rows(
+            sql(
+                """select distinct bulk_job_id from anomalies
+                   where bulk_job_id = any(cast(:jobs as uuid[])) and resolved_at is null"""
+            ),
+            {"jobs": list(job_ids)},
+        )
+        return {r.bulk_job_id for r in rows}

@@ -1,70 +1,53 @@
-"""The coordinator's status screen in a real headless Chromium, against the running stack.
-Screenshots of each page are kept under test-artifacts/screenshots/."""
+"""The coordinator's screen in a real headless Chromium, against the running stack, at a
+desktop's 1280x800 and a phone's 390x844. Screenshots are kept under test-artifacts/."""
 
 from __future__ import annotations
 
-import shutil
+import csv
+import io
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from tests.support.browser import check_page, csv_file, launched, opened, shot, sign_in
 from tests.support.http import bulk_body as body
 from tests.support.http import days_ago, prepare_review, wait_terminal
 from tests.support.http import demo_mentors as mentors
 from tests.support.stack import Stack, plant_orphan
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
-
-def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert path, "make test installs Debian's chromium package"
-    return path
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+    with launched() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser: Browser, stack: Stack) -> Iterator[Page]:
-    context = browser.new_context(base_url=stack.api, viewport={"width": 1100, "height": 900})
-    p = context.new_page()
-    yield p
-    context.close()
+    with opened(browser, stack.api) as p:
+        yield p
 
 
-def shot(page: Page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+@pytest.fixture
+def phone(browser: Browser, stack: Stack) -> Iterator[Page]:
+    with opened(browser, stack.api, phone=True) as p:
+        yield p
 
 
-def sign_in(page: Page, token: str) -> None:
-    page.goto("/ui/login")
-    page.fill("#token", token)
-    page.click("#sign-in")
+def token_of(org: dict[str, Any]) -> str:
+    return str(org["coordinators"][0]["token"])
 
 
-def test_sign_in_watch_a_job_finish_and_sign_out(
+def test_sign_in_with_a_pasted_header_watch_a_job_finish_and_sign_out(
     page: Page, coordinator: httpx.Client, first_org: dict[str, Any]
 ) -> None:
     page.goto("/ui/")
-    expect(page).to_have_url(f"{page.context.pages[0].url.split('/ui')[0]}/ui/login")
-    shot(page, "01-sign-in")
-    sign_in(page, first_org["coordinators"][0]["token"])
+    expect(page.locator("h1")).to_have_text("Sign in")
+    sign_in(page, f"Bearer {token_of(first_org)}")  # as copied from an Authorization header
     expect(page.locator("h1")).to_have_text("Bulk registrations")
     cookie = next(c for c in page.context.cookies() if c["name"] == "bulkreg_session")
     assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
@@ -73,66 +56,173 @@ def test_sign_in_watch_a_job_finish_and_sign_out(
         "/v1/bulk-registrations", json=body(mentors(first_org, 3, start=5), days_ago(50))
     ).json()["job_id"]
     page.goto(f"/ui/jobs/{job_id}")
-    expect(page.locator("#status")).to_have_text(
-        "succeeded", timeout=30_000
-    )  # the page refreshes itself
+    expect(page.locator("#status")).to_have_text("succeeded", timeout=30_000)
     expect(page.locator("#counts")).to_contain_text("3 registered")
-    shot(page, "02-job-succeeded")
     page.goto("/ui/")
-    expect(page.locator("#jobs")).to_contain_text(days_ago(50))
-    shot(page, "03-job-list")
+    row = page.locator(f'#jobs tr[data-job="{job_id}"]')
+    expect(row).to_contain_text(f"Home visit · {days_ago(50)}")  # the type by its name
+    expect(row).to_contain_text(first_org["coordinators"][0]["name"])  # who submitted it
+    page.select_option("#status-filter", "needs_review")
+    page.click("#filter button")
+    expect(page.locator(f'#jobs tr[data-job="{job_id}"]')).to_have_count(0)
 
     page.click("#sign-out")
-    expect(page).to_have_url(f"{page.url.split('/ui')[0]}/ui/login")
+    expect(page.locator("h1")).to_have_text("Sign in")
     page.goto("/ui/")
     expect(page.locator("h1")).to_have_text("Sign in")
 
 
-def test_resolve_a_review_with_mixed_decisions_by_clicking(
+def _results(page: Page) -> list[dict[str, str]]:
+    with page.expect_download() as download:
+        page.click("#results-link")
+    text = download.value.path().read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_start_a_job_from_the_roster_review_it_and_download_the_results(
     page: Page, coordinator: httpx.Client, first_org: dict[str, Any]
 ) -> None:
-    pms, existing, job_id = prepare_review(coordinator, first_org, days_ago(51), start=0)
-    sign_in(page, first_org["coordinators"][0]["token"])
-    page.goto(f"/ui/jobs/{job_id}")
-    expect(page.locator("#status")).to_have_text("needs review")
-    expect(page.locator("#items")).to_contain_text(existing[pms[0]])  # the existing record's id
-    shot(page, "04-needs-review")
-    for pm in pms[:2]:
-        page.check(f'input[name="decision:{pm}"][value="override"]')
-    for pm in pms[2:4]:
-        page.check(f'input[name="decision:{pm}"][value="cancel"]')
+    """Fifteen people picked on the roster (one found by a search), four of whom already have
+    the activity; one registered anyway, three skipped; the results file says so."""
+    day, people = days_ago(60), [p for p in first_org["peer_mentors"] if p["active"]][:15]
+    for p in people[:4]:
+        r = coordinator.post(
+            "/v1/proxy-registrations",
+            json={"peer_mentor_id": p["id"], "activity": {
+                "activity_type": "group_meeting", "occurred_on": day, "duration_minutes": 25,
+                "notes": "met at the library"}},
+        )  # fmt: skip
+        assert r.status_code == 201, r.text
+    sign_in(page, token_of(first_org))
+    page.click("#new-link")
+    page.select_option("#activity_type", label="Group meeting")
+    page.fill("#occurred_on", day)
+    page.fill("#duration_minutes", "90")
+    for p in people[:14]:
+        page.check(f'#roster input[value="{p["id"]}"]')
+    expect(page.locator("#picked-count")).to_have_text("14")
+    page.fill("#q", people[14]["email"])
+    page.click("#search")
+    expect(page.locator("#chosen input:checked")).to_have_count(14)  # kept across the search
+    expect(page.locator("#activity_type")).to_have_value("group_meeting")
+    page.check(f'#roster input[value="{people[14]["id"]}"]')
+    expect(page.locator("#picked-count")).to_have_text("15")
+    page.click("#submit-job")
+
+    expect(page.locator("#status")).to_have_text("needs review", timeout=30_000)
+    job_id = page.url.rsplit("/", 1)[1]
+    conflicts = page.locator("fieldset.conflict-item")
+    expect(conflicts).to_have_count(4)
+    first = conflicts.first
+    expect(first).to_contain_text("Conflict")  # in words, not only in amber
+    expect(first).to_contain_text("25 min")
+    expect(first).to_contain_text("met at the library")
+    expect(first).to_contain_text("registered on their behalf")
+    expect(page.locator("#skip-all button")).to_have_text(
+        "Skip the 4 conflicts and register the other 11 people"
+    )
+    check_page(page, "desktop-review")
+    page.check(f'input[name="decision:{people[0]["id"]}"][value="override"]')
     page.click("#apply-decisions")
     expect(page.locator("#status")).to_have_text("succeeded", timeout=30_000)
-    expect(page.locator("#counts")).to_contain_text("11 registered, 2 overridden, 2 cancelled")
-    shot(page, "05-resolved")
+    expect(page.locator("#counts")).to_contain_text("11 registered, 1 overridden, 3 cancelled")
+
+    rows = {r["peer_mentor_id"]: r for r in _results(page)}
+    assert rows[people[0]["id"]]["outcome"] == "overridden"
+    assert {rows[p["id"]]["outcome"] for p in people[1:4]} == {"cancelled"}
+    assert {rows[p["id"]]["outcome"] for p in people[4:]} == {"registered"}
+    assert rows[people[14]["id"]]["email"] == people[14]["email"]
     job = wait_terminal(coordinator, job_id)
-    assert {i["peer_mentor_id"] for i in job["items"] if i["outcome"] == "overridden"} == set(
-        pms[:2]
-    )
+    assert job["activity"] == {"activity_type": "group_meeting", "occurred_on": day,
+                               "duration_minutes": 90, "notes": None}  # fmt: skip
 
 
-def test_skip_all_conflicts_on_a_phone_sized_screen(
-    browser: Browser, stack: Stack, coordinator: httpx.Client, first_org: dict[str, Any]
+def test_a_csv_with_a_bad_line_is_shown_with_its_line_and_nothing_is_queued(
+    phone: Page, coordinator: httpx.Client, first_org: dict[str, Any]
+) -> None:
+    newest = coordinator.get("/v1/bulk-registrations", params={"limit": 1}).json()["items"]
+    emails = [p["email"] for p in first_org["peer_mentors"] if p["active"]][:2]
+    sign_in(phone, token_of(first_org))
+    phone.goto("/ui/new")
+    phone.select_option("#activity_type", label="Home visit")
+    phone.fill("#occurred_on", days_ago(61))
+    phone.fill("#duration_minutes", "30")
+    data = f"email\n{emails[0]}\nnot-an-email\n{emails[1]}\n".encode()
+    phone.set_input_files("#csv", files=csv_file(data))
+    phone.click("#submit-job")
+    problems = phone.locator("#problems")
+    expect(problems).to_contain_text("CSV line 3, column email")
+    expect(problems).to_contain_text("choose the file again")
+    expect(phone.locator("#duration_minutes")).to_have_value("30")  # the form is kept
+    check_page(phone, "phone-csv-error")
+    after = coordinator.get("/v1/bulk-registrations", params={"limit": 1}).json()["items"]
+    assert after == newest  # nothing queued
+
+    good = f"email\n{emails[0]}\n{emails[1]}\n".encode()
+    phone.set_input_files("#csv", files=csv_file(good))
+    phone.click("#submit-job")
+    expect(phone.locator("#status")).to_have_text("succeeded", timeout=30_000)
+    expect(phone.locator("#counts")).to_contain_text("2 registered")
+
+
+def test_a_job_back_in_review_says_which_conflicts_are_new_and_why(
+    page: Page, coordinator: httpx.Client, first_org: dict[str, Any]
+) -> None:
+    pms, _, job_id = prepare_review(coordinator, first_org, days_ago(62), start=0)
+    sign_in(page, token_of(first_org))
+    page.goto(f"/ui/jobs/{job_id}")
+    expect(page.locator("#status")).to_have_text("needs review")
+    # Meanwhile, another job registers two of the people this one is about to register.
+    other = coordinator.post(
+        "/v1/bulk-registrations", json=body(pms[10:12], days_ago(62), activity_type="phone_call")
+    ).json()["job_id"]
+    assert wait_terminal(coordinator, other)["status"] == "succeeded"
+    page.click("#skip-all button")
+    expect(page.locator("#back-in-review")).to_contain_text("2 conflicts are new", timeout=30_000)
+    new = page.locator("fieldset.conflict-item", has=page.locator(".badge.new"))
+    expect(new).to_have_count(2)
+    expect(new.first.locator(f'a[href="/ui/jobs/{other}"]').first).to_be_visible()
+    expect(page.locator("fieldset.conflict-item")).to_have_count(2)  # the first four: decided
+    shot(page, "desktop-back-in-review")
+
+
+def test_cancelling_a_job_asks_first(
+    page: Page, coordinator: httpx.Client, first_org: dict[str, Any]
+) -> None:
+    _, _, job_id = prepare_review(coordinator, first_org, days_ago(63), start=0)
+    sign_in(page, token_of(first_org))
+    page.goto(f"/ui/jobs/{job_id}")
+    page.click("#cancel-job")
+    expect(page.locator("h1")).to_have_text("Cancel this bulk registration?")
+    check_page(page, "desktop-cancel-confirm")
+    page.click("#keep-job")
+    expect(page.locator("#status")).to_have_text("needs review")
+    assert coordinator.get(f"/v1/bulk-registrations/{job_id}").json()["status"] == "needs_review"
+    page.click("#cancel-job")
+    page.click("#confirm-cancel")
+    expect(page.locator("#status")).to_have_text("cancelled")
+
+
+def test_skip_all_conflicts_on_a_phone(
+    phone: Page, coordinator: httpx.Client, first_org: dict[str, Any]
 ) -> None:
     _, _, job_id = prepare_review(coordinator, first_org, days_ago(52), start=0)
-    context = browser.new_context(
-        base_url=stack.api, viewport={"width": 375, "height": 740}, is_mobile=True
-    )
-    page = context.new_page()
-    try:
-        sign_in(page, first_org["coordinators"][0]["token"])
-        page.goto(f"/ui/jobs/{job_id}")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 380  # no sideways scrolling
-        shot(page, "06-phone-review")
-        page.click("#skip-all button")
-        expect(page.locator("#status")).to_have_text("succeeded", timeout=30_000)
-        expect(page.locator("#counts")).to_contain_text("11 registered, 4 cancelled")
-        shot(page, "07-phone-done")
-    finally:
-        context.close()
+    sign_in(phone, token_of(first_org))
+    phone.goto(f"/ui/jobs/{job_id}")
+    check_page(phone, "phone-review")
+    # The decision is reachable without scrolling past every participant: conflicts first,
+    # the ready ones folded away below the buttons.
+    apply = phone.locator("#apply-decisions").bounding_box()
+    ready = phone.locator("#ready-list").bounding_box()
+    assert apply is not None and ready is not None and apply["y"] < ready["y"]
+    assert phone.locator("#ready-list li").first.is_hidden()
+    phone.click("#skip-all button")
+    expect(phone.locator("#status")).to_have_text("succeeded", timeout=30_000)
+    expect(phone.locator("#counts")).to_contain_text("11 registered, 4 cancelled")
+    check_page(phone, "phone-succeeded")
 
 
-def test_see_and_resolve_an_anomaly(
+def test_an_anomaly_in_words_with_names_resolved_on_the_anomalies_page(
     page: Page, stack: Stack, coordinator: httpx.Client, first_org: dict[str, Any]
 ) -> None:
     inactive = next(p["id"] for p in first_org["peer_mentors"] if not p["active"])
@@ -140,27 +230,35 @@ def test_see_and_resolve_an_anomaly(
         "/v1/bulk-registrations", json=body([inactive], days_ago(53), "fail")
     ).json()["job_id"]
     assert wait_terminal(coordinator, job_id)["status"] == "failed"
-    orphan = plant_orphan(
-        stack, first_org, job_id, mentors(first_org, 1, start=29)[0], days_ago(53)
-    )
+    victim = [p for p in first_org["peer_mentors"] if p["active"]][29]
+    plant_orphan(stack, first_org, job_id, victim["id"], days_ago(53))
     deadline = time.monotonic() + 60
     while (
         time.monotonic() < deadline
         and not coordinator.get(f"/v1/bulk-registrations/{job_id}").json()["anomalies"]
     ):
         time.sleep(0.5)
-    sign_in(page, first_org["coordinators"][0]["token"])
-    page.goto(f"/ui/jobs/{job_id}")
-    card = page.locator(".anomaly")
-    expect(card).to_contain_text("orphaned records")
-    expect(card).to_contain_text(str(orphan))
-    shot(page, "08-anomaly")
+    sign_in(page, token_of(first_org))
+    page.goto("/ui/")
+    expect(page.locator(f'#jobs tr[data-job="{job_id}"] .anomaly-mark')).to_have_text(
+        "Open anomaly"
+    )
+    page.click("#anomalies-link")
+    card = page.locator(".anomaly", has_text=victim["name"])
+    expect(card).to_contain_text("Records written by a job that did not succeed")
+    expect(card).to_contain_text("ended failed")
+    expect(card.locator(f'a[href="/ui/jobs/{job_id}"]')).to_contain_text("Home visit")
+    check_page(page, "desktop-anomalies")
     card.locator('input[name="reason"]').fill("written by a failed job (test)")
     card.locator('button[value="delete_records"]').click()
-    expect(page.locator(".anomaly")).to_contain_text("resolved (delete_records)")
-    shot(page, "09-anomaly-resolved")
-    anomaly = coordinator.get(f"/v1/bulk-registrations/{job_id}").json()["anomalies"][0]
-    assert anomaly["resolved_at"] is not None
+    resolved = page.locator(".anomaly", has_text=victim["name"])
+    expect(resolved.locator(".resolution")).to_contain_text(
+        f"by {first_org['coordinators'][0]['name']}: the records were deleted"
+    )
+    expect(resolved.locator(".resolution")).to_contain_text("written by a failed job (test)")
+    resolved_ones = coordinator.get("/v1/anomalies", params={"status": "resolved"}).json()
+    mine = [a for a in resolved_ones["items"] if a["bulk_job_id"] == job_id]
+    assert [a["resolution"] for a in mine] == ["delete_records"]
 
 
 def test_same_authorization_as_the_api(
@@ -174,11 +272,12 @@ def test_same_authorization_as_the_api(
     job_id = coordinator.post(
         "/v1/bulk-registrations", json=body(mentors(first_org, 1, start=6), days_ago(54))
     ).json()["job_id"]
-    sign_in(page, demo["organizations"][1]["coordinators"][0]["token"])
+    sign_in(page, token_of(demo["organizations"][1]))
     response = page.goto(f"/ui/jobs/{job_id}")
     assert response is not None and response.status == 404
     expect(page.locator("h1")).to_have_text("Not found")
-    shot(page, "10-other-organization")
+    results = page.request.get(f"/ui/jobs/{job_id}/results.csv")
+    assert results.status == 404 and "text/html" in results.headers["content-type"]
 
     forged = page.request.post(f"/ui/jobs/{job_id}/cancel", form={"csrf": "forged"})
     assert forged.status == 403

@@ -201,6 +201,19 @@ class FakeActivities(Activities):
         ]  # fmt: skip
         return Page(items[:limit], None)
 
+    def by_ids(self, activity_ids: Sequence[UUID]) -> list[StoredActivity]:
+        found = [
+            StoredActivity(**vars(self.store.activities[i]))
+            for i in activity_ids
+            if i in self.store.activities
+        ]
+        gone = [
+            StoredActivity(**vars(self.store.deleted[i][0]), deleted_by=self.store.deleted[i][1])
+            for i in activity_ids
+            if i in self.store.deleted
+        ]
+        return [a for a in found + gone if a.org_id == self.principal.org_id]
+
 
 class FakeAnomalies(Anomalies):
     def __init__(self, store: Store, principal: Principal) -> None:
@@ -218,9 +231,18 @@ class FakeAnomalies(Anomalies):
     def lock(self, anomaly_id: UUID) -> Anomaly | None:
         return next((a for a in self._visible() if a.id == anomaly_id), None)
 
-    def resolve(self, anomaly: Anomaly, by: UUID, reason: str) -> None:
+    def resolve(self, anomaly: Anomaly) -> None:
+        assert anomaly.resolved_by is not None and anomaly.reason is not None
         self.store.anomalies[anomaly.id] = anomaly
-        self.store.resolutions[anomaly.id] = (by, reason)
+        self.store.resolutions[anomaly.id] = (anomaly.resolved_by, anomaly.reason)
+
+    def open_for_jobs(self, job_ids: Sequence[UUID]) -> set[UUID]:
+        wanted = set(job_ids)
+        return {
+            a.bulk_job_id
+            for a in self._visible()
+            if a.bulk_job_id is not None and a.bulk_job_id in wanted and a.resolved_at is None
+        }
 
 
 class FakeAudit(Audit):

@@ -1,0 +1,10 @@
+"""The coordinator's screen (contract §10): server-rendered pages under ``/ui/``, no front-end
+build chain, no asset from outside the API."""
+
+from fastapi import APIRouter
+
+from api.screen import anomalies, jobs, new, sign_in
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+for part in (sign_in, jobs, new, anomalies):
+    router.include_router(part.router)

@@ -1,0 +1,44 @@
+"""The organization's anomalies, open and resolved, in words, with their resolve actions."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.screen.base import Form, guarded, post, signed_page
+from bulkreg import composition
+from domain.model import AnomalyAction, AnomalyResolution, Principal
+from domain.services import anomalies, screen
+
+router = APIRouter()
+
+
+@router.get("/anomalies")
+def anomaly_list(request: Request) -> Response:
+    def handler(principal: Principal, token: str) -> Response:
+        views, names = screen.anomalies(composition.uows(), principal)
+        show = signed_page(
+            request, "anomalies.html", job=None, names=names,
+            open_ones=[v for v in views if v.anomaly.resolved_at is None],
+            resolved=[v for v in views if v.anomaly.resolved_at is not None],
+        )  # fmt: skip
+        return show(principal, token)
+
+    return guarded(request, handler)
+
+
+@router.post("/anomalies/{anomaly_id}/resolve")
+async def resolve_anomaly(request: Request, anomaly_id: UUID, job: UUID | None = None) -> Response:
+    def act(principal: Principal, form: Form, _: str) -> Response:
+        resolution = AnomalyResolution(
+            action=AnomalyAction(str(form.get("action"))), reason=str(form.get("reason", "")) or "-"
+        )
+        anomalies.resolve(
+            composition.uows(), principal, anomaly_id,
+            action=resolution.action, reason=resolution.reason,
+        )  # fmt: skip
+        return RedirectResponse(f"/ui/jobs/{job}" if job else "/ui/anomalies", 303)
+
+    return await post(request, act)

@@ -1,0 +1,93 @@
+"""The job list, a job's page, its review, its cancellation and its results file."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.results import results_response
+from api.screen.base import Form, guarded, page, post, signed_page
+from api.screen.review import review
+from bulkreg import composition
+from domain.model import UNFINISHED, Decision, JobStatus, Principal
+from domain.services import bulk, screen
+
+REFRESH_SECONDS = 2
+PAGE_SIZE = 25
+router = APIRouter()
+
+
+@router.get("/")
+def job_list(
+    request: Request, status: JobStatus | None = None, cursor: str | None = None
+) -> Response:
+    def handler(principal: Principal, token: str) -> Response:
+        found, names = screen.jobs(
+            composition.uows(), principal, status=status, cursor=cursor, limit=PAGE_SIZE
+        )
+        show = signed_page(
+            request, "jobs.html", lines=found.items, names=names, next_cursor=found.next_cursor,
+            shown=status, statuses=list(JobStatus),
+        )  # fmt: skip
+        return show(principal, token)
+
+    return guarded(request, handler)
+
+
+@router.get("/jobs/{job_id}")
+def job_detail(request: Request, job_id: UUID) -> Response:
+    def handler(principal: Principal, token: str) -> Response:
+        view = screen.job(composition.uows(), principal, job_id)
+        unfinished = view.job.status in UNFINISHED
+        in_review = view.job.status is JobStatus.NEEDS_REVIEW
+        show = signed_page(
+            request, "job.html", job=view.job, names=view.names, anomalies=view.anomalies,
+            review=review(view.job) if in_review else None,
+            refresh=REFRESH_SECONDS if unfinished else None,
+        )  # fmt: skip
+        return show(principal, token)
+
+    return guarded(request, handler)
+
+
+@router.get("/jobs/{job_id}/results.csv")
+def job_results(request: Request, job_id: UUID) -> Response:
+    def handler(principal: Principal, _: str) -> Response:
+        job, people = bulk.results(composition.uows(), principal, job_id)
+        return results_response(job, people)
+
+    return guarded(request, handler)
+
+
+@router.post("/jobs/{job_id}/resolution")
+async def resolve_job(request: Request, job_id: UUID) -> Response:
+    def act(principal: Principal, form: Form, _: str) -> Response:
+        decisions = [
+            (UUID(key.split(":", 1)[1]), Decision(str(value)))
+            for key, value in form.items()
+            if key.startswith("decision:")
+        ]
+        default = Decision(str(form["default"])) if form.get("default") else None
+        bulk.resolve(composition.uows(), principal, job_id, decisions=decisions, default=default)
+        return RedirectResponse(f"/ui/jobs/{job_id}", 303)
+
+    return await post(request, act)
+
+
+@router.post("/jobs/{job_id}/cancel")
+async def cancel_job(request: Request, job_id: UUID) -> Response:
+    """Asks first: without ``confirm=yes`` the answer is a page that asks."""
+
+    def act(principal: Principal, form: Form, csrf: str) -> Response:
+        if form.get("confirm") != "yes":
+            view = screen.job(composition.uows(), principal, job_id)
+            return page(
+                request, "cancel.html", principal=principal, csrf=csrf, job=view.job,
+                names=view.names,
+            )  # fmt: skip
+        bulk.cancel(composition.uows(), principal, job_id)
+        return RedirectResponse(f"/ui/jobs/{job_id}", 303)
+
+    return await post(request, act)

@@ -1,0 +1,149 @@
+"""A new bulk registration from the screen: the activity, then its participants picked from
+the roster or uploaded as a CSV file. Submitting goes through the same use case as the API
+(``bulk.submit``) and lands on the job's page.
+
+The page is one form posted back to itself: *Search* shows other people of the roster and
+keeps everything filled in and picked so far; *Submit* queues the job. A token drawn when
+the form is shown is the submission's idempotency key, so a double click queues one job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from api.screen.base import check_csrf, csrf_for, guarded, page
+from bulkreg import composition
+from bulkreg.settings import get_settings
+from domain.csvfiles import participants_from_csv
+from domain.errors import FieldError, ValidationFailed
+from domain.model import BulkSubmission, OnConflict, ParticipantRequest, Principal
+from domain.rules import Limits
+from domain.services import bulk, screen
+
+ACTIVITY_FIELDS = ("activity_type", "occurred_on", "duration_minutes", "notes")
+router = APIRouter()
+
+
+def _blank() -> dict[str, Any]:
+    return {"on_conflict": OnConflict.REVIEW.value, "idem": secrets.token_urlsafe(16)}
+
+
+def _where(loc: tuple[str | int, ...]) -> str:
+    """A problem's place in words: a CSV line and column, or the form's field."""
+    parts = [p for p in loc if p not in ("body", "activity")]
+    if parts[:2] == ["participants", "line"] and len(parts) >= 3:
+        column = f", column {parts[3]}" if len(parts) > 3 and parts[3] else ""
+        return f"CSV line {parts[2]}{column}"
+    if parts[:1] == ["participants"] and len(parts) > 1 and isinstance(parts[1], int):
+        return f"Participant {parts[1] + 1}"
+    labels = {"activity_type": "Activity type", "occurred_on": "Date", "notes": "Notes",
+              "duration_minutes": "Duration", "participants": "Participants",
+              "on_conflict": "On conflict"}  # fmt: skip
+    return labels.get(str(parts[0]), str(parts[0])) if parts else "The form"
+
+
+def _problems(errors: list[FieldError]) -> list[str]:
+    return [f"{_where(e.loc)}: {e.msg}" for e in errors]
+
+
+def _show(
+    request: Request, principal: Principal, csrf: str, fields: dict[str, Any],
+    chosen: list[UUID], problems: list[str] | None = None, status: int = 200,
+) -> Response:  # fmt: skip
+    form = screen.new_job_form(
+        composition.uows(), principal, query=fields.get("q") or None, chosen=chosen
+    )
+    picked = {u.id for u in form.chosen}
+    return page(
+        request, "new.html", status, principal=principal, csrf=csrf, fields=fields,
+        types=form.types, chosen=form.chosen,
+        matches=[u for u in form.matches.items if u.id not in picked],
+        more=form.matches.next_cursor is not None, problems=problems or [],
+        on_conflicts=list(OnConflict),
+    )  # fmt: skip
+
+
+@router.get("/new")
+def new_job(request: Request, q: str | None = None) -> Response:
+    def handler(principal: Principal, token: str) -> Response:
+        return _show(request, principal, csrf_for(token), _blank() | {"q": q or ""}, [])
+
+    return guarded(request, handler)
+
+
+def _submission(fields: dict[str, Any], chosen: list[UUID], csv: bytes | None) -> BulkSubmission:
+    participants = (
+        participants_from_csv(csv)
+        if csv
+        else [ParticipantRequest(peer_mentor_id=p) for p in chosen]
+    )
+    if not participants:
+        raise ValidationFailed(
+            [FieldError(("body", "participants"), "pick at least one person or upload a CSV file")]
+        )
+    activity = {k: fields[k] for k in ACTIVITY_FIELDS if fields.get(k)}
+    try:
+        return BulkSubmission.model_validate(
+            {"activity": activity, "participants": participants,
+             "on_conflict": fields.get("on_conflict") or OnConflict.REVIEW.value}
+        )  # fmt: skip
+    except ValidationError as error:
+        raise ValidationFailed(
+            [FieldError(tuple(e["loc"]), e["msg"], e["type"]) for e in error.errors()]
+        ) from None
+
+
+@router.post("/new")
+async def submit_new_job(request: Request) -> Response:
+    limit = get_settings().max_participants + 32
+    async with request.form(max_files=1, max_fields=limit) as form:
+        fields, chosen, csv = await _read(form)
+
+    def act(principal: Principal, token: str) -> Response:
+        check_csrf(fields, token)
+        csrf = csrf_for(token)
+        if fields.get("action") != "submit":
+            return _show(request, principal, csrf, fields, chosen)
+        try:
+            submission = _submission(fields, chosen, csv)
+            settings = get_settings()
+            body = submission.model_dump_json().encode()
+            job, _ = bulk.submit(
+                composition.uows(), principal, submission,
+                limits=Limits(settings.max_participants, settings.max_backdate_days),
+                idempotency_key=f"ui:{fields.get('idem') or secrets.token_urlsafe(16)}",
+                request_hash=hashlib.sha256(body).hexdigest(),
+            )  # fmt: skip
+        except ValidationFailed as failed:
+            return _show(request, principal, csrf, fields, chosen, _problems(failed.errors), 422)
+        return RedirectResponse(f"/ui/jobs/{job.id}", 303)
+
+    return await run_in_threadpool(guarded, request, act)
+
+
+async def _read(form: FormData) -> tuple[dict[str, Any], list[UUID], bytes | None]:
+    fields: dict[str, Any] = {}
+    chosen: list[UUID] = []
+    csv: bytes | None = None
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            csv = (await value.read()) or None if name == "csv" else csv
+        elif name == "participant":
+            try:
+                chosen.append(UUID(value))
+            except ValueError:
+                continue  # not one this page sent; the rest of the form still counts
+        else:
+            fields.setdefault(name, value.strip() if name != "notes" else value)
+    if csv:
+        fields["had_file"] = True
+    return fields, list(dict.fromkeys(chosen)), csv

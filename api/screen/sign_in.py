@@ -1,0 +1,123 @@
+"""Signing in to the screen: a pasted token, or a link from ``bulkreg sign-in-link``."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api import tokens
+from api.deps import claimed
+from api.screen.base import COOKIE, csrf_for, error, page
+from bulkreg import composition
+from bulkreg.settings import get_settings
+from domain.errors import Forbidden, Unauthenticated
+from domain.services import identity
+
+LOGIN_CSRF_COOKIE = "bulkreg_login_csrf"
+SESSION_SECONDS = 12 * 3600
+LINK_PAGE = "sign_in_link.html"
+router = APIRouter()
+
+
+def _login_page(
+    request: Request, status: int = 200, problem: str | None = None, name: str = "login.html"
+) -> HTMLResponse:
+    """The form carries a fresh CSRF token that must come back with the cookie of the same
+    name: another site cannot post it (SameSite=Strict), so it cannot sign a browser in to
+    an account of its choosing (login CSRF)."""
+    csrf = secrets.token_urlsafe(32)
+    response = page(request, name, status, csrf=csrf, error=problem)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, csrf, httponly=True, secure=True, samesite="strict", path="/ui",
+        max_age=3600,
+    )  # fmt: skip
+    return response
+
+
+def bare_token(pasted: str) -> str:
+    """The token of a pasted value, which may be a whole ``Authorization`` header's value."""
+    token = pasted.strip()
+    scheme, _, rest = token.partition(" ")
+    return rest.strip() if scheme.lower() == "bearer" and rest.strip() else token
+
+
+@router.get("/login")
+def login_form(request: Request) -> HTMLResponse:
+    return _login_page(request)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await request.form()
+    if not _login_csrf_ok(str(form.get("csrf", "")), request):
+        return error(
+            request, Forbidden("the form did not come from this site; open the sign-in page"), 403
+        )
+    token = bare_token(str(form.get("token", "")))
+    try:
+        principal = await run_in_threadpool(
+            lambda: identity.verify(composition.uows(), claimed(token, get_settings()))
+        )
+    except Unauthenticated:
+        return _login_page(request, 401, "That token is not valid.")
+    if not principal.is_staff:
+        return _login_page(request, 403, "The status screen is for coordinators and admins.")
+    return _signed_in(token)
+
+
+@router.get("/sign-in")
+def sign_in_link_form(request: Request) -> HTMLResponse:
+    """Opening the link shows a button: a link is used by a person's POST, never by a GET
+    that a mail scanner's preview could make."""
+    return _login_page(request, name=LINK_PAGE)
+
+
+@router.post("/sign-in")
+async def sign_in_with_link(request: Request) -> Response:
+    form = await request.form()
+    if not _login_csrf_ok(str(form.get("csrf", "")), request):
+        return error(
+            request, Forbidden("the form did not come from this site; open your link again"), 403
+        )
+    link = str(form.get("link", "")).strip().lstrip("#")
+    try:
+        principal = await run_in_threadpool(identity.redeem_sign_in_link, composition.uows(), link)
+    except Unauthenticated as refused:
+        return _login_page(request, 401, refused.detail, name=LINK_PAGE)
+    if not principal.is_staff:
+        return _login_page(
+            request, 403, "The status screen is for coordinators and admins.", name=LINK_PAGE
+        )
+    settings = get_settings()
+    ttl = min(SESSION_SECONDS, settings.max_token_ttl_seconds)
+    return _signed_in(tokens.issue(principal, settings.signing_secret(), ttl))
+
+
+def _login_csrf_ok(sent: str, request: Request) -> bool:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+def _signed_in(token: str) -> Response:
+    response = RedirectResponse("/ui/", 303)
+    response.set_cookie(
+        COOKIE, token, httponly=True, secure=True, samesite="strict", path="/ui",
+        max_age=SESSION_SECONDS,
+    )  # fmt: skip
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui", secure=True, httponly=True)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    form = dict(await request.form())
+    token = request.cookies.get(COOKIE, "")
+    if token and not hmac.compare_digest(str(form.get("csrf", "")), csrf_for(token)):
+        return error(request, Forbidden("the form did not come from this site"), 403)
+    response = RedirectResponse("/ui/login", 303)
+    response.delete_cookie(COOKIE, path="/ui", secure=True, httponly=True, samesite="strict")
+    return response

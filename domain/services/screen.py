@@ -1,0 +1,154 @@
+"""What the coordinator's screen shows, each page read in one unit of work: jobs by the names
+people know them by, a job with the records it collided with, anomalies in words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from domain.errors import NotFound
+from domain.jobs import BulkJob
+from domain.model import Anomaly, AnomalyKind, JobStatus, Principal, StoredActivity, UserRecord
+from domain.policy import require_staff
+from domain.ports import ActivityType, Page, UnitOfWork, UnitsOfWork
+
+
+@dataclass
+class Names:
+    """People by id and activity types by code, as the screen shows them."""
+
+    people: dict[UUID, str] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+
+    def person(self, user_id: UUID | None) -> str:
+        if user_id is None:
+            return "an operator (command line)"
+        return self.people.get(user_id) or "someone outside this organization"
+
+    def activity_type(self, code: str) -> str:
+        return self.types.get(code, code)
+
+
+@dataclass(frozen=True)
+class JobLine:
+    job: BulkJob
+    open_anomalies: bool
+
+
+@dataclass(frozen=True)
+class AnomalyView:
+    anomaly: Anomaly
+    records: list[StoredActivity]
+    participants: list[str]  # names of the people the records are for
+    job: BulkJob | None
+
+
+@dataclass(frozen=True)
+class JobView:
+    job: BulkJob
+    anomalies: list[AnomalyView]
+    names: Names
+
+
+@dataclass(frozen=True)
+class NewJobForm:
+    types: list[ActivityType]
+    matches: Page[UserRecord]
+    chosen: list[UserRecord]
+
+
+def _names(uow: UnitOfWork, org_id: UUID, people: set[UUID | None]) -> Names:
+    known = uow.directory.users([p for p in people if p is not None])
+    return Names(
+        {u.id: u.display_name for u in known.values()},
+        {t.code: t.name for t in uow.directory.activity_types(org_id)},
+    )
+
+
+def jobs(
+    uows: UnitsOfWork,
+    principal: Principal,
+    *,
+    status: JobStatus | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Page[JobLine], Names]:
+    require_staff(principal, "list bulk registrations")
+    with uows(principal) as uow:
+        found = uow.jobs.page(principal.org_id, status, cursor, limit)
+        marked = uow.anomalies.open_for_jobs([j.id for j in found.items])
+        lines = [JobLine(j, j.id in marked) for j in found.items]
+        names = _names(uow, principal.org_id, {j.submitted_by for j in found.items})
+        return Page(lines, found.next_cursor), names
+
+
+def job(uows: UnitsOfWork, principal: Principal, job_id: UUID) -> JobView:
+    require_staff(principal, "read bulk registrations")
+    with uows(principal) as uow:
+        found = uow.jobs.get(job_id)
+        if found is None:
+            raise NotFound("no such bulk registration")
+        views, people = _describe(uow, uow.anomalies.for_job(job_id), {job_id: found})
+        people |= {found.submitted_by}
+        people |= {i.peer_mentor_id for i in found.items}
+        people |= {i.conflict.registered_by for i in found.items if i.conflict}
+        return JobView(found, views, _names(uow, principal.org_id, people))
+
+
+def anomalies(uows: UnitsOfWork, principal: Principal) -> tuple[list[AnomalyView], Names]:
+    require_staff(principal, "read anomalies")
+    with uows(principal) as uow:
+        views, people = _describe(uow, uow.anomalies.listing(None), {})
+        return views, _names(uow, principal.org_id, people)
+
+
+def _describe(
+    uow: UnitOfWork, found: Sequence[Anomaly], jobs: dict[UUID, BulkJob]
+) -> tuple[list[AnomalyView], set[UUID | None]]:
+    """Each anomaly with its records, the names of the people they are for, and its job;
+    plus everyone the views name (registrars, resolvers), for one lookup of names."""
+    records = {a.id: a for a in uow.activities.by_ids([i for x in found for i in x.activity_ids])}
+    for job_id in {a.bulk_job_id for a in found if a.bulk_job_id} - jobs.keys():
+        job = uow.jobs.get(job_id)
+        if job is not None:
+            jobs[job_id] = job
+    views, people = [], set[UUID | None]()
+    for anomaly in found:
+        mine = [records[i] for i in anomaly.activity_ids if i in records]
+        job = jobs.get(anomaly.bulk_job_id) if anomaly.bulk_job_id else None
+        if anomaly.kind is AnomalyKind.MISSING_RECORDS and job is not None:
+            missing = set(anomaly.activity_ids)  # no record to read: the job's items say who
+            named = [i.display_name or i.given.value for i in job.items if i.activity_id in missing]
+        else:
+            people |= {r.peer_mentor_id for r in mine}
+            named = []
+        people |= {r.registered_by for r in mine} | {anomaly.resolved_by}
+        views.append(AnomalyView(anomaly, mine, named, job))
+    return views, people
+
+
+def participants_named(view: AnomalyView, names: Names) -> list[str]:
+    """The names of the people an anomaly's records are for, each once."""
+    found = view.participants or [names.person(r.peer_mentor_id) for r in view.records]
+    return sorted(set(found))
+
+
+def registrars_named(view: AnomalyView, names: Names) -> list[str]:
+    """The names of who registered an anomaly's records, each once."""
+    return sorted({names.person(r.registered_by) for r in view.records})
+
+
+def new_job_form(
+    uows: UnitsOfWork, principal: Principal, *, query: str | None, chosen: Sequence[UUID]
+) -> NewJobForm:
+    """The activity types, the roster's active peer mentors that match ``query`` (a page), and
+    the people already picked."""
+    require_staff(principal, "submit bulk registrations")
+    with uows(principal) as uow:
+        types = [t for t in uow.directory.activity_types(principal.org_id) if t.active]
+        matches = uow.directory.peer_mentors(principal.org_id, query or None, True, None, 100)
+        picked = uow.directory.users(list(chosen))
+        return NewJobForm(
+            types, matches, sorted(picked.values(), key=lambda u: u.display_name.casefold())
+        )

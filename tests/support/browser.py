@@ -1,0 +1,97 @@
+"""Driving the screen in Debian's headless Chromium: the browser, screenshots kept as test
+artifacts, sign-in, and the two checks every page gets (fits the phone, axe-core clean)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, sync_playwright
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+DESKTOP = ViewportSize(width=1280, height=800)
+PHONE = ViewportSize(width=390, height=844)
+SERIOUS = frozenset({"serious", "critical"})
+_axe = Axe()
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert path, "make test installs Debian's chromium package"
+    return path
+
+
+@contextmanager
+def launched() -> Iterator[Browser]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def opened(browser: Browser, base_url: str, phone: bool = False) -> Iterator[Page]:
+    context = browser.new_context(
+        base_url=base_url,
+        viewport=PHONE if phone else DESKTOP,
+        is_mobile=phone,
+        has_touch=phone,
+        accept_downloads=True,
+    )
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, token: str) -> None:
+    page.goto("/ui/login")
+    page.fill("#token", token)
+    with page.expect_navigation():
+        page.click("#sign-in")
+
+
+def fits(page: Page) -> tuple[int, int]:
+    """The page's width and the window's: no sideways scrolling when the first is at most
+    the second."""
+    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    return int(width), int(inner)
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each."""
+    found = _axe.run(page).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+        if v.get("impact") in SERIOUS
+    ]
+
+
+def check_page(page: Page, name: str) -> None:
+    """Every page: no sideways scrolling, no serious or critical axe-core violation, and a
+    screenshot kept under test-artifacts/."""
+    width, inner = fits(page)
+    assert width <= inner, f"{name}: {width} px wide in a {inner} px window"
+    found = serious_violations(page)
+    assert not found, f"{name}: {found}"
+    shot(page, name)
+
+
+def csv_file(data: bytes) -> FilePayload:
+    """A CSV file as a browser's file chooser would hand it over."""
+    return FilePayload(name="people.csv", mimeType="text/csv", buffer=data)
