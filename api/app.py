@@ -13,8 +13,8 @@ from fastapi.openapi.utils import get_openapi
 from api import docs, problems, screen
 from api.body import add_body_schemas
 from api.middleware import BodyLimit, FrameGuard
-from api.routes import activities, anomalies, audit, bulk, directory, health
-from bulkreg import logs
+from api.routes import activities, anomalies, audit, bulk, directory, events, health
+from bulkreg import composition, logs
 from bulkreg.settings import get_settings
 
 
@@ -25,6 +25,8 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     yield
+    if composition.job_changes.cache_info().currsize:  # long polls were served: stop listening
+        await composition.job_changes().close()
 
 
 def create_app() -> FastAPI:
@@ -45,6 +47,7 @@ def create_app() -> FastAPI:
     app.include_router(anomalies.router)
     app.include_router(directory.router)
     app.include_router(audit.router)
+    app.include_router(events.router)
     app.include_router(health.router)
     app.include_router(screen.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

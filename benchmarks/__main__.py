@@ -17,7 +17,18 @@ import psutil
 import psycopg
 import redis
 
-from benchmarks import commit, dedupe, e2e, fairness, keys, memory, poll, scaling, staying_up
+from benchmarks import (
+    commit,
+    dedupe,
+    e2e,
+    events,
+    fairness,
+    keys,
+    memory,
+    poll,
+    scaling,
+    staying_up,
+)  # fmt: skip
 from benchmarks.harness import (
     BENCH_ENV,
     Figure,
@@ -41,6 +52,8 @@ TARGETS = {
     "natural_key_ratio": (">=", 0.8),
     "audit_window_ratio": ("<=", 1.5),
     "memory_peak_growth_mb": ("<", 100.0),
+    "event_delivery_p95_ms": ("<", 1000.0),
+    "long_poll_wakeup_p95_ms": ("<", 200.0),
 }
 
 
@@ -113,6 +126,12 @@ def run(sizes: Sizes) -> dict[str, Any]:
             )
             settle(s.superuser_url)
             figures |= e2e.run(s, stack, org, sizes.e2e_jobs, sizes.repeat, secret)
+            settle(s.superuser_url)
+            figures |= events.run(
+                s, stack, org, secret, jobs=sizes.e2e_jobs,
+                e2e_rate=figures["jobs_per_s"].median, repeat=min(sizes.repeat, 3),
+                first_day=40_000,
+            )  # fmt: skip
             settle(s.superuser_url)
             figures |= scaling.run(s, stack, org, 2 * sizes.e2e_jobs, secret, first_day=30_000)
             settle(s.superuser_url)

@@ -44,7 +44,10 @@ class Stack:
 
     def __init__(self, servers: Servers) -> None:
         self.port = free_port()
-        self.env = child_env(servers) | {"BULKREG_API_PORT": str(self.port)}
+        self.env = child_env(servers) | {
+            "BULKREG_API_PORT": str(self.port),
+            "BULKREG_WEBHOOKS_ALLOW_PRIVATE": "true",  # the receivers are on this machine
+        }
         logs = servers.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         self.api = start_process(
@@ -62,6 +65,10 @@ class Stack:
              "--queues", "bulk.large", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
             self.env, logs / "bench-worker-large.log",
         )  # fmt: skip
+        # Webhook deliveries (the events benchmark), as make run and compose have it.
+        self.relay = start_process(
+            [python(), "-m", "workers.relay"], self.env, logs / "bench-relay.log"
+        )
         self.floor_port = free_port()
         self.floor = start_process(
             [python(), "-m", "uvicorn", "benchmarks.floor:app", "--port", str(self.floor_port), "--no-access-log", "--log-level", "warning"],
@@ -83,6 +90,7 @@ class Stack:
         time.sleep(3)  # the worker's pool is up by now
 
     def close(self) -> None:
+        stop_process(self.relay)
         stop_process(self.worker_large)
         stop_process(self.floor)
         stop_process(self.api)

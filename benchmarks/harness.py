@@ -89,6 +89,10 @@ def child_env(s: Servers) -> dict[str, str]:
     return os.environ | s.env | BENCH_ENV
 
 
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 1000) - 1]
+
+
 def day(n: int) -> date:
     return date.today() - timedelta(days=n)
 

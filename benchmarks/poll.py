@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import statistics
 import time
 
 import httpx
 
 from api import tokens
 from benchmarks.e2e import Stack
-from benchmarks.harness import Figure, Org
+from benchmarks.harness import Figure, Org, percentile
 
 
 async def _load(url: str, token: str, rate: float, seconds: float) -> list[float]:
@@ -37,10 +36,6 @@ async def _load(url: str, token: str, rate: float, seconds: float) -> list[float
             tasks.append(asyncio.create_task(one()))
         await asyncio.gather(*tasks)
     return latencies
-
-
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 1000) - 1]
 
 
 def _measured(url: str, token: str, rate: float, seconds: float) -> list[float]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 import uuid
 from typing import Any
 
@@ -42,6 +41,9 @@ def read_participants(path: str) -> list[dict[str, Any]]:
         ]
         raise CsvProblem("\n".join(lines)) from None
     return [p.model_dump(mode="json", exclude_none=True) for p in participants]
+
+
+LONG_POLL_SECONDS = 25
 
 
 def _client(settings: Settings, token: str) -> httpx.Client:
@@ -119,17 +121,27 @@ def _watch(http: httpx.Client, job_id: str, console: Console) -> dict[str, Any] 
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
     ) as progress:
         task = progress.add_task("queued", total=None)
+        etag: str | None = None
         while True:
-            response = http.get(f"/v1/bulk-registrations/{job_id}")
+            # A long poll: the API answers as soon as the job changes (or 304 after the
+            # wait), so the bar moves at once without polling every second.
+            response = http.get(
+                f"/v1/bulk-registrations/{job_id}",
+                params={"wait": LONG_POLL_SECONDS} if etag else None,
+                headers={"If-None-Match": etag} if etag else None,
+                timeout=LONG_POLL_SECONDS + 15,
+            )
+            if response.status_code == 304:
+                continue
             if response.status_code != 200:
                 _fail(console, response)
                 return None
             job = response.json()
+            etag = response.headers.get("ETag")
             progress.update(task, description=job["status"])
             if job["status"] in SETTLED:
                 progress.update(task, total=1, completed=1)
                 return dict(job)
-            time.sleep(float(response.headers.get("Retry-After", "1")) / 2)
 
 
 def show(job: dict[str, Any], console: Console) -> None:

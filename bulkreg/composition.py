@@ -22,6 +22,7 @@ from bulkreg.logs import JOB_TASK
 from bulkreg.settings import Settings, get_settings
 from domain.ports import Sendable
 from persistence.database import make_engine
+from persistence.notifications import JobChanges
 from persistence.repositories.claims import LargeJobs
 from persistence.uow import SqlUnitsOfWork
 
@@ -119,6 +120,12 @@ def worker_uows() -> SqlUnitsOfWork:
     settings = get_settings()
     url = required(settings.worker_database_url, "BULKREG_WORKER_DATABASE_URL")
     return _units(url, settings)
+
+
+@lru_cache(maxsize=1)
+def job_changes() -> JobChanges:
+    """The API process's one listener for changed jobs (long polls wait on it)."""
+    return JobChanges(required(get_settings().database_url, "BULKREG_DATABASE_URL"))
 
 
 def reset_after_fork() -> None:

@@ -76,6 +76,13 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     embedded_redis_port: int = 6390
     log_format: Literal["text", "json"] = "text"
+    webhooks_allow_private: bool | None = Field(
+        default=None,
+        description="webhook URLs may point at loopback or private addresses (default: in dev)",
+    )
+    webhook_timeout_seconds: float = 5
+    webhook_retry_base_seconds: float = 5
+    webhook_retry_hours: float = 24
 
     @model_validator(mode="after")
     def _secrets_are_real_outside_dev(self) -> Settings:
@@ -97,6 +104,14 @@ class Settings(BaseSettings):
     @property
     def embedded_redis(self) -> bool:
         return self.redis_url is None
+
+    @property
+    def private_webhooks(self) -> bool:
+        return (
+            self.env == "dev"
+            if self.webhooks_allow_private is None
+            else self.webhooks_allow_private
+        )
 
     @property
     def data_path(self) -> Path:

@@ -14,6 +14,6 @@ def require_staff(principal: Principal, action: str) -> None:
 
 
 def require_admin(principal: Principal, action: str) -> None:
-    """The audit log is for admins only."""
+    """The audit log and the webhooks are for admins only."""
     if principal.role is not Role.ADMIN:
         raise Forbidden(f"only admins may {action}")

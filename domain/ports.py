@@ -22,6 +22,7 @@ from domain.model import (
     StoredActivity,
     UserRecord,
 )
+from domain.webhooks import Delivery, Event, Webhook
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,61 @@ class Audit(Protocol):
     def page(self, flt: AuditFilter, cursor: str | None, limit: int) -> Page[AuditRecord]: ...
 
 
+class Events(Protocol):
+    def page(self, after: str | None, types: Sequence[str], limit: int) -> list[Event] | None:
+        """The organization's events in commit order, after the event ``after`` (None: if
+        it names no event the caller can see)."""
+        ...
+
+
+class Webhooks(Protocol):
+    def add(self, webhook: Webhook, secret: str, created_by: UUID) -> None: ...
+    def listing(self) -> list[Webhook]: ...
+    def remove(self, webhook_id: UUID) -> bool:
+        """Delete it (its history stays) and cancel its pending deliveries."""
+        ...
+
+    def deliveries(
+        self, webhook_id: UUID, cursor: str | None, limit: int
+    ) -> Page[Delivery] | None: ...
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One attempt at one delivery, claimed by the relay."""
+
+    delivery_id: UUID
+    attempt: int
+    url: str
+    secret: str
+    event: Event
+    first_queued_at: datetime
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What became of an attempt: the receiver's status code, or why there was none."""
+
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class Relay(Protocol):
+    def claim_due(self, limit: int, lease_seconds: float) -> list[Outgoing]: ...
+    def record(self, outgoing: Outgoing, sent: Sent, retry_at: datetime | None) -> None:
+        """Record the attempt: delivered if it went through, else pending until
+        ``retry_at``, or failed for good when that is None."""
+        ...
+
+    def next_due_in(self) -> float | None: ...
+    def expire_events(self, older_than_days: int) -> int: ...
+
+
 class Transaction(Protocol):
     """One transaction: rolls back unless ``commit()`` was called; messages queued with
     ``enqueue_after_commit`` leave only after a successful commit."""
@@ -232,12 +288,15 @@ class UnitOfWork(Transaction, Protocol):
     activities: Activities
     anomalies: Anomalies
     audit: Audit
+    events: Events
+    webhooks: Webhooks
 
 
 class MaintenanceUnitOfWork(Transaction, Protocol):
-    """A transaction as the maintenance role: leases, sweeps, the reconciler."""
+    """A transaction as the maintenance role: leases, sweeps, the reconciler, the relay."""
 
     jobs: MaintenanceJobs
+    relay: Relay
 
 
 class ClaimingUnitOfWork(UnitOfWork, Protocol):

@@ -86,6 +86,31 @@ CREATE FUNCTION app.act_for_claim(p_job uuid, p_token uuid) RETURNS void
 ALTER FUNCTION app.act_for_claim(p_job uuid, p_token uuid) OWNER TO bulkreg_owner;
 
 --
+-- Name: anomaly_event(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.anomaly_event() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            begin
+                if tg_op = 'INSERT' then
+                    perform app.emit_event(new.org_id, 'anomaly.opened',
+                        pg_catalog.jsonb_build_object('anomaly_id', new.id, 'kind', new.kind,
+                            'job_id', new.bulk_job_id, 'activity_ids', new.activity_ids));
+                elsif old.resolved_at is null and new.resolved_at is not null then
+                    perform app.emit_event(new.org_id, 'anomaly.resolved',
+                        pg_catalog.jsonb_build_object('anomaly_id', new.id, 'kind', new.kind,
+                            'job_id', new.bulk_job_id, 'activity_ids', new.activity_ids,
+                            'resolution', new.resolution));
+                end if;
+                return null;
+            end $$;
+
+
+ALTER FUNCTION app.anomaly_event() OWNER TO bulkreg_owner;
+
+--
 -- Name: check_activity_references(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
 --
 
@@ -194,6 +219,37 @@ CREATE FUNCTION app.current_user_id() RETURNS uuid
 ALTER FUNCTION app.current_user_id() OWNER TO bulkreg_owner;
 
 --
+-- Name: emit_event(uuid, text, jsonb); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.emit_event(org uuid, kind text, body jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            declare
+                event_seq bigint;
+            begin
+                insert into public.events (id, org_id, type, data)
+                    values ('evt_' || pg_catalog.replace(pg_catalog.gen_random_uuid()::text, '-', ''),
+                            org, kind, body)
+                    returning seq into event_seq;
+                insert into public.webhook_deliveries (org_id, webhook_id, event_seq)
+                    select org, w.id, event_seq from public.webhooks w
+                    where w.org_id = org and w.deleted_at is null
+                      and exists (select 1 from pg_catalog.unnest(w.types) pattern
+                                  where pattern = kind or pattern = '*'
+                                     or (pg_catalog.right(pattern, 2) = '.*'
+                                         and pg_catalog.starts_with(kind,
+                                             pg_catalog.left(pattern, -1))));
+                if found then
+                    perform pg_catalog.pg_notify('bulkreg_deliveries', '');
+                end if;
+            end $$;
+
+
+ALTER FUNCTION app.emit_event(org uuid, kind text, body jsonb) OWNER TO bulkreg_owner;
+
+--
 -- Name: identity_seal(text, text, text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
 --
 
@@ -223,6 +279,22 @@ CREATE FUNCTION app.is_staff() RETURNS boolean
 ALTER FUNCTION app.is_staff() OWNER TO bulkreg_owner;
 
 --
+-- Name: job_changed(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.job_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            begin
+                perform pg_catalog.pg_notify('bulkreg_job_changed', new.id::text);
+                return null;
+            end $$;
+
+
+ALTER FUNCTION app.job_changed() OWNER TO bulkreg_owner;
+
+--
 -- Name: job_counts(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
 --
 
@@ -233,6 +305,39 @@ CREATE FUNCTION app.job_counts() RETURNS TABLE(status text, jobs bigint)
 
 
 ALTER FUNCTION app.job_counts() OWNER TO bulkreg_owner;
+
+--
+-- Name: job_event(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.job_event() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            declare
+                counts jsonb;
+            begin
+                if tg_op = 'UPDATE' and (old.status = new.status
+                        or (old.status = 'running' and new.status = 'queued')) then
+                    return null;
+                end if;
+                select pg_catalog.jsonb_build_object('total', new.total)
+                       || coalesce(pg_catalog.jsonb_object_agg(o.outcome, coalesce(n.count, 0)),
+                                   '{}')
+                    into counts
+                    from pg_catalog.unnest(array['ready', 'registered', 'overridden', 'skipped', 'conflict', 'invalid', 'cancelled']) as o (outcome)
+                    left join (select i.outcome, pg_catalog.count(*) as count
+                               from public.bulk_job_items i
+                               where i.job_id = new.id group by i.outcome) n
+                           on n.outcome = o.outcome;
+                perform app.emit_event(new.org_id, 'bulk_registration.' || new.status,
+                    pg_catalog.jsonb_build_object('job_id', new.id, 'status', new.status,
+                                                  'counts', counts));
+                return null;
+            end $$;
+
+
+ALTER FUNCTION app.job_event() OWNER TO bulkreg_owner;
 
 --
 -- Name: queue_depths(integer); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
@@ -574,6 +679,39 @@ ALTER TABLE ONLY public.bulk_jobs FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.bulk_jobs OWNER TO bulkreg_owner;
 
 --
+-- Name: events; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.events (
+    seq bigint NOT NULL,
+    id text NOT NULL,
+    txid xid8 DEFAULT pg_current_xact_id() NOT NULL,
+    org_id uuid NOT NULL,
+    type text NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    data jsonb NOT NULL
+);
+
+ALTER TABLE ONLY public.events FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.events OWNER TO bulkreg_owner;
+
+--
+-- Name: events_seq_seq; Type: SEQUENCE; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.events ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.events_seq_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: organizations; Type: TABLE; Schema: public; Owner: bulkreg_owner
 --
 
@@ -622,6 +760,68 @@ ALTER TABLE ONLY public.user_roles FORCE ROW LEVEL SECURITY;
 
 
 ALTER TABLE public.user_roles OWNER TO bulkreg_owner;
+
+--
+-- Name: webhook_attempts; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.webhook_attempts (
+    delivery_id uuid NOT NULL,
+    attempt integer NOT NULL,
+    org_id uuid NOT NULL,
+    at timestamp with time zone NOT NULL,
+    status_code integer,
+    error text,
+    duration_ms integer NOT NULL
+);
+
+ALTER TABLE ONLY public.webhook_attempts FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.webhook_attempts OWNER TO bulkreg_owner;
+
+--
+-- Name: webhook_deliveries; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.webhook_deliveries (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    webhook_id uuid NOT NULL,
+    event_seq bigint NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    lease_until timestamp with time zone,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    delivered_at timestamp with time zone,
+    CONSTRAINT webhook_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text, 'cancelled'::text])))
+);
+
+ALTER TABLE ONLY public.webhook_deliveries FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.webhook_deliveries OWNER TO bulkreg_owner;
+
+--
+-- Name: webhooks; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.webhooks (
+    id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    url text NOT NULL,
+    types text[] NOT NULL,
+    secret text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    deleted_at timestamp with time zone
+);
+
+ALTER TABLE ONLY public.webhooks FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.webhooks OWNER TO bulkreg_owner;
 
 --
 -- Name: identity_key identity_key_pkey; Type: CONSTRAINT; Schema: app; Owner: bulkreg_owner
@@ -704,6 +904,22 @@ ALTER TABLE ONLY public.bulk_jobs
 
 
 --
+-- Name: events events_id_key; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.events
+    ADD CONSTRAINT events_id_key UNIQUE (id);
+
+
+--
+-- Name: events events_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.events
+    ADD CONSTRAINT events_pkey PRIMARY KEY (seq);
+
+
+--
 -- Name: organizations organizations_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
 --
 
@@ -733,6 +949,38 @@ ALTER TABLE ONLY public.user_roles
 
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: webhook_attempts webhook_attempts_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_pkey PRIMARY KEY (delivery_id, attempt);
+
+
+--
+-- Name: webhook_deliveries webhook_deliveries_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: webhook_deliveries webhook_deliveries_webhook_id_event_seq_key; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_webhook_id_event_seq_key UNIQUE (webhook_id, event_seq);
+
+
+--
+-- Name: webhooks webhooks_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhooks
+    ADD CONSTRAINT webhooks_pkey PRIMARY KEY (id);
 
 
 --
@@ -813,6 +1061,20 @@ CREATE INDEX bulk_jobs_unfinished ON public.bulk_jobs USING btree (status, updat
 
 
 --
+-- Name: events_created_brin; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX events_created_brin ON public.events USING brin (created_at);
+
+
+--
+-- Name: events_feed; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX events_feed ON public.events USING btree (org_id, txid, seq);
+
+
+--
 -- Name: organizations_name; Type: INDEX; Schema: public; Owner: bulkreg_owner
 --
 
@@ -876,10 +1138,52 @@ CREATE INDEX users_org_role_name ON public.users USING btree (org_id, role, disp
 
 
 --
+-- Name: webhook_deliveries_due; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX webhook_deliveries_due ON public.webhook_deliveries USING btree (next_attempt_at) WHERE (status = 'pending'::text);
+
+
+--
+-- Name: webhook_deliveries_listing; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX webhook_deliveries_listing ON public.webhook_deliveries USING btree (webhook_id, created_at DESC, id DESC);
+
+
+--
+-- Name: webhooks_of_org; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX webhooks_of_org ON public.webhooks USING btree (org_id) WHERE (deleted_at IS NULL);
+
+
+--
 -- Name: activities activities_references; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
 --
 
 CREATE TRIGGER activities_references AFTER INSERT ON public.activities REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app.check_activity_references();
+
+
+--
+-- Name: anomalies anomalies_event; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TRIGGER anomalies_event AFTER INSERT OR UPDATE OF resolved_at ON public.anomalies FOR EACH ROW EXECUTE FUNCTION app.anomaly_event();
+
+
+--
+-- Name: bulk_jobs bulk_jobs_changed; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TRIGGER bulk_jobs_changed AFTER UPDATE ON public.bulk_jobs FOR EACH ROW WHEN (((old.version IS DISTINCT FROM new.version) OR (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION app.job_changed();
+
+
+--
+-- Name: bulk_jobs bulk_jobs_event; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE CONSTRAINT TRIGGER bulk_jobs_event AFTER INSERT OR UPDATE OF status ON public.bulk_jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status IS DISTINCT FROM 'running'::text)) EXECUTE FUNCTION app.job_event();
 
 
 --
@@ -930,6 +1234,14 @@ ALTER TABLE ONLY public.audit_log
 
 
 --
+-- Name: events events_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.events
+    ADD CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+
+--
 -- Name: sign_in_links sign_in_links_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
 --
 
@@ -954,6 +1266,46 @@ ALTER TABLE ONLY public.users
 
 
 --
+-- Name: webhook_attempts webhook_attempts_delivery_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES public.webhook_deliveries(id) ON DELETE CASCADE;
+
+
+--
+-- Name: webhook_deliveries webhook_deliveries_event_seq_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_event_seq_fkey FOREIGN KEY (event_seq) REFERENCES public.events(seq) ON DELETE CASCADE;
+
+
+--
+-- Name: webhook_deliveries webhook_deliveries_webhook_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES public.webhooks(id);
+
+
+--
+-- Name: webhooks webhooks_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhooks
+    ADD CONSTRAINT webhooks_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+
+--
+-- Name: webhooks webhooks_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhooks
+    ADD CONSTRAINT webhooks_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+
+--
 -- Name: activities; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
 --
 
@@ -966,10 +1318,52 @@ ALTER TABLE public.activities ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.activity_types ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: webhook_deliveries admin_cancel; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY admin_cancel ON public.webhook_deliveries FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text) AND (status = 'pending'::text))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text) AND (status = 'cancelled'::text)));
+
+
+--
+-- Name: webhooks admin_create; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY admin_create ON public.webhooks FOR INSERT TO bulkreg_app WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
+
+
+--
+-- Name: webhooks admin_delete; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY admin_delete ON public.webhooks FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
+
+
+--
 -- Name: audit_log admin_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
 --
 
 CREATE POLICY admin_read ON public.audit_log FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
+
+
+--
+-- Name: webhook_attempts admin_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY admin_read ON public.webhook_attempts FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
+
+
+--
+-- Name: webhook_deliveries admin_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY admin_read ON public.webhook_deliveries FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
+
+
+--
+-- Name: webhooks admin_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY admin_read ON public.webhooks FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
 
 
 --
@@ -1011,6 +1405,26 @@ CREATE POLICY check_references ON public.bulk_jobs FOR SELECT TO bulkreg_owner U
 
 
 --
+-- Name: bulk_job_items emit_events; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY emit_events ON public.bulk_job_items FOR SELECT TO bulkreg_owner USING (true);
+
+
+--
+-- Name: events; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.events ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: events maintenance_expire; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_expire ON public.events FOR DELETE TO bulkreg_maintenance USING (true);
+
+
+--
 -- Name: anomalies maintenance_merge; Type: POLICY; Schema: public; Owner: bulkreg_owner
 --
 
@@ -1046,6 +1460,13 @@ CREATE POLICY maintenance_read ON public.bulk_jobs FOR SELECT TO bulkreg_mainten
 
 
 --
+-- Name: events maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.events FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
 -- Name: user_roles maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
 --
 
@@ -1060,10 +1481,31 @@ CREATE POLICY maintenance_read ON public.users FOR SELECT TO bulkreg_maintenance
 
 
 --
+-- Name: webhooks maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.webhooks FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
 -- Name: anomalies maintenance_record; Type: POLICY; Schema: public; Owner: bulkreg_owner
 --
 
 CREATE POLICY maintenance_record ON public.anomalies FOR INSERT TO bulkreg_maintenance WITH CHECK (true);
+
+
+--
+-- Name: webhook_attempts maintenance_record; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_record ON public.webhook_attempts TO bulkreg_maintenance USING (true) WITH CHECK (true);
+
+
+--
+-- Name: webhook_deliveries maintenance_send; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_send ON public.webhook_deliveries TO bulkreg_maintenance USING (true) WITH CHECK (true);
 
 
 --
@@ -1115,6 +1557,13 @@ CREATE POLICY provision ON public.audit_log TO bulkreg_owner USING (true) WITH C
 
 
 --
+-- Name: events provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.events TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
 -- Name: organizations provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
 --
 
@@ -1140,6 +1589,20 @@ CREATE POLICY provision ON public.user_roles TO bulkreg_owner USING (true) WITH 
 --
 
 CREATE POLICY provision ON public.users TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: webhook_deliveries provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.webhook_deliveries TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: webhooks provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.webhooks TO bulkreg_owner USING (true) WITH CHECK (true);
 
 
 --
@@ -1188,6 +1651,13 @@ CREATE POLICY staff_read ON public.bulk_job_items FOR SELECT TO bulkreg_app USIN
 --
 
 CREATE POLICY staff_read ON public.bulk_jobs FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: events staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_read ON public.events FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
 
 
 --
@@ -1257,6 +1727,24 @@ ALTER TABLE public.user_roles ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: webhook_attempts; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.webhook_attempts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: webhook_deliveries; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.webhook_deliveries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: webhooks; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.webhooks ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: audit_log write_as_self; Type: POLICY; Schema: public; Owner: bulkreg_owner
 --
 
@@ -1293,6 +1781,13 @@ GRANT ALL ON FUNCTION app.act_as(p_user uuid, p_org uuid, p_role text) TO bulkre
 
 REVOKE ALL ON FUNCTION app.act_for_claim(p_job uuid, p_token uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.act_for_claim(p_job uuid, p_token uuid) TO bulkreg_worker;
+
+
+--
+-- Name: FUNCTION anomaly_event(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.anomaly_event() FROM PUBLIC;
 
 
 --
@@ -1335,6 +1830,13 @@ GRANT ALL ON FUNCTION app.current_user_id() TO bulkreg_app;
 
 
 --
+-- Name: FUNCTION emit_event(org uuid, kind text, body jsonb); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.emit_event(org uuid, kind text, body jsonb) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION identity_seal(p_user text, p_org text, p_role text); Type: ACL; Schema: app; Owner: bulkreg_owner
 --
 
@@ -1350,11 +1852,25 @@ GRANT ALL ON FUNCTION app.is_staff() TO bulkreg_app;
 
 
 --
+-- Name: FUNCTION job_changed(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.job_changed() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION job_counts(); Type: ACL; Schema: app; Owner: bulkreg_owner
 --
 
 REVOKE ALL ON FUNCTION app.job_counts() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.job_counts() TO bulkreg_api;
+
+
+--
+-- Name: FUNCTION job_event(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.job_event() FROM PUBLIC;
 
 
 --
@@ -1670,6 +2186,14 @@ GRANT UPDATE(error_message) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
 
 
 --
+-- Name: TABLE events; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT ON TABLE public.events TO bulkreg_app;
+GRANT SELECT,DELETE ON TABLE public.events TO bulkreg_maintenance;
+
+
+--
 -- Name: TABLE organizations; Type: ACL; Schema: public; Owner: bulkreg_owner
 --
 
@@ -1682,6 +2206,73 @@ GRANT SELECT ON TABLE public.organizations TO bulkreg_app;
 
 GRANT SELECT ON TABLE public.user_roles TO bulkreg_app;
 GRANT SELECT ON TABLE public.user_roles TO bulkreg_maintenance;
+
+
+--
+-- Name: TABLE webhook_attempts; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT ON TABLE public.webhook_attempts TO bulkreg_app;
+GRANT SELECT,INSERT ON TABLE public.webhook_attempts TO bulkreg_maintenance;
+
+
+--
+-- Name: TABLE webhook_deliveries; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT ON TABLE public.webhook_deliveries TO bulkreg_app;
+GRANT SELECT ON TABLE public.webhook_deliveries TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN webhook_deliveries.status; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(status) ON TABLE public.webhook_deliveries TO bulkreg_app;
+GRANT UPDATE(status) ON TABLE public.webhook_deliveries TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN webhook_deliveries.attempts; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(attempts) ON TABLE public.webhook_deliveries TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN webhook_deliveries.next_attempt_at; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(next_attempt_at) ON TABLE public.webhook_deliveries TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN webhook_deliveries.lease_until; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(lease_until) ON TABLE public.webhook_deliveries TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN webhook_deliveries.delivered_at; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(delivered_at) ON TABLE public.webhook_deliveries TO bulkreg_maintenance;
+
+
+--
+-- Name: TABLE webhooks; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT,INSERT ON TABLE public.webhooks TO bulkreg_app;
+GRANT SELECT ON TABLE public.webhooks TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN webhooks.deleted_at; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(deleted_at) ON TABLE public.webhooks TO bulkreg_app;
 
 
 --

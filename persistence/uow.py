@@ -30,10 +30,13 @@ from domain.ports import (
     Audit,
     Claimed,
     Directory,
+    Events,
     Jobs,
     MaintenanceJobs,
+    Relay,
     Sendable,
     SignIns,
+    Webhooks,
 )
 from persistence.repositories.activities import SqlActivities
 from persistence.repositories.anomalies import SqlAnomalies
@@ -48,7 +51,9 @@ from persistence.repositories.claims import (
     claim_params,
 )
 from persistence.repositories.directory import SqlDirectory
+from persistence.repositories.events import SqlEvents, SqlWebhooks
 from persistence.repositories.jobs import SqlJobs
+from persistence.repositories.relay import SqlRelay
 from persistence.repositories.sign_ins import SqlSignIns
 from persistence.roles import MAINTENANCE_ROLE
 from persistence.wire import BEGIN, COMMIT, Params, PendingAnswer, Queued, Sql, Wire
@@ -112,9 +117,13 @@ class _Repositories(_Transaction):
     activities: Activities
     anomalies: Anomalies
     audit: Audit
+    events: Events
+    webhooks: Webhooks
 
     def __enter__(self) -> Self:
         wire = self._open()
+        self.events = SqlEvents(wire)
+        self.webhooks = SqlWebhooks(wire)
         self.directory = SqlDirectory(wire)
         self.jobs = SqlJobs(wire)
         self.activities = SqlActivities(wire)
@@ -180,12 +189,15 @@ class SqlClaimingUnitOfWork(_Repositories):
 
 class SqlMaintenanceUnitOfWork(_Transaction):
     jobs: MaintenanceJobs
+    relay: Relay
 
     def __init__(self, engine: Engine, publish: Publisher) -> None:
         super().__init__(engine, publish, [(BECOME_MAINTENANCE, None)])
 
     def __enter__(self) -> Self:
-        self.jobs = SqlMaintenanceJobs(self._open())
+        wire = self._open()
+        self.jobs = SqlMaintenanceJobs(wire)
+        self.relay = SqlRelay(wire)
         return self
 
 

@@ -8,20 +8,24 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from api import schemas
 from api.body import json_body, openapi_request_body
 from api.deps import IdempotencyKey, SettingsDep, StaffPrincipal, UnitsOfWorkDep
+from api.longpoll import until_changed
 from api.results import results_response
 from api.uploads import openapi_submission_body, submission_body
 from domain.jobs import BulkJob
-from domain.model import UNFINISHED, BulkSubmission, JobStatus
+from domain.model import UNFINISHED, BulkSubmission, JobStatus, Principal
+from domain.ports import UnitsOfWork
 from domain.rules import Limits
 from domain.services import bulk
 
 router = APIRouter(prefix="/v1/bulk-registrations", tags=["bulk registrations"])
 PROBLEMS = schemas.problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 RETRY_AFTER_SECONDS = "1"
+MAX_WAIT_SECONDS = 30
 
 
 def limits(settings: SettingsDep) -> Limits:
@@ -84,22 +88,45 @@ def submit(
     response_model=schemas.Job,
     responses=PROBLEMS | {304: {"description": "unchanged"}},
 )
-def poll(
+async def poll(
     job_id: UUID,
     principal: StaffPrincipal,
     uows: UnitsOfWorkDep,
     if_none_match: Annotated[str | None, Header()] = None,
+    wait: Annotated[
+        float | None,
+        Query(gt=0, le=MAX_WAIT_SECONDS, description="long poll: with If-None-Match, answer "
+              "as soon as the job changes, or 304 after this many seconds"),
+    ] = None,
+) -> Response:  # fmt: skip
+    """A job's status. With ``If-None-Match`` and ``wait``, a long poll: the request waits
+    (on a notification from the database, holding no connection and no thread) until the
+    job has another version, or answers 304 when the wait is over."""
+    tags = {tag.strip() for tag in if_none_match.split(",")} if if_none_match else set()
+    if not tags:
+        return await run_in_threadpool(lambda: _job_response(bulk.get(uows, principal, job_id)))
+    if not wait:
+        return await run_in_threadpool(_unless_unchanged, uows, principal, job_id, tags)
+    return await until_changed(
+        job_id,
+        wait,
+        lambda: _unless_unchanged(uows, principal, job_id, tags),
+        lambda answer: answer.status_code == 304,
+    )
+
+
+def _unless_unchanged(
+    uows: UnitsOfWork, principal: Principal, job_id: UUID, tags: set[str]
 ) -> Response:
-    if if_none_match:
-        version, status = bulk.version(uows, principal, job_id)
-        etag = _etag(job_id, version)
-        if etag in {tag.strip() for tag in if_none_match.split(",")}:
-            headers = {"ETag": etag}
-            if status in UNFINISHED:
-                headers["Retry-After"] = RETRY_AFTER_SECONDS
-            return Response(status_code=304, headers=headers)
-    job = bulk.get(uows, principal, job_id)
-    return _job_response(job)
+    """304 while the job's version is one the client has, else the job."""
+    version, status = bulk.version(uows, principal, job_id)
+    etag = _etag(job_id, version)
+    if etag in tags:
+        headers = {"ETag": etag}
+        if status in UNFINISHED:
+            headers["Retry-After"] = RETRY_AFTER_SECONDS
+        return Response(status_code=304, headers=headers)
+    return _job_response(bulk.get(uows, principal, job_id))
 
 
 @router.get(

@@ -71,7 +71,8 @@ class SignIn(Exception):
     pass
 
 
-def _principal(request: Request) -> tuple[Principal, str]:
+def session(request: Request) -> tuple[Principal, str]:
+    """The signed-in staff member and their session token; ``SignIn`` when there is none."""
     token = request.cookies.get(COOKIE)
     if not token:
         raise SignIn
@@ -98,7 +99,7 @@ Handler = Callable[[Principal, str], Response]
 def guarded(request: Request, handler: Handler) -> Response:
     """Run a page handler with the session's principal; sign-in and errors as pages."""
     try:
-        principal, token = _principal(request)
+        principal, token = session(request)
         return handler(principal, token)
     except (SignIn, Unauthenticated):  # the page's unit of work refused the session's user
         return RedirectResponse("/ui/login", 303)

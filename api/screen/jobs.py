@@ -6,15 +6,18 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from api.longpoll import until_changed
 from api.results import results_response
-from api.screen.base import Form, guarded, page, post, signed_page
+from api.screen.base import Form, SignIn, guarded, page, post, session, signed_page
 from api.screen.review import review
 from bulkreg import composition
+from domain.errors import DomainError
 from domain.model import UNFINISHED, Decision, JobStatus, Principal
 from domain.services import bulk, screen
 
-REFRESH_SECONDS = 2
+WAIT_SECONDS = 25  # one long poll of the job page's script
 PAGE_SIZE = 25
 router = APIRouter()
 
@@ -40,12 +43,13 @@ def job_list(
 def job_detail(request: Request, job_id: UUID) -> Response:
     def handler(principal: Principal, token: str) -> Response:
         view = screen.job(composition.uows(), principal, job_id)
-        unfinished = view.job.status in UNFINISHED
         in_review = view.job.status is JobStatus.NEEDS_REVIEW
+        # The page follows the job while it can still change: running, or resolved or
+        # cancelled by someone else while this page shows its review.
+        unfinished = view.job.status in UNFINISHED or in_review
         show = signed_page(
             request, "job.html", job=view.job, names=view.names, anomalies=view.anomalies,
-            review=review(view.job) if in_review else None,
-            refresh=REFRESH_SECONDS if unfinished else None,
+            review=review(view.job) if in_review else None, watch=unfinished,
         )  # fmt: skip
         return show(principal, token)
 
@@ -91,3 +95,22 @@ async def cancel_job(request: Request, job_id: UUID) -> Response:
         return RedirectResponse(f"/ui/jobs/{job_id}", 303)
 
     return await post(request, act)
+
+
+@router.get("/jobs/{job_id}/changes")
+async def job_changes(request: Request, job_id: UUID, version: int) -> Response:
+    """The job page's long poll: 205 (reload) once the job has a version other than
+    ``version``, 204 when the wait ends without one, 401 when the session is gone."""
+    try:
+        principal, _ = await run_in_threadpool(session, request)
+    except SignIn:
+        return Response(status_code=401)
+    uows = composition.uows()
+    try:
+        seen = await until_changed(
+            job_id, WAIT_SECONDS, lambda: bulk.version(uows, principal, job_id)[0],
+            lambda current: current == version,
+        )  # fmt: skip
+    except DomainError:
+        return Response(status_code=404)
+    return Response(status_code=204 if seen == version else 205)

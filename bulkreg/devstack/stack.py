@@ -91,6 +91,8 @@ def commands(settings: Settings) -> dict[str, list[str]]:
             *celery, "worker", "--loglevel", "INFO", "--concurrency", "1",
             "--hostname", f"worker-large-{os.getpid()}@%h", "-E", "--queues", LARGE_QUEUE,
         ],
+        # Webhook deliveries: waits on the database's notifications, sends, retries.
+        "relay": [py, "-m", "workers.relay"],
         "beat": [
             *celery, "beat", "--loglevel", "INFO", "--schedule",
             str(settings.data_path / "celerybeat-schedule"), "--pidfile=",

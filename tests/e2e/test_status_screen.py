@@ -282,3 +282,25 @@ def test_same_authorization_as_the_api(
     forged = page.request.post(f"/ui/jobs/{job_id}/cancel", form={"csrf": "forged"})
     assert forged.status == 403
     assert coordinator.get(f"/v1/bulk-registrations/{job_id}").json()["status"] != "cancelled"
+
+
+def test_the_job_page_follows_a_change_made_elsewhere_with_one_long_poll(
+    page: Page, coordinator: httpx.Client, first_org: dict[str, Any]
+) -> None:
+    _, _, job_id = prepare_review(coordinator, first_org, days_ago(64), start=0)
+    sign_in(page, token_of(first_org))
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/changes?" in r.url else None)
+    page.goto(f"/ui/jobs/{job_id}")
+    expect(page.locator("#status")).to_have_text("needs review")
+    assert page.locator('meta[http-equiv="refresh"]').count() == 0 or page.evaluate(
+        "document.querySelector('meta[http-equiv=refresh]').closest('noscript') !== null"
+    )
+    page.wait_for_timeout(3000)  # a page that polled every two seconds would have asked twice
+    assert len(asked) == 1  # one request, waiting on the server
+    resolved = coordinator.post(
+        f"/v1/bulk-registrations/{job_id}/resolution", json={"default": "cancel"}
+    )
+    assert resolved.status_code == 202
+    expect(page.locator("#status")).to_have_text("succeeded", timeout=30_000)
+    expect(page.locator("#counts")).to_contain_text("11 registered, 4 cancelled")

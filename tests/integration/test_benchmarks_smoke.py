@@ -29,6 +29,8 @@ KEYS = {
     "submit_p99_ms_hung_broker",
     "natural_key_ratio",
     "audit_window_ratio",
+    "event_delivery_p95_ms",
+    "long_poll_wakeup_p95_ms",
 }
 
 

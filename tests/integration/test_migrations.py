@@ -15,7 +15,8 @@ TEST_DATABASE = "bulkreg_migration_test"
 STALE = "persistence/schema.sql is not what the migrations build: run `make schema`"
 EXPECTED_TABLES = {
     "organizations", "users", "activity_types", "activities", "bulk_jobs", "bulk_job_items",
-    "anomalies", "audit_log", "sign_in_links", "user_roles", "alembic_version",
+    "anomalies", "audit_log", "sign_in_links", "user_roles", "alembic_version", "events",
+    "webhooks", "webhook_deliveries", "webhook_attempts",
 }  # fmt: skip
 
 

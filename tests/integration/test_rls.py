@@ -47,6 +47,10 @@ TABLES = [
     "audit_log",
     "sign_in_links",
     "user_roles",
+    "events",
+    "webhooks",
+    "webhook_deliveries",
+    "webhook_attempts",
 ]
 UNGRANTED = ["sign_in_links"]
 

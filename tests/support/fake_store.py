@@ -9,6 +9,7 @@ from uuid import UUID
 from domain.jobs import BulkJob
 from domain.model import Activity, Anomaly, Given, KeyKind, Principal, Role, UserRecord
 from domain.ports import ActivityType, AuditEntry, Directory, DraftFacts, Page, SignIns
+from tests.support.fake_events import EventStore
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Store:
     sent: list[UUID] = field(default_factory=list)
     subjects: dict[str, UUID] = field(default_factory=dict)  # auth_subject → user
     links: dict[bytes, tuple[UUID, bool]] = field(default_factory=dict)  # digest → (user, used)
+    outbox: EventStore = field(default_factory=EventStore)
 
 
 class FakeSignIns(SignIns):

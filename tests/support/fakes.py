@@ -44,6 +44,7 @@ from domain.ports import (
     UnitOfWork,
     UnitsOfWork,
 )
+from tests.support.fake_events import FakeEvents, FakeRelay, FakeWebhooks
 from tests.support.fake_store import FakeDirectory, FakeSignIns, Store
 
 
@@ -302,12 +303,16 @@ class FakeUnitOfWork(FakeTransaction, UnitOfWork):
         self.activities = FakeActivities(self.store, self.principal)
         self.anomalies = FakeAnomalies(self.store, self.principal)
         self.audit = FakeAudit(self.store)
+        assert self.principal is not None
+        self.events = FakeEvents(self.store.outbox, self.principal)
+        self.webhooks = FakeWebhooks(self.store.outbox, self.principal)
 
 
 class FakeMaintenanceUnitOfWork(FakeTransaction, MaintenanceUnitOfWork):
     def __init__(self, store: Store) -> None:
         super().__init__(store, None)
         self.jobs = FakeMaintenanceJobs(self.store)
+        self.relay = FakeRelay(self.store.outbox)
 
 
 class FakeClaimingUnitOfWork(FakeUnitOfWork, ClaimingUnitOfWork):

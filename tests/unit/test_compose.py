@@ -12,7 +12,9 @@ import yaml
 from bulkreg.settings import WORKER_SOFT_SHUTDOWN_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = {"postgres", "redis", "migrate", "api", "worker", "worker-large", "beat", "flower"}
+SERVICES = {
+    "postgres", "redis", "migrate", "api", "worker", "worker-large", "relay", "beat", "flower",
+}  # fmt: skip
 
 
 def compose() -> dict[str, Any]:
@@ -46,12 +48,12 @@ def test_each_service_logs_in_as_its_own_role_and_migrate_as_the_owner() -> None
     api = services["api"]["environment"]
     assert api["BULKREG_DATABASE_URL"].startswith("postgresql://bulkreg_api:")
     assert "BULKREG_WORKER_DATABASE_URL" not in api  # the API cannot become maintenance
-    for name in ("worker", "worker-large", "beat"):
+    for name in ("worker", "worker-large", "relay", "beat"):
         env = services[name]["environment"]
         assert env["BULKREG_WORKER_DATABASE_URL"].startswith("postgresql://bulkreg_worker:")
         assert "BULKREG_DATABASE_URL" not in env, name
     assert "DATABASE_URL" not in " ".join(services["flower"]["environment"])
-    for name in ("api", "worker", "beat", "flower"):
+    for name in ("api", "worker", "relay", "beat", "flower"):
         assert (
             services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         )
@@ -65,10 +67,13 @@ def test_each_service_logs_in_as_its_own_role_and_migrate_as_the_owner() -> None
 def test_every_service_command_exists_in_the_project() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     services = compose()["services"]
-    for name in ("migrate", "api", "worker", "worker-large", "beat", "flower"):
+    for name in ("migrate", "api", "worker", "worker-large", "relay", "beat", "flower"):
         command = services[name]["command"]
         words = " ".join(command).split()
         program = words[0] if words[0] != "sh" else words[words.index("exec") + 1]
+        if words[:3] == ["python", "-m", "workers.relay"]:
+            assert (ROOT / "workers" / "relay.py").is_file() and len(words) == 3
+            continue
         if program == "python":  # python -m workers.flower: celery under a wrapper of ours
             assert words[1:3] == ["-m", "workers.flower"]
             assert (ROOT / "workers" / "flower.py").is_file()
