@@ -42,6 +42,16 @@ def token_of(org: dict[str, Any]) -> str:
     return str(org["coordinators"][0]["token"])
 
 
+def open_review(
+    page: Page, coordinator: httpx.Client, org: dict[str, Any], day: str
+) -> tuple[list[str], str]:
+    """A 15-participant job in review (four conflicts), its page open, signed in."""
+    pms, _, job_id = prepare_review(coordinator, org, day, start=0)
+    sign_in(page, token_of(org))
+    page.goto(f"/ui/jobs/{job_id}")
+    return pms, job_id
+
+
 def test_sign_in_with_a_pasted_header_watch_a_job_finish_and_sign_out(
     page: Page, coordinator: httpx.Client, first_org: dict[str, Any]
 ) -> None:
@@ -168,9 +178,7 @@ def test_a_csv_with_a_bad_line_is_shown_with_its_line_and_nothing_is_queued(
 def test_a_job_back_in_review_says_which_conflicts_are_new_and_why(
     page: Page, coordinator: httpx.Client, first_org: dict[str, Any]
 ) -> None:
-    pms, _, job_id = prepare_review(coordinator, first_org, days_ago(62), start=0)
-    sign_in(page, token_of(first_org))
-    page.goto(f"/ui/jobs/{job_id}")
+    pms, _ = open_review(page, coordinator, first_org, days_ago(62))
     expect(page.locator("#status")).to_have_text("needs review")
     # Meanwhile, another job registers two of the people this one is about to register.
     other = coordinator.post(
@@ -189,9 +197,7 @@ def test_a_job_back_in_review_says_which_conflicts_are_new_and_why(
 def test_cancelling_a_job_asks_first(
     page: Page, coordinator: httpx.Client, first_org: dict[str, Any]
 ) -> None:
-    _, _, job_id = prepare_review(coordinator, first_org, days_ago(63), start=0)
-    sign_in(page, token_of(first_org))
-    page.goto(f"/ui/jobs/{job_id}")
+    _, job_id = open_review(page, coordinator, first_org, days_ago(63))
     page.click("#cancel-job")
     expect(page.locator("h1")).to_have_text("Cancel this bulk registration?")
     check_page(page, "desktop-cancel-confirm")
@@ -206,9 +212,7 @@ def test_cancelling_a_job_asks_first(
 def test_skip_all_conflicts_on_a_phone(
     phone: Page, coordinator: httpx.Client, first_org: dict[str, Any]
 ) -> None:
-    _, _, job_id = prepare_review(coordinator, first_org, days_ago(52), start=0)
-    sign_in(phone, token_of(first_org))
-    phone.goto(f"/ui/jobs/{job_id}")
+    open_review(phone, coordinator, first_org, days_ago(52))
     check_page(phone, "phone-review")
     # The decision is reachable without scrolling past every participant: conflicts first,
     # the ready ones folded away below the buttons.
