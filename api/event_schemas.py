@@ -20,7 +20,7 @@ class EventOut(BaseModel):
 
     @classmethod
     def of(cls, e: Event) -> Self:
-        return cls(id=e.id, type=e.type, created_at=e.created_at, org_id=e.org_id, data=e.data)
+        return cls.model_validate(e.as_json())
 
 
 class EventPage(BaseModel):

@@ -66,6 +66,11 @@ class Event:
     created_at: datetime
     data: dict[str, Any]
 
+    def as_json(self) -> dict[str, Any]:
+        """The event as the feed and the deliveries send it (contract §11)."""
+        return {"id": self.id, "type": self.type, "created_at": self.created_at.isoformat(),
+                "org_id": str(self.org_id), "data": self.data}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Webhook:

@@ -2264,15 +2264,57 @@ GRANT UPDATE(delivered_at) ON TABLE public.webhook_deliveries TO bulkreg_mainten
 -- Name: TABLE webhooks; Type: ACL; Schema: public; Owner: bulkreg_owner
 --
 
-GRANT SELECT,INSERT ON TABLE public.webhooks TO bulkreg_app;
+GRANT INSERT ON TABLE public.webhooks TO bulkreg_app;
 GRANT SELECT ON TABLE public.webhooks TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN webhooks.id; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(id) ON TABLE public.webhooks TO bulkreg_app;
+
+
+--
+-- Name: COLUMN webhooks.org_id; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(org_id) ON TABLE public.webhooks TO bulkreg_app;
+
+
+--
+-- Name: COLUMN webhooks.url; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(url) ON TABLE public.webhooks TO bulkreg_app;
+
+
+--
+-- Name: COLUMN webhooks.types; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(types) ON TABLE public.webhooks TO bulkreg_app;
+
+
+--
+-- Name: COLUMN webhooks.created_by; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(created_by) ON TABLE public.webhooks TO bulkreg_app;
+
+
+--
+-- Name: COLUMN webhooks.created_at; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(created_at) ON TABLE public.webhooks TO bulkreg_app;
 
 
 --
 -- Name: COLUMN webhooks.deleted_at; Type: ACL; Schema: public; Owner: bulkreg_owner
 --
 
-GRANT UPDATE(deleted_at) ON TABLE public.webhooks TO bulkreg_app;
+GRANT SELECT(deleted_at),UPDATE(deleted_at) ON TABLE public.webhooks TO bulkreg_app;
 
 
 --

@@ -48,10 +48,7 @@ USER_AGENT = "bulkreg-webhooks/1"
 
 
 def payload(outgoing: Outgoing) -> bytes:
-    e = outgoing.event
-    body = {"id": e.id, "type": e.type, "created_at": e.created_at.isoformat(),
-            "org_id": str(e.org_id), "data": e.data}  # fmt: skip
-    return json.dumps(body, separators=(",", ":")).encode()
+    return json.dumps(outgoing.event.as_json(), separators=(",", ":")).encode()
 
 
 def pinned(target: Target) -> tuple[str, dict[str, str], dict[str, Any]]:

@@ -109,16 +109,19 @@ def _describe(
     """Each anomaly with its records, the names of the people they are for, and its job;
     plus everyone the views name (registrars, resolvers), for one lookup of names."""
     records = {a.id: a for a in uow.activities.by_ids([i for x in found for i in x.activity_ids])}
-    for job_id in {a.bulk_job_id for a in found if a.bulk_job_id} - jobs.keys():
-        job = uow.jobs.get(job_id)
-        if job is not None:
-            jobs[job_id] = job
+    jobs = jobs | uow.jobs.summaries(
+        list({a.bulk_job_id for a in found if a.bulk_job_id} - jobs.keys())
+    )
+    for a in found:  # missing records have no row to read: their job's items say who
+        job = jobs.get(a.bulk_job_id) if a.bulk_job_id else None
+        if a.kind is AnomalyKind.MISSING_RECORDS and job is not None and not job.items:
+            jobs[job.id] = uow.jobs.get(job.id) or job
     views, people = [], set[UUID | None]()
     for anomaly in found:
         mine = [records[i] for i in anomaly.activity_ids if i in records]
         job = jobs.get(anomaly.bulk_job_id) if anomaly.bulk_job_id else None
         if anomaly.kind is AnomalyKind.MISSING_RECORDS and job is not None:
-            missing = set(anomaly.activity_ids)  # no record to read: the job's items say who
+            missing = set(anomaly.activity_ids)
             named = [i.display_name or i.given.value for i in job.items if i.activity_id in missing]
         else:
             people |= {r.peer_mentor_id for r in mine}

@@ -79,6 +79,13 @@ def test_no_one_writes_an_event_or_marks_a_delivery_sent_but_the_stack(
         _as_api(servers, hooked, hooked.admin.user_id, "admin", statement)
 
 
+def test_no_one_reads_a_webhooks_secret_back_through_the_api_role(
+    servers: Servers, hooked: Org
+) -> None:
+    with pytest.raises(InsufficientPrivilege):
+        _as_api(servers, hooked, hooked.admin.user_id, "admin", "select secret from webhooks")
+
+
 def test_a_coordinator_cannot_add_a_webhook_even_with_the_route_and_service_bypassed(
     servers: Servers, org: Org
 ) -> None:

@@ -88,6 +88,10 @@ class FakeJobs(Jobs):
             self.store.claims.pop(job.id, None)
         self.store.jobs[job.id] = copy.deepcopy(job)
 
+    def summaries(self, job_ids: Sequence[UUID]) -> dict[UUID, BulkJob]:
+        found = {i: self.get(i) for i in job_ids}
+        return {i: replace(j, items=[]) for i, j in found.items() if j is not None}
+
     def page(
         self, org_id: UUID, status: JobStatus | None, cursor: str | None, limit: int
     ) -> Page[BulkJob]:

@@ -24,8 +24,9 @@ Webhooks and deliveries
 The same trigger writes one ``webhook_deliveries`` row per webhook of the organization whose
 ``types`` match (``bulk_registration.*``, ``anomaly.opened``, ``*``), and notifies the relay
 (``NOTIFY bulkreg_deliveries``, sent at commit). Each attempt is kept in
-``webhook_attempts``. Admins read their organization's webhooks, deliveries and attempts;
-the maintenance role (the relay) reads what it sends and records what happened.
+``webhook_attempts``. Admins read their organization's webhooks (all but the secret, which
+the API's role may write and never read), deliveries and attempts; the maintenance role (the
+relay) reads what it sends and records what happened.
 
 Long polls
 ----------
@@ -126,7 +127,11 @@ def upgrade() -> None:
             using ({ADMIN} and status = 'pending') with check ({ADMIN} and status = 'cancelled');
         create policy admin_read on webhook_attempts for select to {APP} using ({ADMIN});
         grant select on events to {APP};
-        grant select, insert on webhooks to {APP};
+        -- The API writes a webhook's secret once and never reads it back: a compromised API
+        -- role cannot read any webhook's secret (the relay, as maintenance, signs with it).
+        grant select (id, org_id, url, types, created_by, created_at, deleted_at)
+            on webhooks to {APP};
+        grant insert on webhooks to {APP};
         grant update (deleted_at) on webhooks to {APP};
         grant select on webhook_deliveries, webhook_attempts to {APP};
         grant update (status) on webhook_deliveries to {APP};
