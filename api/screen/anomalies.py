@@ -19,12 +19,11 @@ router = APIRouter()
 def anomaly_list(request: Request) -> Response:
     def handler(principal: Principal, token: str) -> Response:
         views, names = screen.anomalies(composition.uows(), principal)
-        show = signed_page(
-            request, "anomalies.html", job=None, names=names,
+        return signed_page(
+            request, "anomalies.html", principal, token, job=None, names=names,
             open_ones=[v for v in views if v.anomaly.resolved_at is None],
             resolved=[v for v in views if v.anomaly.resolved_at is not None],
         )  # fmt: skip
-        return show(principal, token)
 
     return guarded(request, handler)
 

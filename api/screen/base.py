@@ -109,13 +109,11 @@ def guarded(request: Request, handler: Handler) -> Response:
         return error(request, DomainError("the form is not one this page sent"), 422)
 
 
-def signed_page(request: Request, name: str, **context: Any) -> Handler:
-    """A handler that renders ``name`` for the signed-in user, with their CSRF token."""
-
-    def handler(principal: Principal, token: str) -> Response:
-        return page(request, name, principal=principal, csrf=csrf_for(token), **context)
-
-    return handler
+def signed_page(
+    request: Request, name: str, principal: Principal, token: str, **context: Any
+) -> HTMLResponse:
+    """``name`` rendered for the signed-in user, with their CSRF token."""
+    return page(request, name, principal=principal, csrf=csrf_for(token), **context)
 
 
 def check_csrf(form: Form, token: str) -> None:

@@ -30,11 +30,10 @@ def job_list(
         found, names = screen.jobs(
             composition.uows(), principal, status=status, cursor=cursor, limit=PAGE_SIZE
         )
-        show = signed_page(
-            request, "jobs.html", lines=found.items, names=names, next_cursor=found.next_cursor,
-            shown=status, statuses=list(JobStatus),
+        return signed_page(
+            request, "jobs.html", principal, token, lines=found.items, names=names,
+            next_cursor=found.next_cursor, shown=status, statuses=list(JobStatus),
         )  # fmt: skip
-        return show(principal, token)
 
     return guarded(request, handler)
 
@@ -47,11 +46,11 @@ def job_detail(request: Request, job_id: UUID) -> Response:
         # The page follows the job while it can still change: running, or resolved or
         # cancelled by someone else while this page shows its review.
         unfinished = view.job.status in UNFINISHED or in_review
-        show = signed_page(
-            request, "job.html", job=view.job, names=view.names, anomalies=view.anomalies,
-            review=review(view.job) if in_review else None, watch=unfinished,
+        return signed_page(
+            request, "job.html", principal, token, job=view.job, names=view.names,
+            anomalies=view.anomalies, review=review(view.job) if in_review else None,
+            watch=unfinished,
         )  # fmt: skip
-        return show(principal, token)
 
     return guarded(request, handler)
 

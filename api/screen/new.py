@@ -24,7 +24,7 @@ from api.screen.base import check_csrf, csrf_for, guarded, page
 from bulkreg import composition
 from bulkreg.settings import get_settings
 from domain.csvfiles import participants_from_csv
-from domain.errors import FieldError, ValidationFailed
+from domain.errors import FieldError, IdempotencyKeyReused, ValidationFailed
 from domain.model import BulkSubmission, OnConflict, ParticipantRequest, Principal
 from domain.rules import Limits
 from domain.services import bulk, screen
@@ -125,6 +125,11 @@ async def submit_new_job(request: Request) -> Response:
             )  # fmt: skip
         except ValidationFailed as failed:
             return _show(request, principal, csrf, fields, chosen, _problems(failed.errors), 422)
+        except IdempotencyKeyReused:  # this form was submitted before, then changed (Back)
+            again = fields | {"idem": secrets.token_urlsafe(16)}
+            problem = ("This form was submitted already, as another job. Check it below and "
+                       "submit again to queue a new job.")  # fmt: skip
+            return _show(request, principal, csrf, again, chosen, [problem], 409)
         return RedirectResponse(f"/ui/jobs/{job.id}", 303)
 
     return await run_in_threadpool(guarded, request, act)

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from tests.support.browser import check_page, csv_file, launched, opened, shot, sign_in
 from tests.support.http import bulk_body as body
@@ -308,3 +308,20 @@ def test_the_job_page_follows_a_change_made_elsewhere_with_one_long_poll(
     assert resolved.status_code == 202
     expect(page.locator("#status")).to_have_text("succeeded", timeout=30_000)
     expect(page.locator("#counts")).to_contain_text("11 registered, 4 cancelled")
+
+
+def test_a_form_sent_twice_queues_one_job(page: Page, first_org: dict[str, Any]) -> None:
+    sign_in(page, token_of(first_org))
+    page.goto("/ui/new")
+    form: dict[str, str | float | bool | bytes | FilePayload] = {
+        "csrf": page.locator('#new-job input[name="csrf"]').input_value(),
+        "idem": page.locator('input[name="idem"]').input_value(),
+        "activity_type": "home_visit", "occurred_on": days_ago(65), "duration_minutes": "30",
+        "on_conflict": "review", "participant": mentors(first_org, 1, start=25)[0],
+        "action": "submit",
+    }  # fmt: skip
+    sent = [page.request.post("/ui/new", multipart=form, max_redirects=0) for _ in range(2)]
+    assert [r.status for r in sent] == [303, 303]
+    assert sent[0].headers["location"] == sent[1].headers["location"]  # one job, twice shown
+    changed = page.request.post("/ui/new", multipart=form | {"duration_minutes": "45"})
+    assert changed.status == 409 and "submitted already" in changed.text()
