@@ -126,15 +126,6 @@ def results(
         return job, uow.directory.users(named)
 
 
-def participant_names(
-    uows: UnitsOfWork, principal: Principal, user_ids: list[UUID]
-) -> dict[UUID, str]:
-    """Display names of the organization's users, for the coordinator's screen."""
-    require_staff(principal, "read participants")
-    with uows(principal) as uow:
-        return {u.id: u.display_name for u in uow.directory.users(user_ids).values()}
-
-
 def version(uows: UnitsOfWork, principal: Principal, job_id: UUID) -> tuple[int, JobStatus]:
     """The job's version, for a conditional GET that does not load the items."""
     require_staff(principal, "read bulk registrations")

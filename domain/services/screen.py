@@ -104,13 +104,13 @@ def anomalies(uows: UnitsOfWork, principal: Principal) -> tuple[list[AnomalyView
 
 
 def _describe(
-    uow: UnitOfWork, found: Sequence[Anomaly], jobs: dict[UUID, BulkJob]
+    uow: UnitOfWork, found: Sequence[Anomaly], known: dict[UUID, BulkJob]
 ) -> tuple[list[AnomalyView], set[UUID | None]]:
     """Each anomaly with its records, the names of the people they are for, and its job;
     plus everyone the views name (registrars, resolvers), for one lookup of names."""
     records = {a.id: a for a in uow.activities.by_ids([i for x in found for i in x.activity_ids])}
-    jobs = jobs | uow.jobs.summaries(
-        list({a.bulk_job_id for a in found if a.bulk_job_id} - jobs.keys())
+    jobs = known | uow.jobs.summaries(
+        list({a.bulk_job_id for a in found if a.bulk_job_id} - known.keys())
     )
     for a in found:  # missing records have no row to read: their job's items say who
         job = jobs.get(a.bulk_job_id) if a.bulk_job_id else None
