@@ -14,8 +14,9 @@ from api import docs, problems, screen
 from api.body import add_body_schemas
 from api.middleware import BodyLimit, FrameGuard
 from api.routes import activities, anomalies, audit, bulk, directory, events, health
-from bulkreg import composition, logs
-from bulkreg.settings import get_settings
+from bulkreg import composition_root
+from bulkreg.foundation import logs
+from bulkreg.foundation.settings import get_settings
 
 
 @asynccontextmanager
@@ -25,8 +26,8 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     yield
-    if composition.job_changes.cache_info().currsize:  # long polls were served: stop listening
-        await composition.job_changes().close()
+    if composition_root.job_changes.cache_info().currsize:  # long polls were served: stop listening
+        await composition_root.job_changes().close()
 
 
 def create_app() -> FastAPI:

@@ -21,26 +21,26 @@ from fastapi.security import (
 )
 
 from api import tokens
-from bulkreg import composition
-from bulkreg.settings import Settings, get_settings
+from bulkreg import composition_root
+from bulkreg.foundation.settings import Settings, get_settings
 from domain.errors import Forbidden, Unauthenticated
 from domain.model import Principal, Role
+from domain.ports import UnitsOfWork
 from domain.services import identity
-from persistence.uow import SqlUnitsOfWork
 
 bearer = HTTPBearer(auto_error=False)
 basic = HTTPBasic(auto_error=False, realm="bulkreg operators")
 
 
-async def units_of_work() -> SqlUnitsOfWork:
-    return composition.uows()
+async def units_of_work() -> UnitsOfWork:
+    return composition_root.uows()
 
 
 async def settings() -> Settings:
     return get_settings()
 
 
-UnitsOfWorkDep = Annotated[SqlUnitsOfWork, Depends(units_of_work)]
+UnitsOfWorkDep = Annotated[UnitsOfWork, Depends(units_of_work)]
 SettingsDep = Annotated[Settings, Depends(settings)]
 
 
@@ -72,7 +72,7 @@ def claimed(token: str, settings: Settings) -> Principal:
             audience=settings.jwt_audience,
             max_ttl_seconds=settings.max_token_ttl_seconds,
         )
-        principal = identity.principal_for_subject(composition.uows(), provided.subject)
+        principal = identity.principal_for_subject(composition_root.uows(), provided.subject)
         if principal is None or not provided.agrees_with(principal):
             raise Unauthenticated("no active user has this identity provider's subject")
         return principal
@@ -91,13 +91,13 @@ def verify_caller(authorization: str | None) -> None:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer":
         raise Unauthenticated("a bearer token is required")
-    identity.verify(composition.uows(), claimed(token.strip(), get_settings()))
+    identity.verify(composition_root.uows(), claimed(token.strip(), get_settings()))
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_staff_claim(principal: Principal, uows: SqlUnitsOfWork) -> Principal:
+def require_staff_claim(principal: Principal, uows: UnitsOfWork) -> Principal:
     """The guard of the API's staff routes and the status screen: only coordinators and
     admins pass. A refusal first verifies the claim, so an unknown or inactive user still
     gets 401, not 403; a pass is verified by the request's own unit of work."""
@@ -116,7 +116,7 @@ async def staff_principal(principal: CurrentPrincipal, uows: UnitsOfWorkDep) -> 
 StaffPrincipal = Annotated[Principal, Depends(staff_principal)]
 
 
-def _refuse_non_admin(principal: Principal, uows: SqlUnitsOfWork) -> Principal:
+def _refuse_non_admin(principal: Principal, uows: UnitsOfWork) -> Principal:
     identity.verify(uows, principal)  # an unknown or inactive user is 401 first
     raise Forbidden("this is for admins")
 

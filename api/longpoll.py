@@ -1,6 +1,6 @@
 """Waiting for a job to change, for the API's long poll and the screen's job page alike.
 
-The waiter registers with the process's listener (``composition.job_changes``) *before* it
+The waiter registers with the process's listener (``composition_root.job_changes``) *before* it
 looks at the job, looks in the thread pool, and between looks waits on a notification: no
 database connection and no thread are held while it waits."""
 
@@ -13,7 +13,7 @@ from uuid import UUID
 
 from starlette.concurrency import run_in_threadpool
 
-from bulkreg import composition
+from bulkreg import composition_root
 
 T = TypeVar("T")
 
@@ -24,7 +24,7 @@ async def until_changed(
     """``look()`` again whenever the job may have changed, until ``unchanged`` says it has
     or ``seconds`` pass; returns the last look."""
     deadline = time.monotonic() + seconds
-    async with composition.job_changes().watch(job_id) as changed:
+    async with composition_root.job_changes().watch(job_id) as changed:
         while True:
             seen = await run_in_threadpool(look)
             remaining = deadline - time.monotonic()

@@ -15,7 +15,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.deps import OperatorLoginRequired, verify_caller
 from api.schemas import FieldProblem, ParticipantConflict, Problem, json_response
 from domain import errors
-from persistence.cursors import BadCursor
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +105,8 @@ def install(app: FastAPI) -> None:
         response.headers["Retry-After"] = "5"
         return response
 
-    @app.exception_handler(BadCursor)
-    async def bad_cursor(_: Request, error: BadCursor) -> Response:
+    @app.exception_handler(errors.BadCursor)
+    async def bad_cursor(_: Request, error: errors.BadCursor) -> Response:
         return problem(
             422,
             "validation_error",

@@ -1,4 +1,4 @@
-"""Bearer tokens: HS256 ones that the CLI issues, and RS256 / ES256 ones that an identity
+"""Bearer tokens verified: HS256 ones that the CLI issues (``bulkreg.tokens``), and RS256 / ES256 ones that an identity
 provider signs with a key of its JSON Web Key Set (``BULKREG_JWT_JWKS_URL``).
 
 Either way a token is a claim, not a fact: the database verifies the principal it names
@@ -17,12 +17,11 @@ from uuid import UUID
 
 import jwt
 
+from bulkreg.tokens import ALGORITHM, REQUIRED_CLAIMS
 from domain.errors import Unauthenticated, Unavailable
 from domain.model import Principal, Role
 
-ALGORITHM = "HS256"
 PROVIDER_ALGORITHMS = ["RS256", "ES256"]
-REQUIRED_CLAIMS = ["sub", "role", "org_id", "iat", "exp"]
 PROVIDER_REQUIRED_CLAIMS = ["sub", "iat", "exp"]
 CLOCK_SKEW_SECONDS = 30
 KEY_SET_CACHE_SECONDS = 300
@@ -31,18 +30,6 @@ KEY_SET_TIMEOUT_SECONDS = 5
 # this many seconds, so a flood of made-up key ids cannot flood the identity provider, and a
 # rotated key is taken within seconds.
 KEY_SET_REFRESH_COOLDOWN_SECONDS = 5.0
-
-
-def issue(principal: Principal, secret: str, ttl_seconds: int = 3600) -> str:
-    now = int(time.time())
-    claims = {
-        "sub": str(principal.user_id),
-        "role": principal.role.value,
-        "org_id": str(principal.org_id),
-        "iat": now,
-        "exp": now + ttl_seconds,
-    }
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
 def algorithm_of(token: str) -> str:

@@ -40,7 +40,7 @@ from benchmarks.harness import (
     servers,
     settle,
 )
-from bulkreg.settings import Settings
+from bulkreg.foundation.settings import Settings
 from persistence.database import libpq_url
 
 TARGETS = {

@@ -21,7 +21,6 @@ import httpx
 import psycopg
 import redis
 
-from api import tokens
 from benchmarks.harness import (
     Figure,
     Org,
@@ -32,6 +31,7 @@ from benchmarks.harness import (
     start_process,
     stop_process,
 )
+from bulkreg import tokens
 from persistence.database import libpq_url
 from tests.support.net import free_port
 

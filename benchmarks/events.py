@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 import psycopg
 
-from api import tokens
 from benchmarks.e2e import Stack, job_body
 from benchmarks.harness import Figure, Org, Servers, day, percentile
+from bulkreg import tokens
 from persistence.database import libpq_url
 from tests.support.receiver import receiving
 

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from bulkreg.devstack import where
 from bulkreg.devstack.redis import EmbeddedRedis
-from bulkreg.settings import Settings
+from bulkreg.foundation.settings import Settings
 from persistence import migrate
 from persistence.database import libpq_url, make_engine
 from tests.support.net import free_port

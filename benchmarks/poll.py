@@ -9,9 +9,9 @@ import time
 
 import httpx
 
-from api import tokens
 from benchmarks.e2e import Stack
 from benchmarks.harness import Figure, Org, percentile
+from bulkreg import tokens
 
 
 async def _load(url: str, token: str, rate: float, seconds: float) -> list[float]:

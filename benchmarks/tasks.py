@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import redis
 
-from bulkreg.settings import get_settings
+from bulkreg.foundation.settings import get_settings
 from workers.app import app
 
 COUNTER = "bulkreg:bench:noop"

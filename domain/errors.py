@@ -32,6 +32,10 @@ class DomainError(Exception):
         self.detail = detail
 
 
+class BadCursor(ValueError):
+    """A listing's ``cursor`` that no page of this listing handed out."""
+
+
 class Forbidden(DomainError):
     code = "forbidden"
 

@@ -8,9 +8,7 @@ import base64
 from datetime import datetime
 from uuid import UUID
 
-
-class BadCursor(ValueError):
-    pass
+from domain.errors import BadCursor
 
 
 def _pack(first: object, last: object) -> str:

@@ -30,14 +30,13 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import psycopg
 
-from bulkreg import composition
-from bulkreg.logs import configure
-from bulkreg.settings import Settings, get_settings
+from bulkreg import composition_root
+from bulkreg.foundation.logs import configure
+from bulkreg.foundation.settings import Settings, get_settings
 from domain.errors import ValidationFailed
 from domain.ports import Outgoing, Sent
 from domain.services import relay
 from domain.webhooks import RETENTION_DAYS, Target, check_url, signature
-from persistence.notifications import listening, wait_for_deliveries
 
 log = logging.getLogger("bulkreg.relay")
 BATCH = 50
@@ -98,7 +97,7 @@ def send(client: httpx.Client, outgoing: Outgoing, allow_private: bool) -> Sent:
 class Relay:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.uows = composition.worker_uows()
+        self.uows = composition_root.worker_uows()
         self.stopping = threading.Event()
         self.client = httpx.Client(
             timeout=settings.webhook_timeout_seconds, follow_redirects=False, trust_env=False
@@ -125,11 +124,8 @@ class Relay:
         deadline = time.monotonic() + seconds
         while not self.stopping.is_set() and (left := deadline - time.monotonic()) > 0:
             if self._listener is None:
-                url = composition.required(
-                    self.settings.worker_database_url, "BULKREG_WORKER_DATABASE_URL"
-                )
-                self._listener = listening(url)
-            if wait_for_deliveries(self._listener, min(left, 1.0)):
+                self._listener = composition_root.deliveries_listener()
+            if composition_root.wait_for_deliveries(self._listener, min(left, 1.0)):
                 return
 
     def run(self) -> None:

@@ -17,10 +17,11 @@ from celery.signals import (
     worker_ready,
 )
 
-from bulkreg import composition
-from bulkreg.logs import JOB_TASK, configure, enter_job, leave_job
-from bulkreg.metrics import ACTIVITIES_COMMITTED, PROCESSING_SECONDS
-from bulkreg.settings import get_settings
+from bulkreg import composition_root
+from bulkreg.foundation.logs import configure, enter_job, leave_job
+from bulkreg.foundation.metrics import ACTIVITIES_COMMITTED, PROCESSING_SECONDS
+from bulkreg.foundation.names import JOB_TASK, RECONCILE_TASK, SWEEP_TASK
+from bulkreg.foundation.settings import get_settings
 from domain.errors import JobBusy, LeaseLost, TransientError
 from domain.model import JobStatus
 from domain.services import maintenance, processing
@@ -38,7 +39,7 @@ def _logging(loglevel: int | None = None, **_: object) -> None:
 
 @worker_process_init.connect
 def _fresh_connections(**_: object) -> None:
-    composition.reset_after_fork()
+    composition_root.reset_after_fork()
 
 
 def backoff(retries: int) -> float:
@@ -90,7 +91,7 @@ def _process(self: Task, job_id: str) -> str | None:
         return None
     try:
         status = processing.process(
-            composition.worker_uows(),
+            composition_root.worker_uows(),
             job,
             lease_seconds=settings.lease_seconds,
             max_attempts=settings.max_attempts,
@@ -109,21 +110,21 @@ def _process(self: Task, job_id: str) -> str | None:
     return status.value if status else None
 
 
-@app.task(name="bulkreg.sweep_stuck_jobs")
+@app.task(name=SWEEP_TASK)
 def sweep_stuck_jobs() -> int:
     """Re-send jobs stuck in ``queued``, re-queue ``running`` jobs whose lease expired."""
     return len(
         maintenance.sweep_stuck_jobs(
-            composition.worker_uows(),
+            composition_root.worker_uows(),
             queued_older_than=get_settings().sweep_queued_after_seconds,
         )
     )
 
 
-@app.task(name="bulkreg.reconcile")
+@app.task(name=RECONCILE_TASK)
 def reconcile() -> int:
     """Record anomalies: orphaned records and missing records."""
-    return maintenance.reconcile(composition.worker_uows())
+    return maintenance.reconcile(composition_root.worker_uows())
 
 
 @worker_ready.connect

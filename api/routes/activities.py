@@ -12,7 +12,7 @@ from api import schemas
 from api.body import json_body, openapi_request_body
 from api.deps import CurrentPrincipal, SettingsDep, StaffPrincipal, UnitsOfWorkDep
 from api.routes.bulk import PROBLEMS, limits
-from bulkreg.metrics import ACTIVITIES_COMMITTED
+from bulkreg.foundation.metrics import ACTIVITIES_COMMITTED
 from domain.model import ProxyRegistration, Source
 from domain.ports import ActivityFilter
 from domain.services import activities, proxy

@@ -6,12 +6,11 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from api.deps import Operator, SettingsDep, UnitsOfWorkDep
+from api.deps import Operator
 from api.problems import problem
 from api.schemas import Health, json_response, problem_responses
-from bulkreg.composition import broker_answers
-from bulkreg.metrics import exposition
-from persistence.database import answers
+from bulkreg.composition_root import broker_answers, database_answers
+from bulkreg.composition_root import metrics as exposition
 
 router = APIRouter(tags=["operations"])
 
@@ -22,20 +21,18 @@ def healthz() -> Response:
 
 
 @router.get("/metrics", response_class=Response, dependencies=[Operator])
-def metrics(uows: UnitsOfWorkDep, settings: SettingsDep) -> Response:
+def metrics() -> Response:
     """Prometheus exposition: jobs by status, processing duration, activities committed,
     and per queue the jobs waiting and the age of the oldest (what to scale workers on).
     Operators only (their basic-auth login): it counts every organization's jobs."""
-    return Response(
-        exposition(uows, settings.large_job_participants), media_type=CONTENT_TYPE_LATEST
-    )
+    return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/readyz", response_model=Health, responses=problem_responses(503))
-def readyz(uows: UnitsOfWorkDep) -> Response:
+def readyz() -> Response:
     failed = [
         name
-        for name, ok in (("database", answers(uows.engine)), ("broker", broker_answers()))
+        for name, ok in (("database", database_answers()), ("broker", broker_answers()))
         if not ok
     ]
     if failed:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.screen.base import Form, guarded, post, signed_page
-from bulkreg import composition
+from bulkreg import composition_root
 from domain.model import AnomalyAction, AnomalyResolution, Principal
 from domain.services import anomalies, screen
 
@@ -18,7 +18,7 @@ router = APIRouter()
 @router.get("/anomalies")
 def anomaly_list(request: Request) -> Response:
     def handler(principal: Principal, token: str) -> Response:
-        views, names = screen.anomalies(composition.uows(), principal)
+        views, names = screen.anomalies(composition_root.uows(), principal)
         return signed_page(
             request, "anomalies.html", principal, token, job=None, names=names,
             open_ones=[v for v in views if v.anomaly.resolved_at is None],
@@ -35,7 +35,7 @@ async def resolve_anomaly(request: Request, anomaly_id: UUID, job: UUID | None =
             action=AnomalyAction(str(form.get("action"))), reason=str(form.get("reason", "")) or "-"
         )
         anomalies.resolve(
-            composition.uows(), principal, anomaly_id,
+            composition_root.uows(), principal, anomaly_id,
             action=resolution.action, reason=resolution.reason,
         )  # fmt: skip
         return RedirectResponse(f"/ui/jobs/{job}" if job else "/ui/anomalies", 303)

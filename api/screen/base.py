@@ -21,8 +21,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import claimed, require_staff_claim
 from api.problems import STATUS
-from bulkreg import composition
-from bulkreg.settings import get_settings
+from bulkreg import composition_root
+from bulkreg.foundation.settings import get_settings
 from domain.errors import DomainError, Forbidden, Unauthenticated
 from domain.jobs import BulkJob
 from domain.model import Principal
@@ -77,7 +77,7 @@ def session(request: Request) -> tuple[Principal, str]:
     if not token:
         raise SignIn
     try:
-        return require_staff_claim(claimed(token, get_settings()), composition.uows()), token
+        return require_staff_claim(claimed(token, get_settings()), composition_root.uows()), token
     except Unauthenticated as error:
         raise SignIn from error
 

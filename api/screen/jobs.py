@@ -12,7 +12,7 @@ from api.longpoll import until_changed
 from api.results import results_response
 from api.screen.base import Form, SignIn, guarded, page, post, session, signed_page
 from api.screen.review import review
-from bulkreg import composition
+from bulkreg import composition_root
 from domain.errors import DomainError
 from domain.model import UNFINISHED, Decision, JobStatus, Principal
 from domain.services import bulk, screen
@@ -28,7 +28,7 @@ def job_list(
 ) -> Response:
     def handler(principal: Principal, token: str) -> Response:
         found, names = screen.jobs(
-            composition.uows(), principal, status=status, cursor=cursor, limit=PAGE_SIZE
+            composition_root.uows(), principal, status=status, cursor=cursor, limit=PAGE_SIZE
         )
         return signed_page(
             request, "jobs.html", principal, token, lines=found.items, names=names,
@@ -41,7 +41,7 @@ def job_list(
 @router.get("/jobs/{job_id}")
 def job_detail(request: Request, job_id: UUID) -> Response:
     def handler(principal: Principal, token: str) -> Response:
-        view = screen.job(composition.uows(), principal, job_id)
+        view = screen.job(composition_root.uows(), principal, job_id)
         in_review = view.job.status is JobStatus.NEEDS_REVIEW
         # The page follows the job while it can still change: running, or resolved or
         # cancelled by someone else while this page shows its review.
@@ -58,7 +58,7 @@ def job_detail(request: Request, job_id: UUID) -> Response:
 @router.get("/jobs/{job_id}/results.csv")
 def job_results(request: Request, job_id: UUID) -> Response:
     def handler(principal: Principal, _: str) -> Response:
-        job, people = bulk.results(composition.uows(), principal, job_id)
+        job, people = bulk.results(composition_root.uows(), principal, job_id)
         return results_response(job, people)
 
     return guarded(request, handler)
@@ -73,7 +73,9 @@ async def resolve_job(request: Request, job_id: UUID) -> Response:
             if key.startswith("decision:")
         ]
         default = Decision(str(form["default"])) if form.get("default") else None
-        bulk.resolve(composition.uows(), principal, job_id, decisions=decisions, default=default)
+        bulk.resolve(
+            composition_root.uows(), principal, job_id, decisions=decisions, default=default
+        )
         return RedirectResponse(f"/ui/jobs/{job_id}", 303)
 
     return await post(request, act)
@@ -85,12 +87,12 @@ async def cancel_job(request: Request, job_id: UUID) -> Response:
 
     def act(principal: Principal, form: Form, csrf: str) -> Response:
         if form.get("confirm") != "yes":
-            view = screen.job(composition.uows(), principal, job_id)
+            view = screen.job(composition_root.uows(), principal, job_id)
             return page(
                 request, "cancel.html", principal=principal, csrf=csrf, job=view.job,
                 names=view.names,
             )  # fmt: skip
-        bulk.cancel(composition.uows(), principal, job_id)
+        bulk.cancel(composition_root.uows(), principal, job_id)
         return RedirectResponse(f"/ui/jobs/{job_id}", 303)
 
     return await post(request, act)
@@ -104,7 +106,7 @@ async def job_changes(request: Request, job_id: UUID, version: int) -> Response:
         principal, _ = await run_in_threadpool(session, request)
     except SignIn:
         return Response(status_code=401)
-    uows = composition.uows()
+    uows = composition_root.uows()
     try:
         seen = await until_changed(
             job_id, WAIT_SECONDS, lambda: bulk.version(uows, principal, job_id)[0],

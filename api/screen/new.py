@@ -21,8 +21,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from api.screen.base import check_csrf, csrf_for, guarded, page
-from bulkreg import composition
-from bulkreg.settings import get_settings
+from bulkreg import composition_root
+from bulkreg.foundation.settings import get_settings
 from domain.csvfiles import participants_from_csv
 from domain.errors import FieldError, IdempotencyKeyReused, ValidationFailed
 from domain.model import BulkSubmission, OnConflict, ParticipantRequest, Principal
@@ -60,7 +60,7 @@ def _show(
     chosen: list[UUID], problems: list[str] | None = None, status: int = 200,
 ) -> Response:  # fmt: skip
     form = screen.new_job_form(
-        composition.uows(), principal, query=fields.get("q") or None, chosen=chosen
+        composition_root.uows(), principal, query=fields.get("q") or None, chosen=chosen
     )
     picked = {u.id for u in form.chosen}
     return page(
@@ -118,7 +118,7 @@ async def submit_new_job(request: Request) -> Response:
             settings = get_settings()
             body = submission.model_dump_json().encode()
             job, _ = bulk.submit(
-                composition.uows(), principal, submission,
+                composition_root.uows(), principal, submission,
                 limits=Limits(settings.max_participants, settings.max_backdate_days),
                 idempotency_key=f"ui:{fields.get('idem') or secrets.token_urlsafe(16)}",
                 request_hash=hashlib.sha256(body).hexdigest(),

@@ -9,11 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api import tokens
 from api.deps import claimed
 from api.screen.base import COOKIE, csrf_for, error, page
-from bulkreg import composition
-from bulkreg.settings import get_settings
+from bulkreg import composition_root, tokens
+from bulkreg.foundation.settings import get_settings
 from domain.errors import Forbidden, Unauthenticated
 from domain.services import identity
 
@@ -60,7 +59,7 @@ async def login(request: Request) -> Response:
     token = bare_token(str(form.get("token", "")))
     try:
         principal = await run_in_threadpool(
-            lambda: identity.verify(composition.uows(), claimed(token, get_settings()))
+            lambda: identity.verify(composition_root.uows(), claimed(token, get_settings()))
         )
     except Unauthenticated:
         return _login_page(request, 401, "That token is not valid.")
@@ -85,7 +84,9 @@ async def sign_in_with_link(request: Request) -> Response:
         )
     link = str(form.get("link", "")).strip().lstrip("#")
     try:
-        principal = await run_in_threadpool(identity.redeem_sign_in_link, composition.uows(), link)
+        principal = await run_in_threadpool(
+            identity.redeem_sign_in_link, composition_root.uows(), link
+        )
     except Unauthenticated as refused:
         return _login_page(request, 401, refused.detail, name=LINK_PAGE)
     if not principal.is_staff:

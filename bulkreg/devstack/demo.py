@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api import tokens
+from bulkreg import tokens
 from bulkreg.devstack.where import owner_database_url
-from bulkreg.settings import Settings
+from bulkreg.foundation.settings import Settings
 from domain.model import Principal, Role
 from persistence import seed
 from persistence.database import make_engine

@@ -19,11 +19,11 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from bulkreg.composition import LARGE_QUEUE, SMALL_QUEUE
 from bulkreg.devstack import demo, where
 from bulkreg.devstack.postgres import STOP_SIGNAL
 from bulkreg.devstack.supervision import Program, Supervisor
-from bulkreg.settings import WORKER_SOFT_SHUTDOWN_SECONDS, Settings
+from bulkreg.foundation.names import LARGE_QUEUE, SMALL_QUEUE
+from bulkreg.foundation.settings import WORKER_SOFT_SHUTDOWN_SECONDS, Settings
 from persistence import migrate, seed
 from persistence.database import make_engine
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
 
-from bulkreg.settings import Settings
+from bulkreg.foundation.settings import Settings
 from persistence.database import sqlalchemy_url
 
 if TYPE_CHECKING:

@@ -139,7 +139,7 @@ def test_a_sign_in_link_signs_a_coordinator_in_once(
 
 
 def test_every_command_and_option_says_what_it_is_for(stack: Stack) -> None:
-    from bulkreg.cli import parser
+    from bulkreg.cli.main import parser
 
     def walk(p: object) -> list[tuple[str, str | None]]:
         import argparse

@@ -11,7 +11,7 @@ from uuid import UUID
 import pytest
 from sqlalchemy import Engine, text
 
-from bulkreg.settings import get_settings
+from bulkreg.foundation.settings import get_settings
 from persistence.database import make_engine
 from persistence.uow import SqlUnitsOfWork
 from tests.support.db import BARRIER

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 
 from bulkreg.devstack import where
 from bulkreg.devstack.postgres import pg_commands
-from bulkreg.settings import get_settings
+from bulkreg.foundation.settings import get_settings
 from domain.model import ActivityDraft, ProxyRegistration
 from domain.ports import ActivityFilter
 from domain.rules import Limits

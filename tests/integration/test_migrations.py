@@ -5,7 +5,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from bulkreg.devstack import schema, where
-from bulkreg.settings import get_settings
+from bulkreg.foundation.settings import get_settings
 from persistence import migrate
 from persistence.roles import OWNER_ROLE
 from tests.support.servers import Servers

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from bulkreg import composition
+from bulkreg import composition_root
 from domain.model import JobStatus
 from domain.ports import Sendable
 from persistence.uow import SqlUnitsOfWork
@@ -48,9 +48,9 @@ def test_a_failed_publish_is_one_line(
         except OSError as cause:
             raise ConnectionError("Error 111 connecting to 127.0.0.1:6390.") from cause
 
-    monkeypatch.setattr(composition, "producer", lambda: SimpleNamespace(send_task=refuse))
+    monkeypatch.setattr(composition_root, "producer", lambda: SimpleNamespace(send_task=refuse))
     with caplog.at_level(logging.INFO):
-        composition.enqueue(Sendable(uuid4(), 3))  # does not raise: the sweeper will send it
+        composition_root.enqueue(Sendable(uuid4(), 3))  # does not raise: the sweeper will send it
     (record,) = caplog.records
     assert record.levelno == logging.WARNING and record.exc_info is None
     assert "ConnectionError: Error 111" in record.getMessage()

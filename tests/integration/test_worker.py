@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from bulkreg import composition
+from bulkreg import composition_root
 from domain.model import JobStatus
 from domain.services import processing
 from persistence.uow import SqlUnitsOfWork
@@ -19,7 +19,7 @@ from workers.tasks import process_bulk_job
 @pytest.fixture
 def live_uows(api_engine: Engine, worker_engine: Engine) -> SqlUnitsOfWork:
     """Units of work that really send their messages to the broker after commit."""
-    return SqlUnitsOfWork(api_engine, composition.enqueue, worker_engine=worker_engine)
+    return SqlUnitsOfWork(api_engine, composition_root.enqueue, worker_engine=worker_engine)
 
 
 def test_a_worker_process_commits_a_submitted_job(

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from bulkreg.settings import WORKER_SOFT_SHUTDOWN_SECONDS
+from bulkreg.foundation.settings import WORKER_SOFT_SHUTDOWN_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = {

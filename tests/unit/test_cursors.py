@@ -8,8 +8,8 @@ from uuid import uuid4
 
 import pytest
 
+from domain.errors import BadCursor
 from persistence import cursors
-from persistence.cursors import BadCursor
 
 
 def test_each_kind_of_cursor_gives_back_its_key() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bulkreg.composition import LARGE_QUEUE, SMALL_QUEUE, queue_for
-from bulkreg.settings import Settings
+from bulkreg.composition_root import LARGE_QUEUE, SMALL_QUEUE, queue_for
+from bulkreg.foundation.settings import Settings
 
 
 def test_jobs_over_the_threshold_go_to_the_large_queue() -> None:

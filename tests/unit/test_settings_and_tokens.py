@@ -9,7 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from api import tokens
-from bulkreg.settings import Settings
+from bulkreg import tokens as issued
+from bulkreg.foundation.settings import Settings
 from domain.errors import Unauthenticated
 from domain.model import Principal, Role
 
@@ -35,7 +36,7 @@ def test_dev_secrets_are_generated_once_and_kept(tmp_path: Path) -> None:
 
 def test_tokens_round_trip_and_forgeries_are_refused() -> None:
     p = Principal(uuid4(), uuid4(), Role.COORDINATOR)
-    assert tokens.claimed_principal(tokens.issue(p, SECRET), SECRET, 3600) == p
+    assert tokens.claimed_principal(issued.issue(p, SECRET), SECRET, 3600) == p
     now = int(time.time())
     claims = {
         "sub": str(p.user_id),
@@ -51,7 +52,7 @@ def test_tokens_round_trip_and_forgeries_are_refused() -> None:
         jwt.encode({k: v for k, v in claims.items() if k != "org_id"}, SECRET, algorithm="HS256"),
         jwt.encode({**claims, "role": "overlord"}, SECRET, algorithm="HS256"),
         jwt.encode(claims, None, algorithm="none"),  # type: ignore[arg-type]
-        tokens.issue(p, SECRET)[:-2] + "xx",
+        issued.issue(p, SECRET)[:-2] + "xx",
     ]
     for token in forgeries:
         with pytest.raises(Unauthenticated):

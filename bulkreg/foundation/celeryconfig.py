@@ -13,7 +13,8 @@ import of the app: every setting that matters for not losing or doubling a job l
 
 from __future__ import annotations
 
-from bulkreg.settings import WORKER_SOFT_SHUTDOWN_SECONDS, get_settings
+from bulkreg.foundation.names import RECONCILE_TASK, SMALL_QUEUE, SWEEP_TASK
+from bulkreg.foundation.settings import WORKER_SOFT_SHUTDOWN_SECONDS, get_settings
 
 _settings = get_settings()
 if _settings.task_time_limit >= _settings.visibility_timeout:
@@ -23,8 +24,8 @@ if not _settings.redis_url:
 
 broker_url = _settings.redis_url
 # Small jobs and beat's upkeep share the default queue; large jobs have their own
-# (bulkreg.composition.queue_for) and their own worker.
-task_default_queue = "bulk.small"
+# (bulkreg.composition_root.queue_for) and their own worker.
+task_default_queue = SMALL_QUEUE
 task_acks_late = True
 task_reject_on_worker_lost = True
 worker_prefetch_multiplier = 1
@@ -50,8 +51,8 @@ worker_hijack_root_logger = False
 worker_soft_shutdown_timeout = WORKER_SOFT_SHUTDOWN_SECONDS
 beat_schedule = {
     "sweep-stuck-jobs": {
-        "task": "bulkreg.sweep_stuck_jobs",
+        "task": SWEEP_TASK,
         "schedule": _settings.sweep_interval_seconds,
     },
-    "reconcile": {"task": "bulkreg.reconcile", "schedule": _settings.reconcile_interval_seconds},
+    "reconcile": {"task": RECONCILE_TASK, "schedule": _settings.reconcile_interval_seconds},
 }

@@ -11,12 +11,12 @@ from contextvars import ContextVar, Token
 
 from pythonjsonlogger.json import JsonFormatter
 
+from bulkreg.foundation.names import JOB_TASK
+
 current_job_id: ContextVar[str | None] = ContextVar("current_job_id", default=None)
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(job_suffix)s: %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(job_id)s"
 
-
-JOB_TASK = "bulkreg.process_bulk_job"
 UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 

@@ -13,16 +13,25 @@ its parent's sockets). Jobs are published by task name: the publisher needs no w
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
+import psycopg
 import redis
 from celery import Celery
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
-from bulkreg.logs import JOB_TASK
-from bulkreg.settings import Settings, get_settings
+from bulkreg.foundation import metrics as prometheus
+from bulkreg.foundation.names import JOB_TASK, LARGE_QUEUE, QUEUES, SMALL_QUEUE
+from bulkreg.foundation.settings import Settings, get_settings
+from domain.model import JobStatus
 from domain.ports import Sendable
-from persistence.database import make_engine
+from persistence import notifications
+from persistence.database import answers, make_engine
 from persistence.notifications import JobChanges
+from persistence.operations import jobs_by_status, queue_depths
 from persistence.repositories.claims import LargeJobs
 from persistence.uow import SqlUnitsOfWork
 
@@ -47,20 +56,16 @@ PUBLISH_TIMEOUT_SECONDS = 0.5
 
 @lru_cache(maxsize=1)
 def producer() -> Celery:
-    """A Celery app that only sends: configured like the workers' (``bulkreg.celeryconfig``),
+    """A Celery app that only sends: configured like the workers' (``bulkreg.foundation.celeryconfig``),
     with the publisher's own bounds."""
     app = Celery("bulkreg")
-    app.config_from_object("bulkreg.celeryconfig")
+    app.config_from_object("bulkreg.foundation.celeryconfig")
     app.conf.broker_transport_options = app.conf.broker_transport_options | {
         "socket_connect_timeout": PUBLISH_TIMEOUT_SECONDS,
         "socket_timeout": PUBLISH_TIMEOUT_SECONDS,
     }
     app.conf.broker_connection_timeout = PUBLISH_TIMEOUT_SECONDS
     return app
-
-
-SMALL_QUEUE = "bulk.small"  # also the default queue: beat's upkeep tasks go there
-LARGE_QUEUE = "bulk.large"
 
 
 def queue_for(participants: int, settings: Settings) -> str:
@@ -134,3 +139,66 @@ def reset_after_fork() -> None:
         if cached.cache_info().currsize:
             cached().engine.dispose(close=False)
         cached.cache_clear()
+
+
+class JobsByStatus(Collector):
+    def __init__(self, uows: SqlUnitsOfWork) -> None:
+        self.uows = uows
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily("bulkreg_jobs", "Bulk jobs by status", labels=["status"])
+        counts = jobs_by_status(self.uows.engine)
+        for status in JobStatus:
+            family.add_metric([status.value], counts.get(status, 0))
+        yield family
+
+
+class QueueDepths(Collector):
+    """Per queue, the jobs waiting and the age of the oldest, from the job table: what to
+    scale the workers on (Redis' list lengths hide what workers have prefetched)."""
+
+    def __init__(self, uows: SqlUnitsOfWork, large_job_participants: int) -> None:
+        self.uows = uows
+        self.large = large_job_participants
+
+    def collect(self) -> Iterator[Metric]:
+        depth = GaugeMetricFamily(
+            "bulkreg_queue_depth", "Jobs waiting to be processed, by queue", labels=["queue"]
+        )
+        age = GaugeMetricFamily(
+            "bulkreg_queue_oldest_age_seconds",
+            "How long the oldest waiting job has waited, by queue (0 when none waits)",
+            labels=["queue"],
+        )
+        found = queue_depths(self.uows.engine, self.large)
+        for queue in QUEUES:
+            waiting, oldest = found.get(queue, (0, 0.0))
+            depth.add_metric([queue], waiting)
+            age.add_metric([queue], oldest)
+        yield depth
+        yield age
+
+
+def metrics() -> bytes:
+    """What ``/metrics`` serves: the counters of every process and the job table's gauges."""
+    units, settings = uows(), get_settings()
+    return prometheus.exposition(
+        JobsByStatus(units), QueueDepths(units, settings.large_job_participants)
+    )
+
+
+def database_answers() -> bool:
+    return answers(uows().engine)
+
+
+def deliveries_listener() -> psycopg.Connection[Any]:
+    """The relay's connection that ``LISTEN``s for queued webhook deliveries, as the worker's
+    role; ``wait_for_deliveries`` waits on it."""
+    return notifications.listening(
+        required(get_settings().worker_database_url, "BULKREG_WORKER_DATABASE_URL")
+    )
+
+
+def wait_for_deliveries(listener: psycopg.Connection[Any], timeout: float) -> bool:
+    """True when a delivery was queued within ``timeout`` seconds."""
+    return notifications.wait_for_deliveries(listener, timeout)

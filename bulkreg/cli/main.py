@@ -12,10 +12,10 @@ from uuid import UUID
 
 from sqlalchemy import Engine
 
-from bulkreg import exposure, onboarding
+from bulkreg.cli import exposure, onboarding
 from bulkreg.devstack import demo, where
 from bulkreg.devstack.where import owner_database_url
-from bulkreg.settings import Settings, get_settings
+from bulkreg.foundation.settings import Settings, get_settings
 from domain.model import Role
 from persistence import migrate
 from persistence.database import make_engine
@@ -75,13 +75,13 @@ def provisioning(run: onboarding.Command) -> Command:
 
 
 def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
-    from bulkreg import client
+    from bulkreg.cli import client
 
     return client.submit(args, settings)
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from bulkreg import client
+    from bulkreg.cli import client
 
     return client.status(args, settings)
 

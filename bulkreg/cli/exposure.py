@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from bulkreg.settings import Settings
+from bulkreg.foundation.settings import Settings
 from persistence import exposure, provisioning
 from persistence.provisioning import ProvisioningError
 

@@ -1,6 +1,6 @@
 """Onboarding from the terminal: organizations, their people and activity types, rosters,
 tokens and sign-in links (contract §1). Each command works on the owner's engine, which the
-CLI opens (``bulkreg.cli``), prints one clear line on success, and on a problem one clear
+CLI opens (``bulkreg.cli.main``), prints one clear line on success, and on a problem one clear
 message per problem and exit status 1, with nothing written."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Engine
 
-from api import tokens
-from bulkreg.settings import Settings
+from bulkreg import tokens
+from bulkreg.foundation.settings import Settings
 from domain.csvfiles import Table, flag
 from domain.errors import ValidationFailed
 from domain.model import ActivityTypeCode, Email, MemberNumber, Role

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bulkreg.settings import Settings
+from bulkreg.foundation.settings import Settings
 from domain.csvfiles import participants_from_csv
 from domain.errors import ValidationFailed
 
