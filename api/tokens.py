@@ -17,18 +17,20 @@ from uuid import UUID
 
 import jwt
 
+from api.keyset import KeySet
 from bulkreg.tokens import ALGORITHM, REQUIRED_CLAIMS
-from domain.errors import Unauthenticated, Unavailable
+from domain.errors import Unauthenticated
 from domain.model import Principal, Role
 
 PROVIDER_ALGORITHMS = ["RS256", "ES256"]
 PROVIDER_REQUIRED_CLAIMS = ["sub", "iat", "exp"]
 CLOCK_SKEW_SECONDS = 30
 KEY_SET_CACHE_SECONDS = 300
-KEY_SET_TIMEOUT_SECONDS = 5
+# A fetch of the key set, all of it, ends within this many seconds.
+KEY_SET_TIMEOUT_SECONDS = 3.0
 # A token naming a key the cached set lacks makes the set be fetched again — at most once per
-# this many seconds, so a flood of made-up key ids cannot flood the identity provider, and a
-# rotated key is taken within seconds.
+# this many seconds after the last attempt, good or failed, so a flood of made-up key ids cannot
+# flood the identity provider, and a rotated key is taken within seconds.
 KEY_SET_REFRESH_COOLDOWN_SECONDS = 5.0
 
 
@@ -81,16 +83,13 @@ class ProviderClaims:
 
 
 @lru_cache(maxsize=4)
-def key_set(url: str) -> jwt.PyJWKClient:
-    """One client per key-set URL for the process: it caches the set and fetches it again,
-    once, when a token names a key it does not hold (a rotation) — unless it fetched it less
-    than ``KEY_SET_REFRESH_COOLDOWN_SECONDS`` ago."""
-    return jwt.PyJWKClient(
+def key_set(url: str) -> KeySet:
+    """One cache per key-set URL for the process (see ``api.keyset`` for when it fetches)."""
+    return KeySet(
         url,
-        cache_jwk_set=True,
         lifespan=KEY_SET_CACHE_SECONDS,
-        timeout=KEY_SET_TIMEOUT_SECONDS,
-        cooldown_duration=KEY_SET_REFRESH_COOLDOWN_SECONDS,
+        deadline=KEY_SET_TIMEOUT_SECONDS,
+        cooldown=KEY_SET_REFRESH_COOLDOWN_SECONDS,
     )
 
 
@@ -105,13 +104,10 @@ def provider_claims(
     """An identity provider's token, verified with its key set. An unreachable key set is
     ``Unavailable`` (503), never a 500; anything wrong with the token is ``Unauthenticated``."""
     try:
-        key = key_set(jwks_url).get_signing_key_from_jwt(token)
-    except jwt.PyJWKClientConnectionError as error:
-        raise Unavailable("the identity provider's key set cannot be fetched") from error
+        kid = jwt.get_unverified_header(token).get("kid")
     except jwt.PyJWTError as error:
         raise Unauthenticated(f"invalid token: {error}") from error
-    except (OSError, ValueError) as error:  # a connection reset mid-read, a set that is not JSON
-        raise Unavailable("the identity provider's key set cannot be read") from error
+    key = key_set(jwks_url).signing_key(kid if isinstance(kid, str) else None)
     try:
         claims = jwt.decode(
             token,

@@ -49,12 +49,25 @@ class SigningKey:
 
 @dataclass
 class KeySet:
-    """What the server publishes, how often it was asked, and whether it answers."""
+    """What the server publishes, how often it was asked, and whether it answers. While
+    ``held`` is set, a fetch is answered only when it is cleared: the server hangs, as a
+    hostile or broken one does, and ``asked`` is set when a fetch has arrived."""
 
     keys: list[SigningKey] = field(default_factory=list)
     fetches: int = 0
     failing: bool = False
     url: str = ""
+    held: threading.Event = field(default_factory=threading.Event)
+    asked: threading.Event = field(default_factory=threading.Event)
+
+    @contextmanager
+    def hanging(self) -> Iterator[None]:
+        self.asked.clear()
+        self.held.set()
+        try:
+            yield
+        finally:
+            self.held.clear()
 
     def document(self) -> bytes:
         return json.dumps({"keys": [k.public_jwk() for k in self.keys]}).encode()
@@ -65,6 +78,9 @@ def serve_key_set(key_set: KeySet) -> Iterator[KeySet]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             key_set.fetches += 1
+            key_set.asked.set()
+            while key_set.held.is_set():
+                time.sleep(0.05)
             if key_set.failing or self.path != "/jwks.json":
                 self.send_error(503 if key_set.failing else 404)
                 return
