@@ -51,7 +51,12 @@ def create_app() -> FastAPI:
     app.include_router(events.router)
     app.include_router(health.router)
     app.include_router(screen.router)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        idle_seconds=settings.body_idle_seconds,
+        total_seconds=settings.body_seconds,
+    )
     app.add_middleware(FrameGuard)
     app.openapi = lambda: openapi(app, settings.max_participants)  # type: ignore[method-assign]
     return app

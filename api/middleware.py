@@ -7,6 +7,10 @@
   Starlette's own ``RequestBodyLimitMiddleware`` answers a declared-too-large body with a
   plain-text 413 even when the app answered otherwise first; ours raises an
   ``HTTPException`` that the app's problem+json handler renders.
+  It also bounds the body in time: a body whose next bytes do not arrive within
+  ``BULKREG_BODY_IDLE_SECONDS``, or that is not all in within ``BULKREG_BODY_SECONDS``, is
+  answered 408 — a client that declares more than it sends (or sends a byte now and then)
+  cannot hold a connection and a worker thread until it gives up.
 * ``FrameGuard`` forbids framing the status screen (clickjacking): every ``/ui/`` response
   carries ``X-Frame-Options: DENY`` and ``Content-Security-Policy: frame-ancestors 'none'``.
 
@@ -14,6 +18,9 @@ Both are pure ASGI (no ``BaseHTTPMiddleware``): they cost the poll next to nothi
 """
 
 from __future__ import annotations
+
+import asyncio
+import time
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
@@ -30,10 +37,19 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"the request body is larger than {limit} bytes")
 
 
+class BodyTooSlow(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(408, "the request body did not arrive in time; send it again")
+
+
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, idle_seconds: float = 5.0, total_seconds: float = 60.0
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.idle_seconds = idle_seconds
+        self.total_seconds = total_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -42,12 +58,17 @@ class BodyLimit:
         declared = Headers(scope=scope).get("content-length", "")
         too_large = declared.isdigit() and int(declared) > self.max_bytes
         seen = 0
+        ends = time.monotonic() + self.total_seconds
 
         async def limited() -> Message:
             nonlocal seen
             if too_large:
                 raise BodyTooLarge(self.max_bytes)
-            message = await receive()
+            wait = min(self.idle_seconds, ends - time.monotonic())
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(wait, 0.0))
+            except TimeoutError:
+                raise BodyTooSlow() from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:

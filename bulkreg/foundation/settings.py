@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     max_token_ttl_seconds: int = 86_400
     max_body_bytes: int = 4 * 1024 * 1024
+    # A request body that stalls this long between bytes, or is not all in after the second
+    # figure, is answered 408: a slow client cannot hold a connection open at will.
+    body_idle_seconds: float = Field(default=5.0, gt=0)
+    body_seconds: float = Field(default=60.0, gt=0)
     max_participants: int = 10_000
     large_job_participants: int = 1_000
     max_running_large_per_org: int = 1
