@@ -32,6 +32,14 @@ class Stopped(Exception):
     pass
 
 
+WORKERS = ["worker", "worker-large"]
+API_GRACE_SECONDS = 5
+# After a worker's SIGQUIT, how long its cold shutdown may take before supervisord kills it.
+COLD_STOP_SECONDS = 15
+# PostgreSQL and Redis hold data: supervisord waits for their own shutdown, in effect forever.
+NEVER_KILLED_SECONDS = 86_400
+
+
 def _stop(signum: int, frame: FrameType | None) -> None:
     raise Stopped(signal.Signals(signum).name)
 
@@ -80,6 +88,8 @@ def commands(settings: Settings) -> dict[str, list[str]]:
         "api": [
             py, "-m", "uvicorn", "api.app:app", "--host", settings.api_host,
             "--port", str(settings.api_port), "--no-access-log",
+            # A stop waits this long for requests in flight (long polls among them).
+            "--timeout-graceful-shutdown", str(API_GRACE_SECONDS),
         ],
         "worker": [
             *celery, "worker", "--loglevel", "INFO", "--concurrency",
@@ -116,24 +126,31 @@ def programs(settings: Settings) -> list[Program]:
                 pg.argv(),
                 priority=10,
                 stop_signal=STOP_SIGNAL.name.removeprefix("SIG"),
-                stop_wait_seconds=60,
+                stop_wait_seconds=NEVER_KILLED_SECONDS,
                 user=pg.system_user,
                 log=str(pg.log_path),
             )
         )
     if settings.embedded_redis:
         redis = where.embedded_redis(settings)
-        servers.append(Program("redis", redis.argv(), priority=20, log=str(redis.log_path)))
+        servers.append(
+            Program(
+                "redis",
+                redis.argv(),
+                priority=20,
+                stop_wait_seconds=NEVER_KILLED_SECONDS,
+                log=str(redis.log_path),
+            )
+        )
     own: dict[str, dict[str, str]] = {
         # Flower reads its login from its environment, never from its command line, which
         # every local user can read in /proc.
         "flower": {"FLOWER_BASIC_AUTH": settings.flower_login()},
-        # SIGTERM asks for Celery's soft shutdown: running jobs get worker_soft_shutdown_timeout
-        # to finish, then the worker stops cold (an unfinished job is taken over at once).
-        "worker": {"REMAP_SIGTERM": "SIGQUIT"},
-        "worker-large": {"REMAP_SIGTERM": "SIGQUIT"},
     }
-    grace = dict.fromkeys(("worker", "worker-large"), WORKER_SOFT_SHUTDOWN_SECONDS + 15)
+    # A worker's SIGTERM is Celery's warm shutdown: it takes no new job and exits as soon as
+    # the one at hand is done (at once when idle). ``stop_in_order`` sends SIGQUIT (cold: the
+    # job is given back, and taken over) to one still busy after WORKER_SOFT_SHUTDOWN_SECONDS.
+    grace = dict.fromkeys(WORKERS, WORKER_SOFT_SHUTDOWN_SECONDS + COLD_STOP_SECONDS)
     application = [
         Program(
             name,
@@ -176,9 +193,22 @@ def up(settings: Settings) -> int:
         return 0
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut the stop
-        supervisor.stop()
+        stop_in_order(supervisor)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def stop_in_order(supervisor: Supervisor) -> None:
+    """The API first (it stops accepting, answers what is in flight), then every worker at
+    once (warm: idle ones go at once, busy ones when their job is done, or cold after
+    WORKER_SOFT_SHUTDOWN_SECONDS), then beat, the relay and Flower, and last what holds
+    data: Redis, then PostgreSQL, never killed."""
+    supervisor.stop_together(["api"], API_GRACE_SECONDS + 5)
+    supervisor.stop_together(WORKERS, WORKER_SOFT_SHUTDOWN_SECONDS, nudge="QUIT")
+    supervisor.stop_together(["beat", "relay", "flower"], 20)
+    for server in ("redis", "postgres"):  # if embedded; waited for, however long
+        supervisor.stop_together([server], None)
+    supervisor.stop()
 
 
 def supervisor_dir(settings: Settings) -> Path:

@@ -3,9 +3,10 @@
 A process that dies is started again (at once if it had been running, with a growing pause
 if it keeps failing to start), supervisord says so in a log line, and the others keep
 serving. supervisord runs in a session of its own, so a Ctrl-C in the terminal reaches only
-``bulkreg up``, which then asks supervisord to stop everything in order: the application
-first (the worker's main process alone gets the signal and shuts down warm), then Redis,
-then PostgreSQL.
+``bulkreg up``, which then stops everything in stages (``stop_together``), each stage's
+programs at the same time: supervisord's own shutdown would stop one program after another,
+each waiting for the last. What holds data (PostgreSQL, Redis) is stopped last and never
+killed.
 
 Its configuration — Flower's login among it — is a file of mode 0600 in a directory of mode
 0700, and its control socket lives there too: no other local user can read or drive it.
@@ -21,7 +22,8 @@ import subprocess
 import sys
 import time
 import xmlrpc.client
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,8 @@ from typing import Any
 from supervisor.xmlrpc import SupervisorTransport
 
 STDOUT = "/dev/stdout"
+# supervisord's process states that mean "not running any more" (supervisor.states).
+STOPPED = {"STOPPED", "EXITED", "FATAL", "UNKNOWN"}
 
 
 @dataclass(frozen=True)
@@ -124,15 +128,52 @@ class Supervisor:
     def exited(self) -> int | None:
         return None if self.process is None else self.process.poll()
 
-    def stop(self, timeout: float = 120) -> None:
-        """Everything, in the reverse order of the priorities, then supervisord itself."""
+    def stop_together(
+        self, names: Sequence[str], patience: float | None, nudge: str | None = None
+    ) -> None:
+        """Stop ``names`` at the same time (each with its stop signal) and wait until none
+        runs, for ``patience`` seconds at most (None: as long as it takes); then send those still stopping ``nudge``
+        (a worker's SIGQUIT: give the job back and go) and wait for supervisord, which kills
+        a program that outstays its ``stopwaitsecs``."""
+        if self.exited() is not None:
+            return
+        stopping = [name for name in names if self._state(name) not in STOPPED]
+        for name in stopping:
+            with suppress(xmlrpc.client.Fault):  # stopped in the meantime
+                self._call("stopProcess", name, False)
+        if self._wait_stopped(stopping, patience) or nudge is None:
+            return
+        for name in stopping:
+            with suppress(xmlrpc.client.Fault):
+                self._call("signalProcess", name, nudge)
+        self._wait_stopped(stopping, None)
+
+    def _state(self, name: str) -> str:
+        try:
+            return str(self._call("getProcessInfo", name)["statename"])
+        except (OSError, xmlrpc.client.Fault):
+            return "UNKNOWN"
+
+    def _wait_stopped(self, names: Sequence[str], patience: float | None) -> bool:
+        deadline = None if patience is None else time.monotonic() + patience
+        while any(self._state(name) not in STOPPED for name in names):
+            if self.exited() is not None:
+                return True
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        return True
+
+    def stop(self) -> None:
+        """supervisord itself, with whatever still runs (nothing, after a stop in stages).
+        Never killed: what holds data is waited for, however long it takes."""
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout)
+            self.process.wait(10)
         except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            print("bulkreg: waiting for the database servers to shut down", file=sys.stderr)
             self.process.wait()
 
     def _call(self, method: str, *args: object) -> Any:

@@ -14,7 +14,7 @@ import of the app: every setting that matters for not losing or doubling a job l
 from __future__ import annotations
 
 from bulkreg.foundation.names import RECONCILE_TASK, SMALL_QUEUE, SWEEP_TASK
-from bulkreg.foundation.settings import WORKER_SOFT_SHUTDOWN_SECONDS, get_settings
+from bulkreg.foundation.settings import get_settings
 
 _settings = get_settings()
 if _settings.task_time_limit >= _settings.visibility_timeout:
@@ -46,9 +46,12 @@ worker_send_task_events = True
 # Flower lists tasks from the worker's events; a sent event cost every submit a publish.
 task_send_sent_event = False
 worker_hijack_root_logger = False
-# A stop (SIGTERM, remapped to Celery's soft shutdown by bulkreg up) lets running jobs finish
-# for this long, then stops cold: a job cut short is taken over by the next sweep.
-worker_soft_shutdown_timeout = WORKER_SOFT_SHUTDOWN_SECONDS
+# A stop is SIGTERM, Celery's warm shutdown: the job at hand finishes, then the worker exits
+# (an idle one at once). SIGQUIT — what ``bulkreg up`` sends a worker still busy after
+# WORKER_SOFT_SHUTDOWN_SECONDS — is the cold shutdown, at once: Celery's soft shutdown would
+# sleep its whole timeout even when the job ends a moment after the signal. A job cut short
+# is given back and taken over by the next sweep.
+worker_soft_shutdown_timeout = 0
 beat_schedule = {
     "sweep-stuck-jobs": {
         "task": SWEEP_TASK,

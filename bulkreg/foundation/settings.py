@@ -29,8 +29,9 @@ PLACEHOLDER_SECRETS = {
 MIN_SECRET_LENGTH = 32
 
 
-# How long a stopping worker lets running jobs finish (Celery's soft shutdown) before it
-# stops cold; ``bulkreg up`` gives it this long plus a margin before killing it.
+# How long a stopping worker may take to finish the job at hand (Celery's warm shutdown)
+# before it is told to stop cold (``bulkreg up``) or killed (compose's stop_grace_period is
+# longer than this): either way the job is rolled back whole and taken over.
 WORKER_SOFT_SHUTDOWN_SECONDS = 30
 
 

@@ -125,7 +125,15 @@ def test_a_stop_lets_the_running_job_finish() -> None:
     children = stack.descendants()
     assert stack.stop(signal.SIGTERM, timeout=90) == 0
     assert [p for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
-    assert "stopped: worker (exit status 0)" in stack.log_path.read_text()
+    log = stack.log_path.read_text()
+    assert "stopped: worker (exit status 0)" in log
+    assert stop_stages(log) == [
+        {"api"},
+        {"worker", "worker-large"},
+        {"beat", "relay", "flower"},
+        {"redis"},
+        {"postgres"},
+    ]
     again = start_stack("soft-stop", stack.data_dir)
     try:
         assert _status(again, job_id) == "succeeded"
@@ -135,6 +143,21 @@ def test_a_stop_lets_the_running_job_finish() -> None:
             conn.execute("drop trigger slow_insert on activities; drop function slow_insert()")
     finally:
         again.stop()
+
+
+def stop_stages(log: str) -> list[set[str]]:
+    """supervisord's "stopped: NAME" lines, grouped into the stages of the stop they belong
+    to: the API, the workers, the other programs, Redis, PostgreSQL."""
+    stages = [{"api"}, {"worker", "worker-large"}, {"beat", "relay", "flower"}]
+    stages += [{"redis"}, {"postgres"}]
+    stage_of = {name: n for n, names in enumerate(stages) for name in names}
+    order = [
+        stage_of[line.split("stopped: ", 1)[1].split(" ", 1)[0]]
+        for line in log.splitlines()
+        if "stopped: " in line
+    ]
+    assert order == sorted(order), order  # no program stopped before an earlier stage's
+    return [stages[n] for n in sorted(set(order))]
 
 
 def _status(stack: Stack, job_id: str) -> str:
