@@ -4,7 +4,7 @@ large jobs flowing.
 ``fairness_ratio``: the p95 of B's 15-participant jobs, submit → ``succeeded`` (the job
 row's own timestamps), while A keeps two of its largest jobs waiting at all times, ÷ the
 same p95 on an idle stack. Large jobs have their own queue and worker
-(``bulkreg.composition_root.queue_for``), so B's jobs never wait behind A's; what is left is
+(``bulkreg.publisher.queue_for``), so B's jobs never wait behind A's; what is left is
 sharing the machine's two cores.
 
 ``burst_ratio``: the same while A submits a burst of small jobs (500 at full size). They

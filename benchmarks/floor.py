@@ -14,7 +14,7 @@ import uuid
 
 from fastapi import FastAPI, Response
 
-from bulkreg.composition_root import producer
+from bulkreg.publisher import producer
 
 app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 

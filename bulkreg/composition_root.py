@@ -19,13 +19,13 @@ from typing import Any
 
 import psycopg
 import redis
-from celery import Celery
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from bulkreg.foundation import metrics as prometheus
-from bulkreg.foundation.names import JOB_TASK, LARGE_QUEUE, QUEUES, SMALL_QUEUE
+from bulkreg.foundation.names import QUEUES
 from bulkreg.foundation.settings import Settings, get_settings
+from bulkreg.publisher import Publisher
 from domain.model import JobStatus
 from domain.ports import Sendable
 from persistence import notifications
@@ -48,55 +48,13 @@ def required(value: str | None, variable: str) -> str:
     return value
 
 
-# A request never waits on the broker for long: one try, with short socket timeouts. A hung
-# or absent Redis costs a submission about PUBLISH_TIMEOUT_SECONDS, then the job row (the
-# outbox) waits for the sweeper.
-PUBLISH_TIMEOUT_SECONDS = 0.5
-
-
-@lru_cache(maxsize=1)
-def producer() -> Celery:
-    """A Celery app that only sends: configured like the workers' (``bulkreg.foundation.celeryconfig``),
-    with the publisher's own bounds."""
-    app = Celery("bulkreg")
-    app.config_from_object("bulkreg.foundation.celeryconfig")
-    app.conf.broker_transport_options = app.conf.broker_transport_options | {
-        "socket_connect_timeout": PUBLISH_TIMEOUT_SECONDS,
-        "socket_timeout": PUBLISH_TIMEOUT_SECONDS,
-    }
-    app.conf.broker_connection_timeout = PUBLISH_TIMEOUT_SECONDS
-    return app
-
-
-def queue_for(participants: int, settings: Settings) -> str:
-    """Jobs over ``BULKREG_LARGE_JOB_PARTICIPANTS`` go to the large jobs' own worker, so a
-    15-participant job never waits behind a 10,000-participant one."""
-    return LARGE_QUEUE if participants > settings.large_job_participants else SMALL_QUEUE
+# The process's publisher: it sends job ids after commit, and again when the broker was away.
+PUBLISHER = Publisher()
 
 
 def enqueue(job: Sendable) -> None:
-    """Send the job to the workers of its size. A broker outage does not fail the caller:
-    the job row is the outbox and ``bulkreg.sweep_stuck_jobs`` sends it again later."""
-    job_id = job.job_id
-    args = [str(job_id)]
-    try:
-        producer().send_task(
-            JOB_TASK,
-            args=args,
-            queue=queue_for(job.participants, get_settings()),
-            argsrepr=repr(args),  # what Flower shows; Celery's own saferepr costs more
-            kwargsrepr="{}",
-            retry=False,
-        )
-    except Exception as error:  # any broker failure: the sweeper covers it
-        # One line, not the exception's chain: a broker outage would otherwise write a
-        # hundred lines per submission.
-        log.warning(
-            "could not send job %s to the broker (%s: %s); the sweeper will",
-            job_id,
-            type(error).__name__,
-            str(error).splitlines()[0] if str(error) else "",
-        )
+    """Send the job to the workers of its size (``bulkreg.publisher``)."""
+    PUBLISHER.enqueue(job)
 
 
 def broker_answers() -> bool:
@@ -134,7 +92,9 @@ def job_changes() -> JobChanges:
 
 
 def reset_after_fork() -> None:
-    """A forked child must not share its parent's sockets."""
+    """A forked child must not share its parent's sockets, nor its publisher's lock."""
+    global PUBLISHER
+    PUBLISHER = Publisher()
     for cached in (uows, worker_uows):
         if cached.cache_info().currsize:
             cached().engine.dispose(close=False)

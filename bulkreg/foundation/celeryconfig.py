@@ -24,7 +24,7 @@ if not _settings.redis_url:
 
 broker_url = _settings.redis_url
 # Small jobs and beat's upkeep share the default queue; large jobs have their own
-# (bulkreg.composition_root.queue_for) and their own worker.
+# (bulkreg.publisher.queue_for) and their own worker.
 task_default_queue = SMALL_QUEUE
 task_acks_late = True
 task_reject_on_worker_lost = True

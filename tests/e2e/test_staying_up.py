@@ -105,6 +105,8 @@ def test_a_hung_broker_does_not_hold_a_submission(stack: Stack) -> None:
     finally:
         redis.resume()
     assert wait_terminal(client, job_id, timeout=90)["status"] == "succeeded"
+    # Sent by the API as soon as the broker answered again, not left to the sweeper.
+    assert f"sent job {job_id}: the broker answers again" in stack.log_path.read_text()
 
 
 def test_a_stop_lets_the_running_job_finish() -> None:

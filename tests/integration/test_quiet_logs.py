@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from bulkreg import composition_root
+from bulkreg.publisher import Publisher
 from domain.model import JobStatus
 from domain.ports import Sendable
 from persistence.uow import SqlUnitsOfWork
@@ -39,18 +39,17 @@ def test_a_delivery_with_nothing_to_take_leaves_no_error_anywhere(
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
-def test_a_failed_publish_is_one_line(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_failed_publish_is_one_line(caplog: pytest.LogCaptureFixture) -> None:
     def refuse(*_: object, **__: object) -> None:
         try:
             raise OSError("Connection refused")
         except OSError as cause:
             raise ConnectionError("Error 111 connecting to 127.0.0.1:6390.") from cause
 
-    monkeypatch.setattr(composition_root, "producer", lambda: SimpleNamespace(send_task=refuse))
+    publisher = Publisher(lambda: SimpleNamespace(send_task=refuse))
     with caplog.at_level(logging.INFO):
-        composition_root.enqueue(Sendable(uuid4(), 3))  # does not raise: the sweeper will send it
+        publisher.enqueue(Sendable(uuid4(), 3))  # does not raise: tried again in the background
+        publisher.close()
     (record,) = caplog.records
     assert record.levelno == logging.WARNING and record.exc_info is None
     assert "ConnectionError: Error 111" in record.getMessage()

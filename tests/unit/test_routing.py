@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bulkreg.composition_root import LARGE_QUEUE, SMALL_QUEUE, queue_for
+from bulkreg.foundation.names import LARGE_QUEUE, SMALL_QUEUE
 from bulkreg.foundation.settings import Settings
+from bulkreg.publisher import queue_for
 
 
 def test_jobs_over_the_threshold_go_to_the_large_queue() -> None:
