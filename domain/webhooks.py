@@ -19,6 +19,7 @@ import hmac
 import ipaddress
 import secrets
 import socket
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -124,8 +125,12 @@ def resolve(host: str, port: int) -> list[str]:
 def refused_address(address: str) -> str | None:
     """Why a webhook may not call this address, or None when it is a public one."""
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv6 address that carries an IPv4 one reaches that one: judged by it.
+        carried = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+        for inner in filter(None, carried):
+            if reason := refused_address(str(inner)):
+                return reason
     if ip.is_loopback:
         return "a loopback address"
     if ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast:
@@ -149,14 +154,22 @@ def check_url(url: str, *, allow_private: bool, resolver: Resolver = resolve) ->
     """The URL's target, its host resolved and every address checked; raises
     ``ValidationFailed`` naming ``url`` otherwise."""
     loc = ("body", "url")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in url):
+        raise ValidationFailed(
+            [FieldError(loc, "must not contain spaces, line breaks or control characters")]
+        )
+    try:
+        parts = urlsplit(url)
+        hostname, given_port = parts.hostname, parts.port
+    except ValueError:  # a bracketed host that is no IPv6 address, a port out of range
+        raise ValidationFailed([FieldError(loc, "is not a valid URL")]) from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise ValidationFailed([FieldError(loc, "must be an http or https URL with a host")])
     if parts.username or parts.password:
         raise ValidationFailed([FieldError(loc, "must not carry a user name or password")])
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        addresses = resolver(parts.hostname, port)
+        port = given_port or (443 if parts.scheme == "https" else 80)
+        addresses = resolver(hostname, port)
     except (ValueError, OSError) as error:
         raise ValidationFailed([FieldError(loc, f"cannot be resolved: {error}")]) from None
     if not addresses:
@@ -168,7 +181,7 @@ def check_url(url: str, *, allow_private: bool, resolver: Resolver = resolve) ->
                 raise ValidationFailed(
                     [FieldError(loc, f"points at {reason} ({address}); refused")]
                 )
-    return Target(url, parts.hostname, port, addresses[0])
+    return Target(url, hostname, port, addresses[0])
 
 
 def check_types(types: Sequence[str]) -> list[str]:

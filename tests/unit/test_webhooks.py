@@ -23,8 +23,11 @@ def test_a_signature_verifies_with_an_independent_implementation() -> None:
     secret = new_secret()
     body = json.dumps({"id": "evt_1", "type": "anomaly.opened"}).encode()
     stamp = int(time.time())  # the verifier refuses a timestamp five minutes off
-    headers = {"webhook-id": "evt_1", "webhook-timestamp": str(stamp),
-               "webhook-signature": signature(secret, "evt_1", stamp, body)}  # fmt: skip
+    headers = {
+        "webhook-id": "evt_1",
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": signature(secret, "evt_1", stamp, body),
+    }
     verifier = Verifier(secret)
     assert verifier.verify(body, headers) == {"id": "evt_1", "type": "anomaly.opened"}
     with pytest.raises(Exception, match="signature"):
@@ -38,29 +41,69 @@ def _resolving(*addresses: str) -> Resolver:
 
 @pytest.mark.parametrize(
     "address",
-    ["127.0.0.1", "10.0.0.7", "172.16.3.4", "192.168.1.1", "169.254.169.254", "::1",
-     "fc00::1", "fe80::1", "0.0.0.0", "100.64.0.1", "224.0.0.1", "::ffff:127.0.0.1"],
-)  # fmt: skip
+    [
+        "127.0.0.1",
+        "10.0.0.7",
+        "172.16.3.4",
+        "192.168.1.1",
+        "169.254.169.254",
+        "::1",
+        "fc00::1",
+        "fe80::1",
+        "0.0.0.0",
+        "100.64.0.1",
+        "224.0.0.1",
+        "::ffff:127.0.0.1",
+        "2002:7f00:1::",  # 6to4, carrying 127.0.0.1
+        "2002:a00:7::",  # 6to4, carrying 10.0.0.7
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, its client 127.0.0.1
+    ],
+)
 def test_private_loopback_and_reserved_addresses_are_refused(address: str) -> None:
     with pytest.raises(ValidationFailed, match="refused"):
-        check_url("https://hooks.example.org/in", allow_private=False,
-                  resolver=_resolving(address))  # fmt: skip
-    target = check_url("https://hooks.example.org/in", allow_private=True,
-                       resolver=_resolving(address))  # fmt: skip
+        check_url("https://hooks.example.org/in", allow_private=False, resolver=_resolving(address))
+    target = check_url(
+        "https://hooks.example.org/in", allow_private=True, resolver=_resolving(address)
+    )
     assert target.address == address
+
+
+def test_a_6to4_address_is_judged_by_the_ipv4_address_it_carries() -> None:
+    public = check_url(  # 93.184.216.34
+        "https://a.example.org/", allow_private=False, resolver=_resolving("2002:5db8:d822::")
+    )
+    assert public.address == "2002:5db8:d822::"
 
 
 def test_every_address_of_the_host_is_checked_not_only_the_first() -> None:
     with pytest.raises(ValidationFailed):
-        check_url("https://a.example.org/", allow_private=False,
-                  resolver=_resolving("93.184.216.34", "10.0.0.1"))  # fmt: skip
-    target = check_url("https://a.example.org:8443/x?y=1", allow_private=False,
-                       resolver=_resolving("93.184.216.34"))  # fmt: skip
+        check_url(
+            "https://a.example.org/",
+            allow_private=False,
+            resolver=_resolving("93.184.216.34", "10.0.0.1"),
+        )
+    target = check_url(
+        "https://a.example.org:8443/x?y=1",
+        allow_private=False,
+        resolver=_resolving("93.184.216.34"),
+    )
     assert (target.host, target.port, target.address) == ("a.example.org", 8443, "93.184.216.34")
 
 
 @pytest.mark.parametrize(
-    "url", ["ftp://a.example.org/", "file:///etc/passwd", "https://", "https://u:p@a.example.org/"]
+    "url",
+    [
+        "ftp://a.example.org/",
+        "file:///etc/passwd",
+        "https://",
+        "https://u:p@a.example.org/",
+        "http://[::ffff:127.1]/",  # urlsplit itself refuses it
+        "https://a.example.org:99999/",
+        "https://a.example.org/in\r\nX-Injected: 1",
+        "https://a.example.org/in path",
+        "https://a.example.org/\x1b[31m",
+        "https://a.example.org/\u202egnp.exe",
+    ],
 )
 def test_only_http_urls_with_a_host_and_no_credentials(url: str) -> None:
     with pytest.raises(ValidationFailed):
