@@ -15,6 +15,7 @@ and ``add_body_schemas``), so clients and schemathesis see it as if FastAPI had 
 
 from __future__ import annotations
 
+import json
 from typing import Any, TypeVar
 
 from fastapi import Depends, Request
@@ -33,22 +34,65 @@ BODY_MODELS: list[type[BaseModel]] = []
 
 
 def is_json(content_type: str | None) -> bool:
-    media = (content_type or "application/json").split(";", 1)[0].strip().lower()
-    return media == "application/json" or (
+    """``application/json`` or ``application/…+json``, in UTF-8 if a charset is named. A
+    body that does not say it is JSON is not read as JSON."""
+    media, *parameters = (content_type or "").split(";")
+    media = media.strip().lower()
+    if media != "application/json" and not (
         media.startswith("application/") and media.endswith("+json")
-    )
+    ):
+        return False
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
+            "utf-8",
+            "utf8",
+        ):
+            return False
+    return True
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise DuplicateKey(key)
+        seen.add(key)
+    return dict(pairs)
+
+
+class DuplicateKey(ValueError):
+    pass
+
+
+def duplicate_key(raw: bytes) -> str | None:
+    """A member name that an object of the body repeats: JSON parsers keep the last one
+    silently, so ``{"on_conflict": "skip", "on_conflict": "override"}`` would mean what the
+    sender's own tools may show otherwise. A body that is not JSON at all is left to the
+    model's parser, which says so."""
+    try:
+        json.loads(raw, object_pairs_hook=_refuse_duplicates)
+    except DuplicateKey as repeated:
+        return str(repeated)
+    except ValueError:
+        return None
+    return None
 
 
 async def parse_json(request: Request, model: type[M]) -> M:
     if not is_json(request.headers.get("content-type")):
-        raise HTTPException(415, "the body must be JSON (Content-Type: application/json)")
+        raise HTTPException(415, "the body must be JSON in UTF-8 (Content-Type: application/json)")
     raw = await request.body()
     if not raw:
         raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "required"}])
     try:
         if len(raw) > OFF_LOOP_BYTES:
-            return await run_in_threadpool(model.model_validate_json, raw, strict=True)
-        return model.model_validate_json(raw, strict=True)
+            return await run_in_threadpool(_validated, raw, model)
+        return _validated(raw, model)
+    except DuplicateKey as repeated:
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": ("body",), "msg": f"{repeated} is given twice"}]
+        ) from None
     except ValidationError as error:
         raise RequestValidationError(
             [
@@ -56,6 +100,12 @@ async def parse_json(request: Request, model: type[M]) -> M:
                 for e in error.errors(include_url=False, include_input=False)
             ]
         ) from None
+
+
+def _validated(raw: bytes, model: type[M]) -> M:
+    if (repeated := duplicate_key(raw)) is not None:
+        raise DuplicateKey(repr(repeated))
+    return model.model_validate_json(raw, strict=True)
 
 
 def json_body(model: type[M]) -> Any:
