@@ -28,7 +28,7 @@ from benchmarks import (
     poll,
     scaling,
     staying_up,
-)  # fmt: skip
+)
 from benchmarks.harness import (
     BENCH_ENV,
     Figure,
@@ -128,17 +128,28 @@ def run(sizes: Sizes) -> dict[str, Any]:
             figures |= e2e.run(s, stack, org, sizes.e2e_jobs, sizes.repeat, secret)
             settle(s.superuser_url)
             figures |= events.run(
-                s, stack, org, secret, jobs=sizes.e2e_jobs,
-                e2e_rate=figures["jobs_per_s"].median, repeat=min(sizes.repeat, 3),
+                s,
+                stack,
+                org,
+                secret,
+                jobs=sizes.e2e_jobs,
+                e2e_rate=figures["jobs_per_s"].median,
+                repeat=min(sizes.repeat, 3),
                 first_day=40_000,
-            )  # fmt: skip
+            )
             settle(s.superuser_url)
             figures |= scaling.run(s, stack, org, 2 * sizes.e2e_jobs, secret, first_day=30_000)
             settle(s.superuser_url)
             figures |= fairness.run(
-                s, stack, org, other, secret,
-                first_day=4000, repeat=min(sizes.repeat, 3), burst=sizes.burst,
-            )  # fmt: skip
+                s,
+                stack,
+                org,
+                other,
+                secret,
+                first_day=4000,
+                repeat=min(sizes.repeat, 3),
+                burst=sizes.burst,
+            )
             settle(s.superuser_url)
             figures |= staying_up.run(s, stack, org, secret, min(sizes.repeat, 3))
         finally:

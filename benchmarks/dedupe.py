@@ -45,9 +45,15 @@ def fill_to(servers: Servers, org: Org, total: int) -> None:
                             (select coalesce(max(occurred_on) - date '2000-01-01', 0)
                              from activities where activity_type = %(type)s and org_id = %(org)s) + %(n)s) as g
                    limit %(missing)s""",
-                {"org": org.id, "type": FILLER_TYPE, "by": org.coordinator.user_id, "mentors": mentors,
-                 "n": per_mentor, "missing": missing},
-            )  # fmt: skip
+                {
+                    "org": org.id,
+                    "type": FILLER_TYPE,
+                    "by": org.coordinator.user_id,
+                    "mentors": mentors,
+                    "n": per_mentor,
+                    "missing": missing,
+                },
+            )
         conn.execute("vacuum analyze activities")
 
 
@@ -80,8 +86,9 @@ def window_seconds(uows: SqlUnitsOfWork, org: Org, since: datetime, until: datet
     as the API asks it (a page of 50, newest first), in a transaction already open. The
     fastest of three."""
     best = float("inf")
-    flt = ActivityFilter(registered_by=org.coordinator.user_id, created_from=since,
-                         created_to=until)  # fmt: skip
+    flt = ActivityFilter(
+        registered_by=org.coordinator.user_id, created_from=since, created_to=until
+    )
     for _ in range(3):
         with uows(org.coordinator) as uow:
             uow.directory.user(org.coordinator.user_id)  # open the transaction

@@ -29,8 +29,9 @@ from tests.support.receiver import receiving
 
 def _client(stack: Stack, principal: Any, secret: str) -> httpx.Client:
     token = tokens.issue(principal, secret, 3600)
-    return httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {token}"},
-                        timeout=60)  # fmt: skip
+    return httpx.Client(
+        base_url=stack.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+    )
 
 
 def delivery_ms(
@@ -69,8 +70,11 @@ def delivery_ms(
 def _in_review(coordinator: httpx.Client, org: Org, on: int) -> str:
     """A one-participant job in review: its participant already has the activity."""
     person = str(org.peer_mentors[-1])
-    activity = {"activity_type": "phone_call", "occurred_on": day(on).isoformat(),
-                "duration_minutes": 10}  # fmt: skip
+    activity = {
+        "activity_type": "phone_call",
+        "occurred_on": day(on).isoformat(),
+        "duration_minutes": 10,
+    }
     proxy = coordinator.post(
         "/v1/proxy-registrations", json={"peer_mentor_id": person, "activity": activity}
     )
@@ -114,8 +118,11 @@ def wakeup_ms(
                 job: str = job, etag: str = etag, answered: list[float] = answered
             ) -> None:
                 with _client(stack, org.coordinator, secret) as poller:
-                    r = poller.get(f"/v1/bulk-registrations/{job}", params={"wait": 30},
-                                   headers={"If-None-Match": etag})  # fmt: skip
+                    r = poller.get(
+                        f"/v1/bulk-registrations/{job}",
+                        params={"wait": 30},
+                        headers={"If-None-Match": etag},
+                    )
                     answered.append(time.time())
                     assert r.status_code == 200, r.status_code
 
@@ -132,9 +139,16 @@ def wakeup_ms(
 
 
 def run(
-    servers: Servers, stack: Stack, org: Org, secret: str, *, jobs: int, e2e_rate: float,
-    repeat: int, first_day: int,
-) -> dict[str, Figure]:  # fmt: skip
+    servers: Servers,
+    stack: Stack,
+    org: Org,
+    secret: str,
+    *,
+    jobs: int,
+    e2e_rate: float,
+    repeat: int,
+    first_day: int,
+) -> dict[str, Figure]:
     delivery, wakeup = Figure(), Figure()
     rate = max(0.5, e2e_rate / 2)
     for rep in range(repeat):

@@ -31,8 +31,11 @@ def child(worker_url: str, job_id: str) -> None:
 def run(servers: Servers, job_id: str) -> float:
     out = subprocess.run(
         [python(), "-m", "benchmarks.memory", servers.worker_url, job_id],
-        capture_output=True, text=True, env=child_env(servers), check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=child_env(servers),
+        check=True,
+    )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["status"] == "succeeded", result
     return float(result["growth_bytes"]) / 2**20

@@ -16,10 +16,15 @@ def test_health_readiness_and_openapi(stack: Stack) -> None:
     assert client.get("/readyz").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     for path in (
-        "/v1/bulk-registrations", "/v1/bulk-registrations/{job_id}",
-        "/v1/bulk-registrations/{job_id}/cancel", "/v1/bulk-registrations/{job_id}/resolution",
-        "/v1/proxy-registrations", "/v1/activities", "/healthz", "/readyz",
-    ):  # fmt: skip
+        "/v1/bulk-registrations",
+        "/v1/bulk-registrations/{job_id}",
+        "/v1/bulk-registrations/{job_id}/cancel",
+        "/v1/bulk-registrations/{job_id}/resolution",
+        "/v1/proxy-registrations",
+        "/v1/activities",
+        "/healthz",
+        "/readyz",
+    ):
         assert path in paths, path
 
 

@@ -112,8 +112,11 @@ def test_csv_problems_are_clear_messages_naming_the_line(
     assert "unauthenticated" in refused.stdout and "Traceback" not in refused.stderr
     down = subprocess.run(
         [str(BULKREG.resolve()), "status", "00000000-0000-0000-0000-000000000001", "--token", "t"],
-        capture_output=True, text=True, env=stack.env | {"BULKREG_API_PORT": "9"}, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=stack.env | {"BULKREG_API_PORT": "9"},
+        timeout=60,
+    )
     assert down.returncode == 1 and "cannot reach the API" in down.stdout
 
 

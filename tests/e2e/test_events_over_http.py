@@ -44,10 +44,16 @@ def hooked(admin: httpx.Client) -> Iterator[tuple[Receiver, str]]:
 
 def delivered(receiver: Receiver, job_id: str, status: str) -> Any:
     return wait_for(
-        lambda: next((r for r in receiver.accepted if r.body["data"]["job_id"] == job_id
-                      and r.body["data"]["status"] == status), None),
+        lambda: next(
+            (
+                r
+                for r in receiver.accepted
+                if r.body["data"]["job_id"] == job_id and r.body["data"]["status"] == status
+            ),
+            None,
+        ),
         timeout=60,
-    )  # fmt: skip
+    )
 
 
 def test_webhooks_are_managed_by_admins_and_the_secret_is_shown_once(
@@ -63,12 +69,18 @@ def test_webhooks_are_managed_by_admins_and_the_secret_is_shown_once(
         {k: v for k, v in created.json().items() if k != "secret"}
     ]
     assert coordinator.get("/v1/webhooks").status_code == 403
-    assert coordinator.post("/v1/webhooks", json={"url": "https://x.example.org",
-                                                  "types": ["*"]}).status_code == 403  # fmt: skip
-    for bad in ({"url": "ftp://x.example.org/", "types": ["*"]},
-                {"url": "https://x.example.org/", "types": ["job.done"]},
-                {"url": "https://x.example.org/", "types": []},
-                {"url": "https://x.example.org/", "types": ["*"], "extra": 1}):  # fmt: skip
+    assert (
+        coordinator.post(
+            "/v1/webhooks", json={"url": "https://x.example.org", "types": ["*"]}
+        ).status_code
+        == 403
+    )
+    for bad in (
+        {"url": "ftp://x.example.org/", "types": ["*"]},
+        {"url": "https://x.example.org/", "types": ["job.done"]},
+        {"url": "https://x.example.org/", "types": []},
+        {"url": "https://x.example.org/", "types": ["*"], "extra": 1},
+    ):
         refused = admin.post("/v1/webhooks", json=bad)
         assert refused.status_code == 422, bad
         assert refused.headers["content-type"].startswith("application/problem+json")

@@ -20,8 +20,11 @@ from tests.support.stack import BULKREG, Stack, plant_misattributed
 def exposure(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BULKREG.resolve()), "audit", "exposure", *args],
-        capture_output=True, text=True, env=stack.env, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=stack.env,
+        timeout=120,
+    )
 
 
 def test_a_planted_record_is_reported_filed_and_resolved_from_the_screen(
@@ -53,8 +56,9 @@ def test_a_planted_record_is_reported_filed_and_resolved_from_the_screen(
 
     admin = stack.client(first_org["admins"][0]["token"])
     log = admin.get("/v1/audit-log", params={"limit": 200}).json()
-    assert log["items"] and all(set(e) == {"id", "at", "actor_id", "action", "target", "details"}
-                                for e in log["items"])  # fmt: skip
+    assert log["items"] and all(
+        set(e) == {"id", "at", "actor_id", "action", "target", "details"} for e in log["items"]
+    )
     assert coordinator.get("/v1/audit-log").status_code == 403
 
     with httpx.Client(base_url=stack.api, follow_redirects=False) as browser:

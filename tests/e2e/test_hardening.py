@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
@@ -64,32 +65,44 @@ def test_a_body_over_the_limit_is_413_without_being_read_whole(
     huge = b'{"participants": [' + b'{"peer_mentor_id": "x"},' * (MAX_BODY // 24) + b"]}"
     assert len(huge) > MAX_BODY + 1
     assert_problem(
-        coordinator.post("/v1/bulk-registrations", content=huge,
-                         headers={"Content-Type": "application/json"}),
-        413, "payload_too_large",
-    )  # fmt: skip
+        coordinator.post(
+            "/v1/bulk-registrations", content=huge, headers={"Content-Type": "application/json"}
+        ),
+        413,
+        "payload_too_large",
+    )
 
     def chunks() -> Any:  # no Content-Length: counted as it streams in
         for start in range(0, len(huge), 65536):
             yield huge[start : start + 65536]
 
     assert_problem(
-        coordinator.post("/v1/bulk-registrations", content=chunks(),
-                         headers={"Content-Type": "application/json"}),
-        413, "payload_too_large",
-    )  # fmt: skip
+        coordinator.post(
+            "/v1/bulk-registrations", content=chunks(), headers={"Content-Type": "application/json"}
+        ),
+        413,
+        "payload_too_large",
+    )
     exactly_over = b" " * (MAX_BODY + 1)
     assert_problem(
-        coordinator.post("/v1/proxy-registrations", content=exactly_over,
-                         headers={"Content-Type": "application/json"}),
-        413, "payload_too_large",
-    )  # fmt: skip
+        coordinator.post(
+            "/v1/proxy-registrations",
+            content=exactly_over,
+            headers={"Content-Type": "application/json"},
+        ),
+        413,
+        "payload_too_large",
+    )
     # Without a valid token, the answer is 401 and the body is never read.
     assert_problem(
-        httpx.post(f"{stack.api}/v1/bulk-registrations", content=huge,
-                   headers={"Authorization": "Bearer nope", "Content-Type": "application/json"}),
-        401, "unauthenticated",
-    )  # fmt: skip
+        httpx.post(
+            f"{stack.api}/v1/bulk-registrations",
+            content=huge,
+            headers={"Authorization": "Bearer nope", "Content-Type": "application/json"},
+        ),
+        401,
+        "unauthenticated",
+    )
     assert jobs_count(stack) == before
     assert httpx.get(f"{stack.api}/healthz").status_code == 200
 
@@ -146,9 +159,12 @@ def test_a_nul_character_in_an_anomaly_reason_is_a_422(coordinator: httpx.Client
     ],
 )
 def test_json_bodies_are_strict(
-    stack: Stack, coordinator: httpx.Client, first_org: dict[str, Any], path: tuple[Any, ...],
+    stack: Stack,
+    coordinator: httpx.Client,
+    first_org: dict[str, Any],
+    path: tuple[Any, ...],
     value: object,
-) -> None:  # fmt: skip
+) -> None:
     before = jobs_count(stack)
     body = bulk_body(demo_mentors(first_org, 1), days_ago(4))
     target: Any = body
@@ -193,20 +209,23 @@ def test_authentication_comes_before_validation(stack: Stack, first_org: dict[st
     assert_problem(client.post("/v1/bulk-registrations", content=b"{"), 401, "unauthenticated")
 
 
-@pytest.mark.parametrize(
-    "overrides",
-    [
-        {"exp": str(int(time.time()) + 600)},  # a number as a string
-        {"iat": str(int(time.time()))},
-        {"exp": 253402300799},  # the year 9999
-        {"iat": int(time.time()) + 3600, "exp": int(time.time()) + 4000},  # issued in the future
-        {"exp": True},
-    ],
-)
+# Each lifetime is made from the time the test runs, not the time it was collected (an hour
+# into a long session "issued in the future" would have been issued in the past).
+ODD_LIFETIMES: dict[str, Callable[[int], dict[str, Any]]] = {
+    "exp as a string": lambda now: {"exp": str(now + 600)},
+    "iat as a string": lambda now: {"iat": str(now)},
+    "the year 9999": lambda now: {"exp": 253402300799},
+    "issued in the future": lambda now: {"iat": now + 3600, "exp": now + 4000},
+    "exp true": lambda now: {"exp": True},
+}
+
+
+@pytest.mark.parametrize("odd", ODD_LIFETIMES)
 def test_tokens_with_odd_lifetimes_are_refused(
-    stack: Stack, first_org: dict[str, Any], overrides: dict[str, Any]
+    stack: Stack, first_org: dict[str, Any], odd: str
 ) -> None:
     coordinator = first_org["coordinators"][0]
+    overrides = ODD_LIFETIMES[odd](int(time.time()))
     token = sign(stack, claims_of(coordinator, first_org, "coordinator", **overrides))
     assert_problem(stack.client(token).get("/v1/bulk-registrations"), 401, "unauthenticated")
 
@@ -225,9 +244,10 @@ def test_the_login_form_refuses_a_post_from_another_site(
     cookie (SameSite=Strict): without the pair, no session cookie is set."""
     token = first_org["coordinators"][0]["token"]
     forged = httpx.post(
-        f"{stack.api}/ui/login", data={"token": token, "csrf": "guessed"},
+        f"{stack.api}/ui/login",
+        data={"token": token, "csrf": "guessed"},
         headers={"Origin": "https://evil.example"},
-    )  # fmt: skip
+    )
     assert forged.status_code == 403
     assert "bulkreg_session" not in forged.headers.get("set-cookie", "")
     form = httpx.get(f"{stack.api}/ui/login")
@@ -295,17 +315,20 @@ def test_a_nul_character_in_the_screens_anomaly_form_is_a_422_page(
     form = httpx.get(f"{stack.api}/ui/login")
     login_csrf = form.cookies["bulkreg_login_csrf"]
     signed_in = httpx.post(
-        f"{stack.api}/ui/login", data={"token": token, "csrf": login_csrf},
+        f"{stack.api}/ui/login",
+        data={"token": token, "csrf": login_csrf},
         headers={"Cookie": f"bulkreg_login_csrf={login_csrf}"},
-    )  # fmt: skip
+    )
     assert signed_in.status_code == 303
     session = {"Cookie": f"bulkreg_session={token}"}
     page = httpx.get(f"{stack.api}/ui/", headers=session)
     found = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
     assert found, page.text
     r = httpx.post(
-        f"{stack.api}/ui/anomalies/{uuid4()}/resolve", params={"job": str(uuid4())},
-        data={"csrf": found.group(1), "action": "dismiss", "reason": "no\x00pe"}, headers=session,
-    )  # fmt: skip
+        f"{stack.api}/ui/anomalies/{uuid4()}/resolve",
+        params={"job": str(uuid4())},
+        data={"csrf": found.group(1), "action": "dismiss", "reason": "no\x00pe"},
+        headers=session,
+    )
     assert r.status_code == 422
     assert "text/html" in r.headers["content-type"]

@@ -35,7 +35,7 @@ def me(stack: Stack, token: str) -> tuple[int, dict[str, Any]]:
 def test_rs256_and_es256_tokens_name_their_user_by_subject(
     stack: Stack, key_set: KeySet, first_org: dict[str, Any]
 ) -> None:
-    subject = f"kc-{uuid4()}"
+    subject = "kc-names-by-subject"  # each test has its own: unique in the session
     user_id = add_user(stack, first_org["name"], "coordinator", subject)
     for key in key_set.keys:
         status, body = me(stack, key.token(subject))
@@ -66,7 +66,7 @@ def test_rs256_and_es256_tokens_name_their_user_by_subject(
 def test_a_rotated_key_is_fetched_once_and_an_unreachable_set_is_503(
     stack: Stack, key_set: KeySet, first_org: dict[str, Any]
 ) -> None:
-    subject = f"kc-{uuid4()}"
+    subject = "kc-rotated-keys"
     add_user(stack, first_org["name"], "coordinator", subject)
     assert me(stack, key_set.keys[0].token(subject))[0] == 200
 
@@ -98,7 +98,7 @@ def test_a_rotated_key_is_fetched_once_and_an_unreachable_set_is_503(
 def test_a_deactivated_user_s_provider_tokens_stop_at_once(
     stack: Stack, key_set: KeySet, first_org: dict[str, Any]
 ) -> None:
-    subject = f"kc-{uuid4()}"
+    subject = "kc-deactivated"
     add_user(stack, first_org["name"], "coordinator", subject)
     token = key_set.keys[1].token(subject)
     assert me(stack, token)[0] == 200

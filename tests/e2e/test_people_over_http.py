@@ -13,10 +13,19 @@ from tests.support.http import days_ago, wait_terminal
 from tests.support.stack import Stack
 
 HEADER = [
-    "line", "peer_mentor_id", "email", "member_number", "display_name", "outcome",
-    "activity_id", "conflict_activity_id", "conflict_registered_by", "conflict_created_at",
-    "error_code", "error_message",
-]  # fmt: skip
+    "line",
+    "peer_mentor_id",
+    "email",
+    "member_number",
+    "display_name",
+    "outcome",
+    "activity_id",
+    "conflict_activity_id",
+    "conflict_registered_by",
+    "conflict_created_at",
+    "error_code",
+    "error_message",
+]
 
 
 def people(org: dict[str, Any], start: int, n: int) -> list[dict[str, Any]]:
@@ -37,8 +46,11 @@ def test_participants_by_email_member_number_or_id_come_back_with_their_names(
 ) -> None:
     a, b, c = people(first_org, 20, 3)
     body = {
-        "activity": {"activity_type": "home_visit", "occurred_on": days_ago(101),
-                     "duration_minutes": 30},
+        "activity": {
+            "activity_type": "home_visit",
+            "occurred_on": days_ago(101),
+            "duration_minutes": 30,
+        },
         "participants": [
             {"email": a["email"].upper()},
             {"member_number": b["member_number"], "override_duplicate": True},
@@ -46,7 +58,7 @@ def test_participants_by_email_member_number_or_id_come_back_with_their_names(
             {"email": "nobody@example.org"},
         ],
         "on_conflict": "skip",
-    }  # fmt: skip
+    }
     accepted = coordinator.post("/v1/bulk-registrations", json=body)
     assert accepted.status_code == 202, accepted.text
     job = wait_terminal(coordinator, accepted.json()["job_id"])
@@ -94,13 +106,19 @@ def test_a_csv_upload_is_read_as_spreadsheets_write_it_and_bad_lines_are_named(
     cases = {
         "empty file": (form(days_ago(103)), {"participants": ("e.csv", b"", "text/csv")}),
         "no file": (form(days_ago(103)), {"other": ("x.csv", b"email\n", "text/csv")}),
-        "unknown field": (form(days_ago(103), colour="red"),
-                          {"participants": ("p.csv", a["email"].encode(), "text/csv")}),
-        "bad duration": (form(days_ago(103), duration_minutes="forty"),
-                         {"participants": ("p.csv", b"email\nx@y.org\n", "text/csv")}),
-        "NUL in notes": (form(days_ago(103), notes="a\x00b"),
-                         {"participants": ("p.csv", b"email\nx@y.org\n", "text/csv")}),
-    }  # fmt: skip
+        "unknown field": (
+            form(days_ago(103), colour="red"),
+            {"participants": ("p.csv", a["email"].encode(), "text/csv")},
+        ),
+        "bad duration": (
+            form(days_ago(103), duration_minutes="forty"),
+            {"participants": ("p.csv", b"email\nx@y.org\n", "text/csv")},
+        ),
+        "NUL in notes": (
+            form(days_ago(103), notes="a\x00b"),
+            {"participants": ("p.csv", b"email\nx@y.org\n", "text/csv")},
+        ),
+    }
     for why, (fields, files) in cases.items():
         response = coordinator.post("/v1/bulk-registrations", data=fields, files=files)
         assert response.status_code == 422, (why, response.text)

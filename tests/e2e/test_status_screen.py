@@ -98,10 +98,16 @@ def test_start_a_job_from_the_roster_review_it_and_download_the_results(
     for p in people[:4]:
         r = coordinator.post(
             "/v1/proxy-registrations",
-            json={"peer_mentor_id": p["id"], "activity": {
-                "activity_type": "group_meeting", "occurred_on": day, "duration_minutes": 25,
-                "notes": "met at the library"}},
-        )  # fmt: skip
+            json={
+                "peer_mentor_id": p["id"],
+                "activity": {
+                    "activity_type": "group_meeting",
+                    "occurred_on": day,
+                    "duration_minutes": 25,
+                    "notes": "met at the library",
+                },
+            },
+        )
         assert r.status_code == 201, r.text
     sign_in(page, token_of(first_org))
     page.click("#new-link")
@@ -143,8 +149,12 @@ def test_start_a_job_from_the_roster_review_it_and_download_the_results(
     assert {rows[p["id"]]["outcome"] for p in people[4:]} == {"registered"}
     assert rows[people[14]["id"]]["email"] == people[14]["email"]
     job = wait_terminal(coordinator, job_id)
-    assert job["activity"] == {"activity_type": "group_meeting", "occurred_on": day,
-                               "duration_minutes": 90, "notes": None}  # fmt: skip
+    assert job["activity"] == {
+        "activity_type": "group_meeting",
+        "occurred_on": day,
+        "duration_minutes": 90,
+        "notes": None,
+    }
 
 
 def test_a_csv_with_a_bad_line_is_shown_with_its_line_and_nothing_is_queued(
@@ -316,10 +326,13 @@ def test_a_form_sent_twice_queues_one_job(page: Page, first_org: dict[str, Any])
     form: dict[str, str | float | bool | bytes | FilePayload] = {
         "csrf": page.locator('#new-job input[name="csrf"]').input_value(),
         "idem": page.locator('input[name="idem"]').input_value(),
-        "activity_type": "home_visit", "occurred_on": days_ago(65), "duration_minutes": "30",
-        "on_conflict": "review", "participant": mentors(first_org, 1, start=25)[0],
+        "activity_type": "home_visit",
+        "occurred_on": days_ago(65),
+        "duration_minutes": "30",
+        "on_conflict": "review",
+        "participant": mentors(first_org, 1, start=25)[0],
         "action": "submit",
-    }  # fmt: skip
+    }
     sent = [page.request.post("/ui/new", multipart=form, max_redirects=0) for _ in range(2)]
     assert [r.status for r in sent] == [303, 303]
     assert sent[0].headers["location"] == sent[1].headers["location"]  # one job, twice shown

@@ -64,11 +64,12 @@ def test_misattributed_records_are_found_once_marked_in_the_report_and_resolvabl
         org.coordinator2,
         ProxyRegistration(
             peer_mentor_id=mentor,
-            activity=ActivityDraft(activity_type="home_visit", occurred_on=yesterday(),
-                                   duration_minutes=5),
+            activity=ActivityDraft(
+                activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5
+            ),
         ),
         limits=Limits(),
-    )  # fmt: skip
+    )
     set_role(owner_engine, org.coordinator2.user_id, "peer_mentor")
     own = plant(superuser_engine, org, other, other, 3)  # a peer mentor's own record: fine
     wrong = plant(superuser_engine, org, mentor, other, 4)  # a peer mentor registering for another
@@ -108,13 +109,19 @@ def test_misattributed_records_are_found_once_marked_in_the_report_and_resolvabl
     }
 
     anomalies.resolve(
-        uows, org.coordinator, found[0].id, action=AnomalyAction.DELETE_RECORDS,
+        uows,
+        org.coordinator,
+        found[0].id,
+        action=AnomalyAction.DELETE_RECORDS,
         reason="written by a peer mentor during the exposure window",
-    )  # fmt: skip
+    )
     deleted = activities.list_activities(
-        uows, org.coordinator, ActivityFilter(include_deleted=True, source=Source.PROXY),
-        None, 200,
-    )  # fmt: skip
+        uows,
+        org.coordinator,
+        ActivityFilter(include_deleted=True, source=Source.PROXY),
+        None,
+        200,
+    )
     gone = {a.id: a for a in deleted.items if a.deleted_at is not None}
     assert set(gone) == {wrong, before_promotion}
     assert gone[wrong].deleted_by == org.coordinator.user_id
@@ -154,8 +161,9 @@ def test_every_write_path_leaves_its_entry_and_only_admins_read_them(
     process(uows, job_id)
     cancelled = submit(uows, org, mentors[:1], on_conflict="review")
     process(uows, cancelled)  # a conflict with the first job: in review
-    bulk.resolve(uows, org.coordinator, cancelled, decisions=[(mentors[0], Decision.CANCEL)],
-                 default=None)  # fmt: skip
+    bulk.resolve(
+        uows, org.coordinator, cancelled, decisions=[(mentors[0], Decision.CANCEL)], default=None
+    )
     to_cancel = submit(uows, org, org.peer_mentors[9:10])
     bulk.cancel(uows, org.coordinator, to_cancel)
     registered = proxy.register(
@@ -163,16 +171,18 @@ def test_every_write_path_leaves_its_entry_and_only_admins_read_them(
         org.coordinator,
         ProxyRegistration(
             email=Org.email(org.peer_mentors[10]),
-            activity=ActivityDraft(activity_type="phone_call", occurred_on=yesterday(),
-                                   duration_minutes=5),
+            activity=ActivityDraft(
+                activity_type="phone_call", occurred_on=yesterday(), duration_minutes=5
+            ),
         ),
         limits=Limits(),
-    )  # fmt: skip
-    provisioning.import_roster(
-        owner_engine, org.id, [RosterLine(2, "Nora", f"nora-{uuid4()}@example.org", None, True)]
     )
-    provisioning.add_user(owner_engine, org.id, role=Role.COORDINATOR, name="New",
-                          email=f"new-{uuid4()}@example.org")  # fmt: skip
+    provisioning.import_roster(
+        owner_engine, org.id, [RosterLine(2, "Nora", "nora@example.org", None, True)]
+    )
+    provisioning.add_user(
+        owner_engine, org.id, role=Role.COORDINATOR, name="New", email="new@example.org"
+    )
 
     page = audit.entries(uows, org.admin, AuditFilter(), None, 200)
     seen = {(e.action, e.target) for e in page.items}
@@ -187,9 +197,12 @@ def test_every_write_path_leaves_its_entry_and_only_admins_read_them(
     cli = next(e for e in page.items if e.action == "roster.create")
     assert cli.actor_id is None and cli.details["via"] == "cli"
     by_actor = audit.entries(
-        uows, org.admin, AuditFilter(actor_id=org.coordinator.user_id, action="bulk_job.submit"),
-        None, 200,
-    )  # fmt: skip
+        uows,
+        org.admin,
+        AuditFilter(actor_id=org.coordinator.user_id, action="bulk_job.submit"),
+        None,
+        200,
+    )
     assert {e.target for e in by_actor.items} >= {f"bulk_job:{job_id}"}
     assert all(e.action == "bulk_job.submit" for e in by_actor.items)
     first = audit.entries(uows, org.admin, AuditFilter(), None, 2)
@@ -208,11 +221,17 @@ def test_a_window_of_activities_is_bounded_and_filtered(uows: SqlUnitsOfWork, or
     process(uows, job_id)
     after = datetime.now(UTC)
     inside = activities.list_activities(
-        uows, org.coordinator,
-        ActivityFilter(registered_by=org.coordinator.user_id, created_from=before,
-                       created_to=after, source=Source.BULK),
-        None, 50,
-    )  # fmt: skip
+        uows,
+        org.coordinator,
+        ActivityFilter(
+            registered_by=org.coordinator.user_id,
+            created_from=before,
+            created_to=after,
+            source=Source.BULK,
+        ),
+        None,
+        50,
+    )
     assert {a.peer_mentor_id for a in inside.items} == set(org.peer_mentors[11:13])
     assert (
         activities.list_activities(

@@ -39,9 +39,12 @@ def test_make_bench_code_runs_and_writes_every_figure(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BULKREG_")}
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--out", str(out)],
-        capture_output=True, text=True, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
         cwd=Path(__file__).resolve().parents[2],
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     results = json.loads(out.read_text())
     assert set(results) >= KEYS

@@ -76,8 +76,9 @@ def test_overlapping_jobs_at_the_same_moment_never_duplicate(
             """select count(*) from (select peer_mentor_id from activities
                where org_id = :o and occurred_on = :d and duplicate_of is null
                group by peer_mentor_id having count(*) > 1) dupes""",
-            o=org.id, d=day,
-        )  # fmt: skip
+            o=org.id,
+            d=day,
+        )
         written = count(
             superuser_engine,
             "select count(*) from activities where org_id = :o and occurred_on = :d",

@@ -35,9 +35,12 @@ def test_the_compose_init_script_makes_the_roles_the_migrations_grant_to(tmp_pat
             **{f"BULKREG_{role.upper()}_PASSWORD": pw for role, pw in PASSWORDS.items()},
         }
         done = subprocess.run(
-            ["sh", str(ROOT / "deploy" / "postgres-init.sh")], env=env, capture_output=True,
-            text=True, timeout=60,
-        )  # fmt: skip
+            ["sh", str(ROOT / "deploy" / "postgres-init.sh")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
 
         def url(role: str) -> str:

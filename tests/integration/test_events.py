@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 
 from domain.errors import Forbidden, ValidationFailed
 from domain.services import bulk, events, relay
+from domain.services.bulk import Clock, utcnow
 from domain.webhooks import WebhookRequest, check_url
 from persistence.notifications import JobChanges
 from persistence.uow import SqlUnitsOfWork
@@ -38,11 +39,18 @@ def feed(uows: SqlUnitsOfWork, org: Org, after: str | None = None) -> list[Any]:
     return events.events(uows, org.coordinator, after=after, types=[], limit=500)
 
 
-def run_relay(uows: SqlUnitsOfWork, client: httpx.Client, base: float = 0.05) -> int:
+def run_relay(
+    uows: SqlUnitsOfWork, client: httpx.Client, base: float = 0.05, clock: Clock = utcnow
+) -> int:
     return relay.deliver_due(
-        uows, lambda batch: [send(client, o, True) for o in batch], limit=50,
-        lease_seconds=10, base_seconds=base, window=timedelta(hours=24),
-    )  # fmt: skip
+        uows,
+        lambda batch: [send(client, o, True) for o in batch],
+        limit=50,
+        lease_seconds=10,
+        base_seconds=base,
+        window=timedelta(hours=24),
+        clock=clock,
+    )
 
 
 def hook(uows: SqlUnitsOfWork, org: Org, receiver: Receiver, *types: str) -> UUID:
@@ -119,14 +127,39 @@ def test_a_cursor_outside_the_organization_or_unknown_is_refused(
 
 
 def test_a_receiver_that_fails_three_times_gets_the_event_exactly_once_more(
-    uows: SqlUnitsOfWork, org: Org
+    uows: SqlUnitsOfWork, org: Org, superuser_engine: Engine
 ) -> None:
+    rounds: list[datetime] = []  # each round's "now", from which it schedules its retries
+
+    def clock() -> datetime:
+        rounds.append(utcnow())
+        return rounds[-1]
+
+    def delivery_row(webhook: UUID) -> tuple[int, str, datetime]:
+        with superuser_engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    "select attempts, status, next_attempt_at from webhook_deliveries "
+                    "where webhook_id = :w"
+                ),
+                {"w": webhook},
+            ).one()
+        return row.attempts, row.status, row.next_attempt_at
+
     with receiving(fail_first=3) as receiver, httpx.Client() as client:
         webhook = hook(uows, org, receiver, "bulk_registration.*")
         submit(uows, org, org.peer_mentors[:1])
+        # Each failed attempt's retry, as its round scheduled it: the back-off, read where
+        # the relay wrote it (the gaps between attempts also hold the polling's delays).
+        delays: list[timedelta] = []
+        due: list[datetime] = []
         deadline = time.monotonic() + 30
         while not receiver.accepted and time.monotonic() < deadline:
-            run_relay(uows, client, base=0.2)  # retries after 0.2, 0.4, 0.8 s
+            run_relay(uows, client, base=0.2, clock=clock)  # retries after 0.2, 0.4, 0.8 s
+            attempts, state, next_at = delivery_row(webhook)
+            if state == "pending" and attempts > len(delays):
+                delays.append(next_at - rounds[-1])
+                due.append(next_at)
             time.sleep(0.02)
         for _ in range(5):  # no further attempt (the relay serves every organization)
             run_relay(uows, client)
@@ -137,8 +170,8 @@ def test_a_receiver_that_fails_three_times_gets_the_event_exactly_once_more(
     [delivery] = page.items
     assert delivery.status == "delivered" and delivery.delivered_at is not None
     assert [a.status_code for a in delivery.attempts] == [503, 503, 503, 204]
-    gaps = [b.at - a.at for a, b in zip(delivery.attempts, delivery.attempts[1:], strict=False)]
-    assert gaps[0] < gaps[1] < gaps[2]  # exponential back-off
+    assert delays == [timedelta(seconds=s) for s in (0.2, 0.4, 0.8)]  # exponential back-off
+    assert all(a.at >= at for a, at in zip(delivery.attempts[1:], due, strict=True))  # not early
     sent = receiver.accepted[0]
     assert sent.headers["webhook-id"] == sent.body["id"] == delivery.event_id
 
@@ -162,8 +195,14 @@ def test_webhooks_are_for_admins_and_private_addresses_are_refused_outside_dev(
     request = WebhookRequest(url="http://127.0.0.1:9/x", types=["*"])
     with pytest.raises(Forbidden):
         events.create_webhook(uows, org.coordinator, request, check_url=allowing)
-    for url in ("http://127.0.0.1:9/x", "http://10.1.2.3/x", "http://[::1]/x",
-                "http://169.254.169.254/latest", "ftp://example.org/x", "http://localhost/x"):  # fmt: skip
+    for url in (
+        "http://127.0.0.1:9/x",
+        "http://10.1.2.3/x",
+        "http://[::1]/x",
+        "http://169.254.169.254/latest",
+        "ftp://example.org/x",
+        "http://localhost/x",
+    ):
         with pytest.raises(ValidationFailed):
             events.create_webhook(
                 uows, org.admin, WebhookRequest(url=url, types=["*"]), check_url=strict

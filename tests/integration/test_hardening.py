@@ -188,8 +188,11 @@ def test_definer_functions_are_written_as_the_manual_says(superuser_engine: Engi
             )
         ).scalar()
     assert {d.proname for d in definers} >= {
-        "act_as", "act_for_claim", "check_activity_references", "current_user_id",
-    }  # fmt: skip
+        "act_as",
+        "act_for_claim",
+        "check_activity_references",
+        "current_user_id",
+    }
     for definer in definers:
         assert definer.proconfig == ["search_path=pg_catalog, pg_temp"], definer.proname
     assert everything == []  # PUBLIC executes nothing of the app schema

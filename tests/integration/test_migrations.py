@@ -14,10 +14,22 @@ VERSIONS = migrate.MIGRATIONS / "versions"
 TEST_DATABASE = "bulkreg_migration_test"
 STALE = "persistence/schema.sql is not what the migrations build: run `make schema`"
 EXPECTED_TABLES = {
-    "organizations", "users", "activity_types", "activities", "bulk_jobs", "bulk_job_items",
-    "anomalies", "audit_log", "sign_in_links", "user_roles", "alembic_version", "events",
-    "webhooks", "webhook_deliveries", "webhook_attempts",
-}  # fmt: skip
+    "organizations",
+    "users",
+    "activity_types",
+    "activities",
+    "bulk_jobs",
+    "bulk_job_items",
+    "anomalies",
+    "audit_log",
+    "sign_in_links",
+    "user_roles",
+    "alembic_version",
+    "events",
+    "webhooks",
+    "webhook_deliveries",
+    "webhook_attempts",
+}
 
 
 def test_migrations_build_the_schema_from_an_empty_database_and_are_idempotent(

@@ -5,7 +5,6 @@ identity-provider subjects, and rosters imported all or nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import uuid4
 
 import pytest
 from sqlalchemy import Engine, text
@@ -76,7 +75,7 @@ def test_every_kind_of_key_resolves_in_the_worker_and_conflicts_say_everything(
         (None, Outcome.INVALID, "unknown_participant"),  # nothing of the other org leaks
         (org.inactive, Outcome.INVALID, "inactive_participant"),
     ]
-    assert items[0].display_name == f"peer_mentor {a}"
+    assert items[0].display_name == Org.name(a)
     conflict = items[2].conflict
     assert conflict is not None
     assert (conflict.activity_id, conflict.duration_minutes, conflict.notes) == (prior.id, 30, "n")
@@ -144,9 +143,13 @@ def test_the_roster_is_searched_by_the_start_of_a_name_word_email_or_member_numb
     uows: SqlUnitsOfWork, org: Org, owner_engine: Engine, superuser_engine: Engine
 ) -> None:
     kari = provisioning.add_user(
-        owner_engine, org.id, role=Role.PEER_MENTOR, name="Kari Nordmann",
-        email="kari.n@example.org", member_number="Z-100_%",
-    )  # fmt: skip
+        owner_engine,
+        org.id,
+        role=Role.PEER_MENTOR,
+        name="Kari Nordmann",
+        email="kari.n@example.org",
+        member_number="Z-100_%",
+    )
     provisioning.add_user(
         owner_engine, org.id, role=Role.PEER_MENTOR, name="Ola Karlsen", email="ola@example.org"
     )
@@ -164,8 +167,14 @@ def test_the_roster_is_searched_by_the_start_of_a_name_word_email_or_member_numb
     assert found("z-10%x") == []
     assert found("ari") == []  # the start of a word, not any part
     assert found("100") == []
+    seventh = org.peer_mentors[6]  # the fixture's people are found by their tag alone
+    assert found(Org.name(seventh).split()[-1]) == [Org.name(seventh)]
     me = directory.me(uows, org.coordinator)
-    assert me.role is Role.COORDINATOR and me.email == f"coordinator.{me.id}@example.org"
+    assert (me.id, me.role, me.email) == (
+        org.coordinator.user_id,
+        Role.COORDINATOR,
+        Org.email(org.coordinator.user_id),
+    )
     assert {t.code for t in directory.activity_types(uows, org.coordinator)} >= {"home_visit"}
 
     first = directory.peer_mentors(
@@ -239,9 +248,7 @@ def test_a_sign_in_link_works_once_and_not_after_it_expires(
     with pytest.raises(ProvisioningError):
         provisioning.sign_in_link(owner_engine, org.principal(org.peer_mentors[0]), 60)
     deactivated = provisioning.sign_in_link(owner_engine, org.coordinator2, ttl_seconds=60)
-    provisioning.deactivate_user(
-        owner_engine, org.id, f"coordinator.{org.coordinator2.user_id}@example.org"
-    )
+    provisioning.deactivate_user(owner_engine, org.id, Org.email(org.coordinator2.user_id))
     with pytest.raises(Unauthenticated):
         identity.redeem_sign_in_link(uows, deactivated)
 
@@ -249,11 +256,15 @@ def test_a_sign_in_link_works_once_and_not_after_it_expires(
 def test_an_identity_provider_subject_names_an_active_user(
     uows: SqlUnitsOfWork, org: Org, owner_engine: Engine
 ) -> None:
-    subject = f"kc-{uuid4()}"
+    subject = f"kc-ida-{org.tag}"  # unique in the session, as auth subjects must be
     user = provisioning.add_user(
-        owner_engine, org.id, role=Role.COORDINATOR, name="Ida", email=f"{subject}@example.org",
+        owner_engine,
+        org.id,
+        role=Role.COORDINATOR,
+        name="Ida",
+        email=f"{subject}@example.org",
         auth_subject=subject,
-    )  # fmt: skip
+    )
     found = identity.principal_for_subject(uows, subject)
     assert found is not None and (found.user_id, found.role) == (user, Role.COORDINATOR)
     assert identity.principal_for_subject(uows, "someone-else") is None
@@ -273,17 +284,21 @@ def test_a_roster_is_imported_all_or_nothing_and_matched_by_email(
     again = provisioning.import_roster(
         owner_engine,
         org.id,
-        [RosterLine(2, "Nora Berg", "NORA@example.org", "R-1", True),
-         RosterLine(3, "Emil Dahl", "emil@example.org", None, False)],
-    )  # fmt: skip
+        [
+            RosterLine(2, "Nora Berg", "NORA@example.org", "R-1", True),
+            RosterLine(3, "Emil Dahl", "emil@example.org", None, False),
+        ],
+    )
     assert (again.created, again.updated, again.unchanged) == (0, 1, 1)
     with pytest.raises(ProvisioningError, match="line 3"):
         provisioning.import_roster(
             owner_engine,
             org.id,
-            [RosterLine(2, "New Person", "new@example.org", None, True),
-             RosterLine(3, "Thief", "thief@example.org", "R-1", True)],  # Nora's number
-        )  # fmt: skip
+            [
+                RosterLine(2, "New Person", "new@example.org", None, True),
+                RosterLine(3, "Thief", "thief@example.org", "R-1", True),
+            ],  # Nora's number
+        )
     names = [
         u.display_name
         for u in directory.peer_mentors(
@@ -295,9 +310,5 @@ def test_a_roster_is_imported_all_or_nothing_and_matched_by_email(
         provisioning.import_roster(
             owner_engine,
             org.id,
-            [
-                RosterLine(
-                    2, "Boss", f"coordinator.{org.coordinator.user_id}@example.org", None, True
-                )
-            ],
+            [RosterLine(2, "Boss", Org.email(org.coordinator.user_id), None, True)],
         )

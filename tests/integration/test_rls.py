@@ -176,10 +176,18 @@ def test_registered_by_cannot_be_spoofed_and_rows_cannot_be_moved(
     uows: SqlUnitsOfWork, org: Org, other_org: Org, superuser_engine: Engine
 ) -> None:
     spoofed = NewActivity(
-        id=uuid4(), org_id=org.id, peer_mentor_id=org.peer_mentors[0], activity_type="home_visit",
-        occurred_on=yesterday(), duration_minutes=5, notes=None,
-        registered_by=org.coordinator2.user_id, source=Source.PROXY, bulk_job_id=None, duplicate_of=None,
-    )  # fmt: skip
+        id=uuid4(),
+        org_id=org.id,
+        peer_mentor_id=org.peer_mentors[0],
+        activity_type="home_visit",
+        occurred_on=yesterday(),
+        duration_minutes=5,
+        notes=None,
+        registered_by=org.coordinator2.user_id,
+        source=Source.PROXY,
+        bulk_job_id=None,
+        duplicate_of=None,
+    )
     with pytest.raises(InsufficientPrivilege), uows(org.coordinator) as uow:
         uow.activities.add_many([spoofed])
         uow.commit()
@@ -224,10 +232,18 @@ def test_a_peer_mentor_cannot_register_for_someone_else_even_with_every_other_la
     mentor = org.principal(org.peer_mentors[0])
     other = org.peer_mentors[1]
     row = NewActivity(
-        id=uuid4(), org_id=org.id, peer_mentor_id=other, activity_type="home_visit",
-        occurred_on=yesterday(), duration_minutes=5, notes=None, registered_by=mentor.user_id,
-        source=Source.PROXY, bulk_job_id=None, duplicate_of=None,
-    )  # fmt: skip
+        id=uuid4(),
+        org_id=org.id,
+        peer_mentor_id=other,
+        activity_type="home_visit",
+        occurred_on=yesterday(),
+        duration_minutes=5,
+        notes=None,
+        registered_by=mentor.user_id,
+        source=Source.PROXY,
+        bulk_job_id=None,
+        duplicate_of=None,
+    )
     with pytest.raises(InsufficientPrivilege), uows(mentor) as uow:
         uow.activities.add_many([row])
         uow.commit()
@@ -249,11 +265,18 @@ def test_an_activitys_references_are_checked_by_the_database_even_with_every_oth
 
     def row(in_org: Org = org, **change: object) -> NewActivity:
         fields: dict[str, object] = dict(
-            id=uuid4(), org_id=in_org.id, peer_mentor_id=in_org.peer_mentors[0],
-            activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5,
-            notes=None, registered_by=in_org.coordinator.user_id, source=Source.PROXY,
-            bulk_job_id=None, duplicate_of=None,
-        )  # fmt: skip
+            id=uuid4(),
+            org_id=in_org.id,
+            peer_mentor_id=in_org.peer_mentors[0],
+            activity_type="home_visit",
+            occurred_on=yesterday(),
+            duration_minutes=5,
+            notes=None,
+            registered_by=in_org.coordinator.user_id,
+            source=Source.PROXY,
+            bulk_job_id=None,
+            duplicate_of=None,
+        )
         return NewActivity(**(fields | change))  # type: ignore[arg-type]
 
     foreign_activity = row(other_org, peer_mentor_id=other_org.peer_mentors[-1])
@@ -326,10 +349,17 @@ def test_another_organizations_rows_are_invisible(
 
     with uows(other_org.coordinator) as uow:
         plan = register_items(
-            uow, [item], draft=ActivityDraft(activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5),
-            org_id=other_org.id, registered_by=other_org.coordinator.user_id, on_conflict=OnConflict.FAIL,
-            source=Source.PROXY, bulk_job_id=None,
-        )  # fmt: skip
+            uow,
+            [item],
+            draft=ActivityDraft(
+                activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5
+            ),
+            org_id=other_org.id,
+            registered_by=other_org.coordinator.user_id,
+            on_conflict=OnConflict.FAIL,
+            source=Source.PROXY,
+            bulk_job_id=None,
+        )
     assert item.error_code == "unknown_participant"
     assert plan.activities == []
 

@@ -50,8 +50,10 @@ def test_staff_see_their_events_and_only_admins_see_webhooks(
     org = hooked
     assert _visible(servers, org, org.admin.user_id, "admin") == dict.fromkeys(TABLES, 1)
     assert _visible(servers, org, org.coordinator.user_id, "coordinator") == {
-        "events": 1, "webhooks": 0, "webhook_deliveries": 0,
-    }  # fmt: skip
+        "events": 1,
+        "webhooks": 0,
+        "webhook_deliveries": 0,
+    }
     mentor = org.peer_mentors[0]
     assert _visible(servers, org, mentor, "peer_mentor") == dict.fromkeys(TABLES, 0)
     theirs = other_org.admin.user_id
@@ -71,7 +73,7 @@ def _as_api(servers: Servers, org: Org, user: object, role: str, statement: str)
         "select app.emit_event(%(org)s, 'anomaly.opened', '{}')",
         "update webhook_deliveries set status = 'delivered'",
     ],
-)  # fmt: skip
+)
 def test_no_one_writes_an_event_or_marks_a_delivery_sent_but_the_stack(
     servers: Servers, hooked: Org, statement: str
 ) -> None:

@@ -95,13 +95,18 @@ def test_the_worker_acts_only_for_the_submitter_of_a_job_whose_claim_it_holds(
             conn.rollback()
         conn.execute(act, (job_id, token))
         assert conn.execute(who).fetchone() == (
-            str(org.coordinator.user_id), str(org.id), "coordinator", 1,
-        )  # fmt: skip
+            str(org.coordinator.user_id),
+            str(org.id),
+            "coordinator",
+            1,
+        )
         conn.commit()
         assert conn.execute(who).fetchone() in {("", "", "", 0), (None, None, None, 0)}
         conn.rollback()
-        for change in ("update users set active = false where id = :u",
-                       "update users set role = 'peer_mentor' where id = :u"):  # fmt: skip
+        for change in (
+            "update users set active = false where id = :u",
+            "update users set role = 'peer_mentor' where id = :u",
+        ):
             with superuser_engine.begin() as admin:
                 admin.execute(text(change), {"u": org.coordinator.user_id})
             with pytest.raises(InvalidAuthorizationSpecification):

@@ -43,8 +43,11 @@ class FakeWebhooks(Webhooks):
         self.store.webhooks[webhook.id] = (replace(webhook, secret=None), secret)
 
     def listing(self) -> list[Webhook]:
-        return [w for w, _ in self.store.webhooks.values()
-                if w.org_id == self.principal.org_id and w.id not in self.store.removed]  # fmt: skip
+        return [
+            w
+            for w, _ in self.store.webhooks.values()
+            if w.org_id == self.principal.org_id and w.id not in self.store.removed
+        ]
 
     def remove(self, webhook_id: UUID) -> bool:
         found = any(w.id == webhook_id for w in self.listing())

@@ -173,11 +173,21 @@ class FakeActivities(Activities):
     ) -> dict[UUID, ExistingActivity]:
         wanted = set(peer_mentor_ids)
         return {
-            a.peer_mentor_id: ExistingActivity(a.id, a.peer_mentor_id, a.registered_by, a.activity_type, a.occurred_on, a.created_at)
+            a.peer_mentor_id: ExistingActivity(
+                a.id,
+                a.peer_mentor_id,
+                a.registered_by,
+                a.activity_type,
+                a.occurred_on,
+                a.created_at,
+            )
             for a in self.store.activities.values()
-            if a.peer_mentor_id in wanted and a.activity_type == activity_type
-            and a.occurred_on == occurred_on and a.duplicate_of is None and a.org_id == org_id
-        }  # fmt: skip
+            if a.peer_mentor_id in wanted
+            and a.activity_type == activity_type
+            and a.occurred_on == occurred_on
+            and a.duplicate_of is None
+            and a.org_id == org_id
+        }
 
     def add_many(self, activities: Sequence[NewActivity]) -> None:
         now = datetime.now(UTC)
@@ -201,9 +211,11 @@ class FakeActivities(Activities):
 
     def page(self, flt: ActivityFilter, cursor: str | None, limit: int) -> Page[StoredActivity]:
         items = [
-            StoredActivity(**vars(a)) for a in self.store.activities.values()
-            if flt.peer_mentor_id in (None, a.peer_mentor_id) and flt.registered_by in (None, a.registered_by)
-        ]  # fmt: skip
+            StoredActivity(**vars(a))
+            for a in self.store.activities.values()
+            if flt.peer_mentor_id in (None, a.peer_mentor_id)
+            and flt.registered_by in (None, a.registered_by)
+        ]
         return Page(items[:limit], None)
 
     def by_ids(self, activity_ids: Sequence[UUID]) -> list[StoredActivity]:

@@ -32,8 +32,11 @@ def activities_on(client: httpx.Client, bulk_job_id: str) -> list[dict[str, Any]
     )
 
 
+TODAY = date.today()  # once per process: a test that runs past midnight keeps its days
+
+
 def days_ago(n: int) -> str:
-    return (date.today() - timedelta(days=n)).isoformat()
+    return (TODAY - timedelta(days=n)).isoformat()
 
 
 def wait_terminal(client: httpx.Client, job_id: str, timeout: float = 60) -> dict[str, Any]:

@@ -16,10 +16,21 @@ NOW = datetime(2026, 11, 20, tzinfo=UTC)
 
 def job(status: JobStatus) -> BulkJob:
     return BulkJob(
-        id=uuid4(), org_id=uuid4(), submitted_by=uuid4(), status=status, on_conflict=OnConflict.REVIEW,
-        activity=ActivityDraft(activity_type="x", occurred_on=date(2026, 11, 1), duration_minutes=5),
-        total=2, created_at=NOW, items=[JobItem.of_person(0, uuid4(), outcome=Outcome.CONFLICT), JobItem.of_person(1, uuid4(), outcome=Outcome.READY)],
-    )  # fmt: skip
+        id=uuid4(),
+        org_id=uuid4(),
+        submitted_by=uuid4(),
+        status=status,
+        on_conflict=OnConflict.REVIEW,
+        activity=ActivityDraft(
+            activity_type="x", occurred_on=date(2026, 11, 1), duration_minutes=5
+        ),
+        total=2,
+        created_at=NOW,
+        items=[
+            JobItem.of_person(0, uuid4(), outcome=Outcome.CONFLICT),
+            JobItem.of_person(1, uuid4(), outcome=Outcome.READY),
+        ],
+    )
 
 
 @pytest.mark.parametrize("status", list(JobStatus))

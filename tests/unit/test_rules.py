@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from uuid import UUID, uuid4
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -46,9 +48,15 @@ def existing(pm: UUID) -> ExistingActivity:
 
 def plan(items: list[JobItem], mode: OnConflict) -> BatchOutcome:
     return apply_on_conflict(
-        items, draft=DRAFT, org_id=ORG, registered_by=uuid4(), on_conflict=mode,
-        source=Source.BULK, bulk_job_id=uuid4(), new_id=uuid4,
-    )  # fmt: skip
+        items,
+        draft=DRAFT,
+        org_id=ORG,
+        registered_by=uuid4(),
+        on_conflict=mode,
+        source=Source.BULK,
+        bulk_job_id=uuid4(),
+        new_id=uuid4,
+    )
 
 
 def test_participant_errors_are_reported_and_another_org_looks_unknown() -> None:
@@ -167,11 +175,17 @@ def test_plans_never_write_half_and_counts_add_up(kinds_: list[str], mode: OnCon
         )
 
 
-def test_activity_ids_are_time_ordered_uuid7() -> None:
+def test_activity_ids_are_time_ordered_uuid7(monkeypatch: pytest.MonkeyPatch) -> None:
+    import domain.model
     from domain.model import time_ordered_id
 
+    # The clock the ids read, as it goes on: several ids in one millisecond, then the next
+    # (the machine's own clock could be stepped back under a test by chance).
+    start = 1_764_700_000_000  # milliseconds since the epoch
+    clock = iter(range(start * 1_000_000, (start + 10) * 1_000_000, 10_000))
+    monkeypatch.setattr(domain.model, "time", SimpleNamespace(time_ns=lambda: next(clock)))
     ids = [time_ordered_id() for _ in range(1000)]
     assert {i.version for i in ids} == {7}
     assert len(set(ids)) == 1000
     stamps = [i.int >> 80 for i in ids]
-    assert stamps == sorted(stamps)  # millisecond prefixes never go backwards
+    assert stamps == [start + n // 100 for n in range(1000)]  # the clock's millisecond, in order

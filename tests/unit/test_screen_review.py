@@ -36,11 +36,18 @@ def _job(outcomes: list[Outcome], decided: dict[int, Decision] | None = None) ->
         item.decision = (decided or {}).get(index)
         items.append(item)
     return BulkJob(
-        uuid4(), uuid4(), uuid4(), JobStatus.NEEDS_REVIEW, OnConflict.REVIEW,
-        ActivityDraft(activity_type="home_visit", occurred_on=date(2026, 11, 30),
-                      duration_minutes=30),
-        len(items), NOW, items=items,
-    )  # fmt: skip
+        uuid4(),
+        uuid4(),
+        uuid4(),
+        JobStatus.NEEDS_REVIEW,
+        OnConflict.REVIEW,
+        ActivityDraft(
+            activity_type="home_visit", occurred_on=date(2026, 11, 30), duration_minutes=30
+        ),
+        len(items),
+        NOW,
+        items=items,
+    )
 
 
 R, C, INV, X = Outcome.READY, Outcome.CONFLICT, Outcome.INVALID, Outcome.CANCELLED
@@ -59,11 +66,14 @@ def test_problems_come_first_in_their_own_groups() -> None:
     [
         ([C, C, C, C, *[R] * 11], "Skip the 4 conflicts and register the other 11 people"),
         ([C, R], "Skip the conflict and register the other 1 person"),
-        ([C, INV, R, R], "Skip the conflict and the 1 invalid participant and register the other 2 people"),
+        (
+            [C, INV, R, R],
+            "Skip the conflict and the 1 invalid participant and register the other 2 people",
+        ),
         ([INV, INV, R], "Skip the 2 invalid participants and register the other 1 person"),
         ([C, C], "Skip the 2 conflicts: nothing is left to register"),
     ],
-)  # fmt: skip
+)
 def test_skip_all_is_worded_for_what_the_job_holds(outcomes: list[Outcome], label: str) -> None:
     assert review(_job(outcomes)).skip_all_label() == label
 
