@@ -25,7 +25,7 @@ from bulkreg import composition_root
 from bulkreg.foundation.settings import Settings, get_settings
 from domain.errors import Forbidden, Unauthenticated
 from domain.model import Principal, Role
-from domain.ports import UnitsOfWork
+from domain.ports.units import UnitsOfWork
 from domain.services import identity
 
 bearer = HTTPBearer(auto_error=False)
@@ -46,6 +46,7 @@ SettingsDep = Annotated[Settings, Depends(settings)]
 
 async def current_principal(
     settings: SettingsDep,
+    uows: UnitsOfWorkDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """The caller as the token claims. The claim is checked against the database by the
@@ -56,11 +57,11 @@ async def current_principal(
         raise Unauthenticated("a bearer token is required")
     token = credentials.credentials
     if tokens.algorithm_of(token) == tokens.ALGORITHM:
-        return claimed(token, settings)
-    return await run_in_threadpool(claimed, token, settings)
+        return claimed(token, settings, uows)
+    return await run_in_threadpool(claimed, token, settings, uows)
 
 
-def claimed(token: str, settings: Settings) -> Principal:
+def claimed(token: str, settings: Settings, uows: UnitsOfWork) -> Principal:
     """The principal a token claims: signature, algorithm, claims and lifetime checked;
     not yet the database (see ``verify_caller``) — except for an identity provider's token,
     whose ``sub`` the directory turns into a principal."""
@@ -72,7 +73,7 @@ def claimed(token: str, settings: Settings) -> Principal:
             audience=settings.jwt_audience,
             max_ttl_seconds=settings.max_token_ttl_seconds,
         )
-        principal = identity.principal_for_subject(composition_root.uows(), provided.subject)
+        principal = identity.principal_for_subject(uows, provided.subject)
         if principal is None or not provided.agrees_with(principal):
             raise Unauthenticated("no active user has this identity provider's subject")
         return principal
@@ -91,7 +92,8 @@ def verify_caller(authorization: str | None) -> None:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer":
         raise Unauthenticated("a bearer token is required")
-    identity.verify(composition_root.uows(), claimed(token.strip(), get_settings()))
+    uows = composition_root.uows()  # called by an exception handler: no dependency runs there
+    identity.verify(uows, claimed(token.strip(), get_settings(), uows))
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

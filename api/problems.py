@@ -13,7 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import OperatorLoginRequired, verify_caller
-from api.schemas import FieldProblem, ParticipantConflict, Problem, json_response
+from api.schemas.common import json_response
+from api.schemas.conflicts import ParticipantConflict
+from api.schemas.problems import FieldProblem, Problem
 from domain import errors
 
 log = logging.getLogger(__name__)

@@ -20,10 +20,19 @@ from domain.jobs import BulkJob
 from domain.model import JobItem, KeyKind, UserRecord
 
 HEADER = (
-    "line", "peer_mentor_id", "email", "member_number", "display_name", "outcome",
-    "activity_id", "conflict_activity_id", "conflict_registered_by", "conflict_created_at",
-    "error_code", "error_message",
-)  # fmt: skip
+    "line",
+    "peer_mentor_id",
+    "email",
+    "member_number",
+    "display_name",
+    "outcome",
+    "activity_id",
+    "conflict_activity_id",
+    "conflict_registered_by",
+    "conflict_created_at",
+    "error_code",
+    "error_message",
+)
 LINES_PER_CHUNK = 500
 
 

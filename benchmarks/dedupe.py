@@ -13,7 +13,7 @@ import psycopg
 from benchmarks.commit import process_timed, submit
 from benchmarks.harness import Figure, Org, Servers, day, engine, settle
 from domain.model import JobStatus
-from domain.ports import ActivityFilter
+from domain.ports.activities import ActivityFilter
 from domain.services import processing
 from persistence.database import libpq_url
 from persistence.uow import SqlUnitsOfWork

@@ -27,7 +27,7 @@ from bulkreg.foundation.names import QUEUES
 from bulkreg.foundation.settings import Settings, get_settings
 from bulkreg.publisher import Publisher
 from domain.model import JobStatus
-from domain.ports import Sendable
+from domain.ports.jobs import Sendable
 from persistence import notifications
 from persistence.database import answers, make_engine
 from persistence.notifications import JobChanges

@@ -23,7 +23,7 @@ from celery import Celery
 
 from bulkreg.foundation.names import JOB_TASK, LARGE_QUEUE, SMALL_QUEUE
 from bulkreg.foundation.settings import Settings, get_settings
-from domain.ports import Sendable
+from domain.ports.jobs import Sendable
 
 log = logging.getLogger(__name__)
 

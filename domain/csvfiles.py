@@ -30,10 +30,18 @@ KEY_COLUMNS = tuple(kind.value for kind in KeyKind)  # the strongest key first
 # name column for the person who keeps the list: read past, never used.
 IGNORED = frozenset(
     {
-        "line", "name", "display_name", "outcome", "activity_id", "conflict_activity_id",
-        "conflict_registered_by", "conflict_created_at", "error_code", "error_message",
+        "line",
+        "name",
+        "display_name",
+        "outcome",
+        "activity_id",
+        "conflict_activity_id",
+        "conflict_registered_by",
+        "conflict_created_at",
+        "error_code",
+        "error_message",
     }
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 
@@ -61,9 +60,6 @@ class FieldError:
     loc: tuple[str | int, ...]
     msg: str
     type: str = "value_error"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"loc": list(self.loc), "msg": self.msg, "type": self.type}
 
 
 class ValidationFailed(DomainError):

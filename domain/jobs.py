@@ -3,6 +3,10 @@
 ``queued → running → succeeded | needs_review | failed``; ``needs_review → queued`` (after a
 resolution) or ``cancelled``; ``queued → cancelled``. A running job whose attempt failed on a
 transient error goes back to ``queued``; a job out of attempts ends ``failed``.
+
+``TRANSITIONS`` is the one statement of these edges: the model's methods refuse any other
+move, and every SQL statement that changes a job's status (``persistence/lifecycle.py``)
+is checked against it.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
     CANCELLED: frozenset(),
 }
 CANCELLABLE = frozenset({QUEUED, NEEDS_REVIEW})
+# A job enters the state machine here: submitted, it waits in the queue.
+INITIAL = QUEUED
 
 
 @dataclass

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -235,6 +236,40 @@ class NewActivity:
     source: Source
     bulk_job_id: UUID | None
     duplicate_of: UUID | None
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One activity being registered for a batch of participants: what was done
+    (``draft``), in which organization, by whom, how (``source``, and the bulk job when
+    there is one), what a conflict with an existing record does, and where the new
+    records' ids come from. The use case builds it once; the rules read it."""
+
+    draft: ActivityDraft
+    org_id: UUID
+    registered_by: UUID
+    on_conflict: OnConflict
+    source: Source
+    bulk_job_id: UUID | None
+    new_id: Callable[[], UUID] = time_ordered_id
+
+    def activity(
+        self, activity_id: UUID, peer_mentor_id: UUID, duplicate_of: UUID | None
+    ) -> NewActivity:
+        """The record this registration writes for one participant."""
+        return NewActivity(
+            id=activity_id,
+            org_id=self.org_id,
+            peer_mentor_id=peer_mentor_id,
+            activity_type=self.draft.activity_type,
+            occurred_on=self.draft.occurred_on,
+            duration_minutes=self.draft.duration_minutes,
+            notes=self.draft.notes,
+            registered_by=self.registered_by,
+            source=self.source,
+            bulk_job_id=self.bulk_job_id,
+            duplicate_of=duplicate_of,
+        )
 
 
 @dataclass(frozen=True)

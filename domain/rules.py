@@ -6,7 +6,7 @@ definition of a valid participant and of a duplicate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
@@ -23,8 +23,8 @@ from domain.model import (
     OnConflict,
     Outcome,
     ParticipantRequest,
+    Registration,
     Role,
-    Source,
     UserRecord,
 )
 
@@ -140,26 +140,17 @@ class BatchOutcome:
     error: tuple[str, str] | None = None
 
 
-def apply_on_conflict(
-    items: Iterable[JobItem],
-    *,
-    draft: ActivityDraft,
-    org_id: UUID,
-    registered_by: UUID,
-    on_conflict: OnConflict,
-    source: Source,
-    bulk_job_id: UUID | None,
-    new_id: Callable[[], UUID],
-) -> BatchOutcome:
-    """Apply ``on_conflict`` to assessed items, in place: when the batch goes ahead, each
-    item gets its final outcome (skipped, registered, overridden) and the id of its new
-    activity. Returns the job's next status and the rows to write (if any).
+def apply_on_conflict(items: Iterable[JobItem], registration: Registration) -> BatchOutcome:
+    """Apply the registration's ``on_conflict`` to assessed items, in place: when the batch
+    goes ahead, each item gets its final outcome (skipped, registered, overridden) and the
+    id of its new activity. Returns the job's next status and the rows to write (if any).
 
     review: any conflict or invalid item → needs_review, nothing written.
     skip:   conflicts and invalid items are skipped, the rest written.
     fail:   any conflict or invalid item → failed, nothing written.
     """
     items = list(items)
+    on_conflict = registration.on_conflict
     blocked = [i for i in items if i.outcome in (Outcome.CONFLICT, Outcome.INVALID)]
     if blocked and on_conflict is OnConflict.REVIEW:
         return BatchOutcome(JobStatus.NEEDS_REVIEW, [])
@@ -177,22 +168,11 @@ def apply_on_conflict(
         if item.outcome is not Outcome.READY:
             continue
         assert item.peer_mentor_id is not None  # a ready item names its person
-        item.activity_id = new_id()
+        item.activity_id = registration.new_id()
         overridden = item.conflict_activity_id is not None
         item.outcome = Outcome.OVERRIDDEN if overridden else Outcome.REGISTERED
+        duplicate_of = item.conflict_activity_id if overridden else None
         activities.append(
-            NewActivity(
-                id=item.activity_id,
-                org_id=org_id,
-                peer_mentor_id=item.peer_mentor_id,
-                activity_type=draft.activity_type,
-                occurred_on=draft.occurred_on,
-                duration_minutes=draft.duration_minutes,
-                notes=draft.notes,
-                registered_by=registered_by,
-                source=source,
-                bulk_job_id=bulk_job_id,
-                duplicate_of=item.conflict_activity_id if overridden else None,
-            )
+            registration.activity(item.activity_id, item.peer_mentor_id, duplicate_of)
         )
     return BatchOutcome(JobStatus.SUCCEEDED, activities)

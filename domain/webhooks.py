@@ -33,10 +33,14 @@ from domain.errors import FieldError, ValidationFailed
 from domain.model import WITHOUT_NUL
 
 EVENT_TYPES = (
-    "bulk_registration.queued", "bulk_registration.needs_review",
-    "bulk_registration.succeeded", "bulk_registration.failed",
-    "bulk_registration.cancelled", "anomaly.opened", "anomaly.resolved",
-)  # fmt: skip
+    "bulk_registration.queued",
+    "bulk_registration.needs_review",
+    "bulk_registration.succeeded",
+    "bulk_registration.failed",
+    "bulk_registration.cancelled",
+    "anomaly.opened",
+    "anomaly.resolved",
+)
 PATTERNS = frozenset({*EVENT_TYPES, "bulk_registration.*", "anomaly.*", "*"})
 SECRET_PREFIX = "whsec_"
 RETENTION_DAYS = 30  # the feed keeps events this long (contract §11)
@@ -69,8 +73,13 @@ class Event:
 
     def as_json(self) -> dict[str, Any]:
         """The event as the feed and the deliveries send it (contract §11)."""
-        return {"id": self.id, "type": self.type, "created_at": self.created_at.isoformat(),
-                "org_id": str(self.org_id), "data": self.data}  # fmt: skip
+        return {
+            "id": self.id,
+            "type": self.type,
+            "created_at": self.created_at.isoformat(),
+            "org_id": str(self.org_id),
+            "data": self.data,
+        }
 
 
 @dataclass(frozen=True)

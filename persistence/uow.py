@@ -24,26 +24,21 @@ from sqlalchemy import Engine
 
 from domain.errors import LeaseLost, Unauthenticated
 from domain.model import Principal
-from domain.ports import (
-    Activities,
-    Anomalies,
-    Audit,
-    Claimed,
-    Directory,
-    Events,
-    Jobs,
-    MaintenanceJobs,
-    Relay,
-    Sendable,
-    SignIns,
-    Webhooks,
-)
+from domain.ports.activities import Activities
+from domain.ports.anomalies import Anomalies
+from domain.ports.audit import Audit
+from domain.ports.directory import Directory
+from domain.ports.events import Events
+from domain.ports.identity import SignIns
+from domain.ports.jobs import Claimed, Jobs, Sendable
+from domain.ports.maintenance import MaintenanceJobs
+from domain.ports.webhooks import Relay, Webhooks
+from persistence.lifecycle import CLAIM
 from persistence.repositories.activities import SqlActivities
 from persistence.repositories.anomalies import SqlAnomalies
 from persistence.repositories.audit import SqlAudit
 from persistence.repositories.claims import (
     ACT_FOR_CLAIM,
-    CLAIM,
     ORG_TURN,
     LargeJobs,
     SqlMaintenanceJobs,
@@ -165,7 +160,7 @@ class SqlClaimingUnitOfWork(_Repositories):
             (BEGIN, None, None),
             (BECOME_MAINTENANCE, None, None),
             (ORG_TURN, params, None),
-            (CLAIM, params, self._claim),
+            (CLAIM.statement, params, self._claim),
             (COMMIT, None, None),
         ]
         act = {"job": job_id, "token": token}

@@ -8,13 +8,14 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime
 
-from api import schemas
 from api.body import json_body, openapi_request_body
 from api.deps import CurrentPrincipal, SettingsDep, StaffPrincipal, UnitsOfWorkDep
 from api.routes.bulk import PROBLEMS, limits
+from api.schemas.activities import ActivityOut, ActivityPage, AuditedActivityPage, activity_response
+from api.schemas.common import json_response
 from bulkreg.foundation.metrics import ACTIVITIES_COMMITTED
 from domain.model import ProxyRegistration, Source
-from domain.ports import ActivityFilter
+from domain.ports.activities import ActivityFilter
 from domain.services import activities, proxy
 
 router = APIRouter(tags=["activities"])
@@ -23,7 +24,7 @@ router = APIRouter(tags=["activities"])
 @router.post(
     "/v1/proxy-registrations",
     status_code=201,
-    response_model=schemas.ActivityOut,
+    response_model=ActivityOut,
     responses=PROBLEMS,
     openapi_extra=openapi_request_body(ProxyRegistration),
 )
@@ -35,12 +36,12 @@ def register_proxy(
 ) -> Response:
     activity = proxy.register(uows, principal, registration, limits=limits(settings))
     ACTIVITIES_COMMITTED.labels("proxy").inc()
-    return schemas.activity_response(activity, 201)
+    return activity_response(activity, 201)
 
 
 @router.get(
     "/v1/activities",
-    response_model=schemas.ActivityPage | schemas.AuditedActivityPage,
+    response_model=ActivityPage | AuditedActivityPage,
     responses=PROBLEMS,
 )
 def list_activities(
@@ -59,18 +60,23 @@ def list_activities(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     flt = ActivityFilter(
-        peer_mentor_id, bulk_job_id, registered_by, source, created_from, created_to,
+        peer_mentor_id,
+        bulk_job_id,
+        registered_by,
+        source,
+        created_from,
+        created_to,
         include_deleted,
-    )  # fmt: skip
+    )
     page = activities.list_activities(uows, principal, flt, cursor, limit)
     if include_deleted:
-        return schemas.json_response(
-            schemas.AuditedActivityPage.model_validate(
+        return json_response(
+            AuditedActivityPage.model_validate(
                 {"items": page.items, "next_cursor": page.next_cursor}, from_attributes=True
             )
         )
-    return schemas.json_response(
-        schemas.ActivityPage.model_validate(
+    return json_response(
+        ActivityPage.model_validate(
             {"items": page.items, "next_cursor": page.next_cursor}, from_attributes=True
         )
     )

@@ -7,17 +7,18 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api import schemas
 from api.body import json_body, openapi_request_body
 from api.deps import StaffPrincipal, UnitsOfWorkDep
 from api.routes.bulk import PROBLEMS
+from api.schemas.anomalies import AnomalyPage, ResolvableAnomaly
+from api.schemas.common import json_response
 from domain.model import AnomalyResolution
 from domain.services import anomalies
 
 router = APIRouter(prefix="/v1/anomalies", tags=["anomalies"])
 
 
-@router.get("", response_model=schemas.AnomalyPage, responses=PROBLEMS)
+@router.get("", response_model=AnomalyPage, responses=PROBLEMS)
 def list_anomalies(
     principal: StaffPrincipal,
     uows: UnitsOfWorkDep,
@@ -25,14 +26,12 @@ def list_anomalies(
 ) -> Response:
     resolved = None if status is None else status == "resolved"
     found = anomalies.list_anomalies(uows, principal, resolved)
-    return schemas.json_response(
-        schemas.AnomalyPage(items=[schemas.ResolvableAnomaly.of(a) for a in found])
-    )
+    return json_response(AnomalyPage(items=[ResolvableAnomaly.of(a) for a in found]))
 
 
 @router.post(
     "/{anomaly_id}/resolve",
-    response_model=schemas.ResolvableAnomaly,
+    response_model=ResolvableAnomaly,
     responses=PROBLEMS,
     openapi_extra=openapi_request_body(AnomalyResolution),
 )
@@ -43,4 +42,4 @@ def resolve(
     uows: UnitsOfWorkDep,
 ) -> Response:
     anomaly = anomalies.resolve(uows, principal, anomaly_id, action=body.action, reason=body.reason)
-    return schemas.json_response(schemas.ResolvableAnomaly.of(anomaly))
+    return json_response(ResolvableAnomaly.of(anomaly))

@@ -8,17 +8,18 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime
 
-from api import schemas
 from api.deps import AdminPrincipal, UnitsOfWorkDep
 from api.routes.bulk import PROBLEMS
-from domain.ports import AuditFilter
+from api.schemas.audit import AuditEntryOut, AuditPage
+from api.schemas.common import json_response
+from domain.ports.audit import AuditFilter
 from domain.services import audit
 
 router = APIRouter(tags=["audit"])
 TEXT = r"^[^\x00]*$"
 
 
-@router.get("/v1/audit-log", response_model=schemas.AuditPage, responses=PROBLEMS)
+@router.get("/v1/audit-log", response_model=AuditPage, responses=PROBLEMS)
 def audit_log(
     principal: AdminPrincipal,
     uows: UnitsOfWorkDep,
@@ -35,9 +36,9 @@ def audit_log(
     page = audit.entries(
         uows, principal, AuditFilter(actor_id, action, target, from_, to), cursor, limit
     )
-    return schemas.json_response(
-        schemas.AuditPage(
-            items=[schemas.AuditEntryOut(**vars(e)) for e in page.items],
+    return json_response(
+        AuditPage(
+            items=[AuditEntryOut(**vars(e)) for e in page.items],
             next_cursor=page.next_cursor,
         )
     )

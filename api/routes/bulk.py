@@ -10,20 +10,22 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from api import schemas
 from api.body import json_body, openapi_request_body
 from api.deps import IdempotencyKey, SettingsDep, StaffPrincipal, UnitsOfWorkDep
 from api.longpoll import until_changed
 from api.results import results_response
+from api.schemas.bulk import Accepted, Job, JobPage, JobSummary, ResolutionIn
+from api.schemas.common import json_response
+from api.schemas.problems import problem_responses
 from api.uploads import openapi_submission_body, submission_body
 from domain.jobs import BulkJob
 from domain.model import UNFINISHED, BulkSubmission, JobStatus, Principal
-from domain.ports import UnitsOfWork
+from domain.ports.units import UnitsOfWork
 from domain.rules import Limits
 from domain.services import bulk
 
 router = APIRouter(prefix="/v1/bulk-registrations", tags=["bulk registrations"])
-PROBLEMS = schemas.problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
+PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 RETRY_AFTER_SECONDS = "1"
 MAX_WAIT_SECONDS = 30
 
@@ -44,14 +46,14 @@ def _job_response(job: BulkJob, code: int = 200) -> Response:
     headers = {"ETag": _etag(job.id, job.version), "Cache-Control": "no-cache"}
     if job.status in UNFINISHED:
         headers["Retry-After"] = RETRY_AFTER_SECONDS
-    return schemas.json_response(schemas.Job.of(job), code, headers)
+    return json_response(Job.of(job), code, headers)
 
 
 @router.post(
     "",
     status_code=202,
-    response_model=schemas.Accepted,
-    responses=PROBLEMS | {200: {"model": schemas.Accepted, "description": "a replay"}},
+    response_model=Accepted,
+    responses=PROBLEMS | {200: {"model": Accepted, "description": "a replay"}},
     openapi_extra=openapi_submission_body(),
 )
 def submit(
@@ -76,8 +78,8 @@ def submit(
         request_hash=request_hash,
     )
     url = _status_url(job.id)
-    return schemas.json_response(
-        schemas.Accepted(job_id=job.id, status=job.status, status_url=url),
+    return json_response(
+        Accepted(job_id=job.id, status=job.status, status_url=url),
         202 if created else 200,
         {"Location": url},
     )
@@ -85,7 +87,7 @@ def submit(
 
 @router.get(
     "/{job_id}",
-    response_model=schemas.Job,
+    response_model=Job,
     responses=PROBLEMS | {304: {"description": "unchanged"}},
 )
 async def poll(
@@ -95,10 +97,16 @@ async def poll(
     if_none_match: Annotated[str | None, Header()] = None,
     wait: Annotated[
         float | None,
-        Query(gt=0, le=MAX_WAIT_SECONDS, description="long poll: with If-None-Match, answer "
-              "as soon as the job changes, or 304 after this many seconds"),
+        Query(
+            gt=0,
+            le=MAX_WAIT_SECONDS,
+            description=(
+                "long poll: with If-None-Match, answer as soon as the job changes, "
+                "or 304 after this many seconds"
+            ),
+        ),
     ] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """A job's status. With ``If-None-Match`` and ``wait``, a long poll: the request waits
     (on a notification from the database, holding no connection and no thread) until the
     job has another version, or answers 304 when the wait is over."""
@@ -140,7 +148,7 @@ def results(job_id: UUID, principal: StaffPrincipal, uows: UnitsOfWorkDep) -> Re
     return results_response(job, people)
 
 
-@router.get("", response_model=schemas.JobPage, responses=PROBLEMS)
+@router.get("", response_model=JobPage, responses=PROBLEMS)
 def list_jobs(
     principal: StaffPrincipal,
     uows: UnitsOfWorkDep,
@@ -149,14 +157,12 @@ def list_jobs(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     page = bulk.list_jobs(uows, principal, status=status, cursor=cursor, limit=limit)
-    return schemas.json_response(
-        schemas.JobPage(
-            items=[schemas.JobSummary.of(j) for j in page.items], next_cursor=page.next_cursor
-        )
+    return json_response(
+        JobPage(items=[JobSummary.of(j) for j in page.items], next_cursor=page.next_cursor)
     )
 
 
-@router.post("/{job_id}/cancel", response_model=schemas.Job, responses=PROBLEMS)
+@router.post("/{job_id}/cancel", response_model=Job, responses=PROBLEMS)
 def cancel(job_id: UUID, principal: StaffPrincipal, uows: UnitsOfWorkDep) -> Response:
     job = bulk.cancel(uows, principal, job_id)
     return _job_response(job)
@@ -165,14 +171,14 @@ def cancel(job_id: UUID, principal: StaffPrincipal, uows: UnitsOfWorkDep) -> Res
 @router.post(
     "/{job_id}/resolution",
     status_code=202,
-    response_model=schemas.Job,
+    response_model=Job,
     responses=PROBLEMS,
-    openapi_extra=openapi_request_body(schemas.ResolutionIn),
+    openapi_extra=openapi_request_body(ResolutionIn),
 )
 def resolve(
     job_id: UUID,
     principal: StaffPrincipal,
-    resolution: Annotated[schemas.ResolutionIn, json_body(schemas.ResolutionIn)],
+    resolution: Annotated[ResolutionIn, json_body(ResolutionIn)],
     uows: UnitsOfWorkDep,
 ) -> Response:
     job = bulk.resolve(

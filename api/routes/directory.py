@@ -6,20 +6,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api import schemas
 from api.deps import CurrentPrincipal, StaffPrincipal, UnitsOfWorkDep
 from api.routes.bulk import PROBLEMS
+from api.schemas.common import json_response
+from api.schemas.directory import ActivityTypeList, ActivityTypeOut, Me, PeerMentor, PeerMentorPage
 from domain.services import directory
 
 router = APIRouter(tags=["directory"])
 
 
-@router.get("/v1/me", response_model=schemas.Me, responses=PROBLEMS)
+@router.get("/v1/me", response_model=Me, responses=PROBLEMS)
 def me(principal: CurrentPrincipal, uows: UnitsOfWorkDep) -> Response:
-    return schemas.json_response(schemas.Me.model_validate(directory.me(uows, principal)))
+    return json_response(Me.model_validate(directory.me(uows, principal)))
 
 
-@router.get("/v1/peer-mentors", response_model=schemas.PeerMentorPage, responses=PROBLEMS)
+@router.get("/v1/peer-mentors", response_model=PeerMentorPage, responses=PROBLEMS)
 def peer_mentors(
     principal: StaffPrincipal,
     uows: UnitsOfWorkDep,
@@ -38,21 +39,19 @@ def peer_mentors(
     page = directory.peer_mentors(
         uows, principal, query=(q or "").strip() or None, active=active, cursor=cursor, limit=limit
     )
-    return schemas.json_response(
-        schemas.PeerMentorPage(
-            items=[schemas.PeerMentor.model_validate(u) for u in page.items],
+    return json_response(
+        PeerMentorPage(
+            items=[PeerMentor.model_validate(u) for u in page.items],
             next_cursor=page.next_cursor,
         )
     )
 
 
-@router.get("/v1/activity-types", response_model=schemas.ActivityTypeList, responses=PROBLEMS)
+@router.get("/v1/activity-types", response_model=ActivityTypeList, responses=PROBLEMS)
 def activity_types(principal: CurrentPrincipal, uows: UnitsOfWorkDep) -> Response:
     found = directory.activity_types(uows, principal)
-    return schemas.json_response(
-        schemas.ActivityTypeList(
-            items=[
-                schemas.ActivityTypeOut(code=t.code, name=t.name, active=t.active) for t in found
-            ]
+    return json_response(
+        ActivityTypeList(
+            items=[ActivityTypeOut(code=t.code, name=t.name, active=t.active) for t in found]
         )
     )

@@ -8,11 +8,12 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 from pydantic import StringConstraints
 
-from api import event_schemas as out
-from api import schemas
 from api.body import json_body, openapi_request_body
 from api.deps import AdminPrincipal, SettingsDep, StaffPrincipal, UnitsOfWorkDep
 from api.routes.bulk import PROBLEMS
+from api.schemas.common import json_response
+from api.schemas.events import EventOut, EventPage
+from api.schemas.webhooks import CreatedWebhook, DeliveryOut, DeliveryPage, WebhookOut, WebhookPage
 from domain.services import events
 from domain.webhooks import PATTERNS, WebhookRequest, check_url
 
@@ -21,7 +22,7 @@ EVENT_ID = r"^evt_[0-9a-f]{32}$"
 TYPE = r"^[a-z_.*]{1,64}$"
 
 
-@router.get("/v1/events", response_model=out.EventPage, responses=PROBLEMS)
+@router.get("/v1/events", response_model=EventPage, responses=PROBLEMS)
 def event_feed(
     principal: StaffPrincipal,
     uows: UnitsOfWorkDep,
@@ -35,13 +36,13 @@ def event_feed(
     """The organization's events of the last 30 days, oldest first, after ``after``: pass
     the last id you have to get exactly the ones you missed, in the order they happened."""
     found = events.events(uows, principal, after=after, types=type or [], limit=limit)
-    return schemas.json_response(out.EventPage(items=[out.EventOut.of(e) for e in found]))
+    return json_response(EventPage(items=[EventOut.of(e) for e in found]))
 
 
 @router.post(
     "/v1/webhooks",
     status_code=201,
-    response_model=out.CreatedWebhook,
+    response_model=CreatedWebhook,
     responses=PROBLEMS,
     openapi_extra=openapi_request_body(WebhookRequest),
 )
@@ -56,17 +57,13 @@ def create_webhook(
     hook = events.create_webhook(
         uows, principal, body, check_url=lambda url: check_url(url, allow_private=allow)
     )
-    return schemas.json_response(
-        out.CreatedWebhook.of(hook), 201, {"Location": f"/v1/webhooks/{hook.id}"}
-    )
+    return json_response(CreatedWebhook.of(hook), 201, {"Location": f"/v1/webhooks/{hook.id}"})
 
 
-@router.get("/v1/webhooks", response_model=out.WebhookPage, responses=PROBLEMS)
+@router.get("/v1/webhooks", response_model=WebhookPage, responses=PROBLEMS)
 def list_webhooks(principal: AdminPrincipal, uows: UnitsOfWorkDep) -> Response:
     found = events.webhooks(uows, principal)
-    return schemas.json_response(
-        out.WebhookPage(items=[out.WebhookOut.model_validate(w) for w in found])
-    )
+    return json_response(WebhookPage(items=[WebhookOut.model_validate(w) for w in found]))
 
 
 @router.delete("/v1/webhooks/{webhook_id}", status_code=204, responses=PROBLEMS)
@@ -76,9 +73,7 @@ def delete_webhook(webhook_id: UUID, principal: AdminPrincipal, uows: UnitsOfWor
     return Response(status_code=204)
 
 
-@router.get(
-    "/v1/webhooks/{webhook_id}/deliveries", response_model=out.DeliveryPage, responses=PROBLEMS
-)
+@router.get("/v1/webhooks/{webhook_id}/deliveries", response_model=DeliveryPage, responses=PROBLEMS)
 def deliveries(
     webhook_id: UUID,
     principal: AdminPrincipal,
@@ -88,8 +83,6 @@ def deliveries(
 ) -> Response:
     """Newest first, each with every attempt made."""
     page = events.deliveries(uows, principal, webhook_id, cursor=cursor, limit=limit)
-    return schemas.json_response(
-        out.DeliveryPage(
-            items=[out.DeliveryOut.of(d) for d in page.items], next_cursor=page.next_cursor
-        )
+    return json_response(
+        DeliveryPage(items=[DeliveryOut.of(d) for d in page.items], next_cursor=page.next_cursor)
     )

@@ -8,7 +8,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.deps import Operator
 from api.problems import problem
-from api.schemas import Health, json_response, problem_responses
+from api.schemas.common import json_response
+from api.schemas.health import Health
+from api.schemas.problems import problem_responses
 from bulkreg.composition_root import broker_answers, database_answers
 from bulkreg.composition_root import metrics as exposition
 

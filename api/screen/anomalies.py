@@ -7,8 +7,8 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.deps import UnitsOfWorkDep
 from api.screen.base import Form, guarded, post, signed_page
-from bulkreg import composition_root
 from domain.model import AnomalyAction, AnomalyResolution, Principal
 from domain.services import anomalies, screen
 
@@ -16,28 +16,38 @@ router = APIRouter()
 
 
 @router.get("/anomalies")
-def anomaly_list(request: Request) -> Response:
+def anomaly_list(request: Request, uows: UnitsOfWorkDep) -> Response:
     def handler(principal: Principal, token: str) -> Response:
-        views, names = screen.anomalies(composition_root.uows(), principal)
+        views, names = screen.anomalies(uows, principal)
         return signed_page(
-            request, "anomalies.html", principal, token, job=None, names=names,
+            request,
+            "anomalies.html",
+            principal,
+            token,
+            job=None,
+            names=names,
             open_ones=[v for v in views if v.anomaly.resolved_at is None],
             resolved=[v for v in views if v.anomaly.resolved_at is not None],
-        )  # fmt: skip
+        )
 
-    return guarded(request, handler)
+    return guarded(request, uows, handler)
 
 
 @router.post("/anomalies/{anomaly_id}/resolve")
-async def resolve_anomaly(request: Request, anomaly_id: UUID, job: UUID | None = None) -> Response:
+async def resolve_anomaly(
+    request: Request, uows: UnitsOfWorkDep, anomaly_id: UUID, job: UUID | None = None
+) -> Response:
     def act(principal: Principal, form: Form, _: str) -> Response:
         resolution = AnomalyResolution(
             action=AnomalyAction(str(form.get("action"))), reason=str(form.get("reason", "")) or "-"
         )
         anomalies.resolve(
-            composition_root.uows(), principal, anomaly_id,
-            action=resolution.action, reason=resolution.reason,
-        )  # fmt: skip
+            uows,
+            principal,
+            anomaly_id,
+            action=resolution.action,
+            reason=resolution.reason,
+        )
         return RedirectResponse(f"/ui/jobs/{job}" if job else "/ui/anomalies", 303)
 
-    return await post(request, act)
+    return await post(request, uows, act)

@@ -21,11 +21,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import claimed, require_staff_claim
 from api.problems import STATUS
-from bulkreg import composition_root
 from bulkreg.foundation.settings import get_settings
 from domain.errors import DomainError, Forbidden, Unauthenticated
 from domain.jobs import BulkJob
 from domain.model import Principal
+from domain.ports.units import UnitsOfWork
 from domain.services.screen import participants_named, registrars_named
 
 COOKIE = "bulkreg_session"
@@ -71,13 +71,13 @@ class SignIn(Exception):
     pass
 
 
-def session(request: Request) -> tuple[Principal, str]:
+def session(request: Request, uows: UnitsOfWork) -> tuple[Principal, str]:
     """The signed-in staff member and their session token; ``SignIn`` when there is none."""
     token = request.cookies.get(COOKIE)
     if not token:
         raise SignIn
     try:
-        return require_staff_claim(claimed(token, get_settings()), composition_root.uows()), token
+        return require_staff_claim(claimed(token, get_settings(), uows), uows), token
     except Unauthenticated as error:
         raise SignIn from error
 
@@ -96,10 +96,10 @@ def error(request: Request, problem: DomainError, status: int) -> HTMLResponse:
 Handler = Callable[[Principal, str], Response]
 
 
-def guarded(request: Request, handler: Handler) -> Response:
+def guarded(request: Request, uows: UnitsOfWork, handler: Handler) -> Response:
     """Run a page handler with the session's principal; sign-in and errors as pages."""
     try:
-        principal, token = session(request)
+        principal, token = session(request, uows)
         return handler(principal, token)
     except (SignIn, Unauthenticated):  # the page's unit of work refused the session's user
         return RedirectResponse("/ui/login", 303)
@@ -121,7 +121,9 @@ def check_csrf(form: Form, token: str) -> None:
         raise Forbidden("the form has expired or did not come from this site; reload and try again")
 
 
-async def post(request: Request, action: Callable[[Principal, Form, str], Response]) -> Response:
+async def post(
+    request: Request, uows: UnitsOfWork, action: Callable[[Principal, Form, str], Response]
+) -> Response:
     """A form's POST: read the form, check its CSRF token, then run ``action`` off the
     event loop with the principal, the form and the session's CSRF token."""
     form = dict(await request.form())
@@ -130,4 +132,4 @@ async def post(request: Request, action: Callable[[Principal, Form, str], Respon
         check_csrf(form, token)
         return action(principal, form, csrf_for(token))
 
-    return await run_in_threadpool(guarded, request, run)
+    return await run_in_threadpool(guarded, request, uows, run)

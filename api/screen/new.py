@@ -20,12 +20,13 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from api.deps import UnitsOfWorkDep
 from api.screen.base import check_csrf, csrf_for, guarded, page
-from bulkreg import composition_root
 from bulkreg.foundation.settings import get_settings
 from domain.csvfiles import participants_from_csv
 from domain.errors import FieldError, IdempotencyKeyReused, ValidationFailed
 from domain.model import BulkSubmission, OnConflict, ParticipantRequest, Principal
+from domain.ports.units import UnitsOfWork
 from domain.rules import Limits
 from domain.services import bulk, screen
 
@@ -45,9 +46,14 @@ def _where(loc: tuple[str | int, ...]) -> str:
         return f"CSV line {parts[2]}{column}"
     if parts[:1] == ["participants"] and len(parts) > 1 and isinstance(parts[1], int):
         return f"Participant {parts[1] + 1}"
-    labels = {"activity_type": "Activity type", "occurred_on": "Date", "notes": "Notes",
-              "duration_minutes": "Duration", "participants": "Participants",
-              "on_conflict": "On conflict"}  # fmt: skip
+    labels = {
+        "activity_type": "Activity type",
+        "occurred_on": "Date",
+        "notes": "Notes",
+        "duration_minutes": "Duration",
+        "participants": "Participants",
+        "on_conflict": "On conflict",
+    }
     return labels.get(str(parts[0]), str(parts[0])) if parts else "The form"
 
 
@@ -56,28 +62,39 @@ def _problems(errors: list[FieldError]) -> list[str]:
 
 
 def _show(
-    request: Request, principal: Principal, csrf: str, fields: dict[str, Any],
-    chosen: list[UUID], problems: list[str] | None = None, status: int = 200,
-) -> Response:  # fmt: skip
-    form = screen.new_job_form(
-        composition_root.uows(), principal, query=fields.get("q") or None, chosen=chosen
-    )
+    request: Request,
+    uows: UnitsOfWork,
+    principal: Principal,
+    csrf: str,
+    fields: dict[str, Any],
+    chosen: list[UUID],
+    problems: list[str] | None = None,
+    status: int = 200,
+) -> Response:
+    form = screen.new_job_form(uows, principal, query=fields.get("q") or None, chosen=chosen)
     picked = {u.id for u in form.chosen}
     return page(
-        request, "new.html", status, principal=principal, csrf=csrf, fields=fields,
-        types=form.types, chosen=form.chosen,
+        request,
+        "new.html",
+        status,
+        principal=principal,
+        csrf=csrf,
+        fields=fields,
+        types=form.types,
+        chosen=form.chosen,
         matches=[u for u in form.matches.items if u.id not in picked],
-        more=form.matches.next_cursor is not None, problems=problems or [],
+        more=form.matches.next_cursor is not None,
+        problems=problems or [],
         on_conflicts=list(OnConflict),
-    )  # fmt: skip
+    )
 
 
 @router.get("/new")
-def new_job(request: Request, q: str | None = None) -> Response:
+def new_job(request: Request, uows: UnitsOfWorkDep, q: str | None = None) -> Response:
     def handler(principal: Principal, token: str) -> Response:
-        return _show(request, principal, csrf_for(token), _blank() | {"q": q or ""}, [])
+        return _show(request, uows, principal, csrf_for(token), _blank() | {"q": q or ""}, [])
 
-    return guarded(request, handler)
+    return guarded(request, uows, handler)
 
 
 def _submission(fields: dict[str, Any], chosen: list[UUID], csv: bytes | None) -> BulkSubmission:
@@ -93,9 +110,12 @@ def _submission(fields: dict[str, Any], chosen: list[UUID], csv: bytes | None) -
     activity = {k: fields[k] for k in ACTIVITY_FIELDS if fields.get(k)}
     try:
         return BulkSubmission.model_validate(
-            {"activity": activity, "participants": participants,
-             "on_conflict": fields.get("on_conflict") or OnConflict.REVIEW.value}
-        )  # fmt: skip
+            {
+                "activity": activity,
+                "participants": participants,
+                "on_conflict": fields.get("on_conflict") or OnConflict.REVIEW.value,
+            }
+        )
     except ValidationError as error:
         raise ValidationFailed(
             [FieldError(tuple(e["loc"]), e["msg"], e["type"]) for e in error.errors()]
@@ -103,7 +123,7 @@ def _submission(fields: dict[str, Any], chosen: list[UUID], csv: bytes | None) -
 
 
 @router.post("/new")
-async def submit_new_job(request: Request) -> Response:
+async def submit_new_job(request: Request, uows: UnitsOfWorkDep) -> Response:
     limit = get_settings().max_participants + 32
     async with request.form(max_files=1, max_fields=limit) as form:
         fields, chosen, csv = await _read(form)
@@ -112,27 +132,33 @@ async def submit_new_job(request: Request) -> Response:
         check_csrf(fields, token)
         csrf = csrf_for(token)
         if fields.get("action") != "submit":
-            return _show(request, principal, csrf, fields, chosen)
+            return _show(request, uows, principal, csrf, fields, chosen)
         try:
             submission = _submission(fields, chosen, csv)
             settings = get_settings()
             body = submission.model_dump_json().encode()
             job, _ = bulk.submit(
-                composition_root.uows(), principal, submission,
+                uows,
+                principal,
+                submission,
                 limits=Limits(settings.max_participants, settings.max_backdate_days),
                 idempotency_key=f"ui:{fields.get('idem') or secrets.token_urlsafe(16)}",
                 request_hash=hashlib.sha256(body).hexdigest(),
-            )  # fmt: skip
+            )
         except ValidationFailed as failed:
-            return _show(request, principal, csrf, fields, chosen, _problems(failed.errors), 422)
+            return _show(
+                request, uows, principal, csrf, fields, chosen, _problems(failed.errors), 422
+            )
         except IdempotencyKeyReused:  # this form was submitted before, then changed (Back)
             again = fields | {"idem": secrets.token_urlsafe(16)}
-            problem = ("This form was submitted already, as another job. Check it below and "
-                       "submit again to queue a new job.")  # fmt: skip
-            return _show(request, principal, csrf, again, chosen, [problem], 409)
+            problem = (
+                "This form was submitted already, as another job. Check it below and "
+                "submit again to queue a new job."
+            )
+            return _show(request, uows, principal, csrf, again, chosen, [problem], 409)
         return RedirectResponse(f"/ui/jobs/{job.id}", 303)
 
-    return await run_in_threadpool(guarded, request, act)
+    return await run_in_threadpool(guarded, request, uows, act)
 
 
 async def _read(form: FormData) -> tuple[dict[str, Any], list[UUID], bytes | None]:

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import claimed
+from api.deps import UnitsOfWorkDep, claimed
 from api.screen.base import COOKIE, csrf_for, error, page
-from bulkreg import composition_root, tokens
+from bulkreg import tokens
 from bulkreg.foundation.settings import get_settings
 from domain.errors import Forbidden, Unauthenticated
 from domain.services import identity
@@ -31,9 +31,14 @@ def _login_page(
     csrf = secrets.token_urlsafe(32)
     response = page(request, name, status, csrf=csrf, error=problem)
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, csrf, httponly=True, secure=True, samesite="strict", path="/ui",
+        LOGIN_CSRF_COOKIE,
+        csrf,
+        httponly=True,
+        secure=True,
+        samesite="strict",
+        path="/ui",
         max_age=3600,
-    )  # fmt: skip
+    )
     return response
 
 
@@ -50,7 +55,7 @@ def login_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/login")
-async def login(request: Request) -> Response:
+async def login(request: Request, uows: UnitsOfWorkDep) -> Response:
     form = await request.form()
     if not _login_csrf_ok(str(form.get("csrf", "")), request):
         return error(
@@ -59,7 +64,7 @@ async def login(request: Request) -> Response:
     token = bare_token(str(form.get("token", "")))
     try:
         principal = await run_in_threadpool(
-            lambda: identity.verify(composition_root.uows(), claimed(token, get_settings()))
+            lambda: identity.verify(uows, claimed(token, get_settings(), uows))
         )
     except Unauthenticated:
         return _login_page(request, 401, "That token is not valid.")
@@ -76,7 +81,7 @@ def sign_in_link_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/sign-in")
-async def sign_in_with_link(request: Request) -> Response:
+async def sign_in_with_link(request: Request, uows: UnitsOfWorkDep) -> Response:
     form = await request.form()
     if not _login_csrf_ok(str(form.get("csrf", "")), request):
         return error(
@@ -84,9 +89,7 @@ async def sign_in_with_link(request: Request) -> Response:
         )
     link = str(form.get("link", "")).strip().lstrip("#")
     try:
-        principal = await run_in_threadpool(
-            identity.redeem_sign_in_link, composition_root.uows(), link
-        )
+        principal = await run_in_threadpool(identity.redeem_sign_in_link, uows, link)
     except Unauthenticated as refused:
         return _login_page(request, 401, refused.detail, name=LINK_PAGE)
     if not principal.is_staff:
@@ -106,9 +109,14 @@ def _login_csrf_ok(sent: str, request: Request) -> bool:
 def _signed_in(token: str) -> Response:
     response = RedirectResponse("/ui/", 303)
     response.set_cookie(
-        COOKIE, token, httponly=True, secure=True, samesite="strict", path="/ui",
+        COOKIE,
+        token,
+        httponly=True,
+        secure=True,
+        samesite="strict",
+        path="/ui",
         max_age=SESSION_SECONDS,
-    )  # fmt: skip
+    )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui", secure=True, httponly=True)
     return response
 

@@ -7,7 +7,9 @@ from dataclasses import replace
 
 from domain.errors import Forbidden
 from domain.model import Principal, StoredActivity
-from domain.ports import ActivityFilter, Page, UnitsOfWork
+from domain.ports.activities import ActivityFilter
+from domain.ports.common import Page
+from domain.ports.units import UnitsOfWork
 
 
 def list_activities(

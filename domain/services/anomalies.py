@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from domain.clock import Clock, utcnow
 from domain.errors import NotFound
 from domain.model import Anomaly, AnomalyAction, Principal
 from domain.policy import require_staff
-from domain.ports import AuditEntry, UnitsOfWork
-from domain.services.bulk import Clock, utcnow
+from domain.ports.audit import AuditEntry
+from domain.ports.units import UnitsOfWork
 
 
 def list_anomalies(uows: UnitsOfWork, principal: Principal, resolved: bool | None) -> list[Anomaly]:

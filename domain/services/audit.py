@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from domain.model import Principal
 from domain.policy import require_admin
-from domain.ports import AuditFilter, AuditRecord, Page, UnitsOfWork
+from domain.ports.audit import AuditFilter, AuditRecord
+from domain.ports.common import Page
+from domain.ports.units import UnitsOfWork
 
 
 def entries(

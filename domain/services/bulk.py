@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
+from domain.clock import Clock, today_in, utcnow
 from domain.errors import (
     FieldError,
     IdempotencyInFlight,
@@ -24,15 +23,11 @@ from domain.model import (
     UserRecord,
 )
 from domain.policy import require_staff
-from domain.ports import AuditEntry, Page, Sendable, UnitOfWork, UnitsOfWork
+from domain.ports.audit import AuditEntry
+from domain.ports.common import Page
+from domain.ports.jobs import Sendable
+from domain.ports.units import UnitOfWork, UnitsOfWork
 from domain.rules import Limits, check_activity, check_participants
-from domain.services.registration import today_in
-
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def submit(

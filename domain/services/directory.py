@@ -5,7 +5,9 @@ from __future__ import annotations
 from domain.errors import NotFound
 from domain.model import Principal, UserRecord
 from domain.policy import require_staff
-from domain.ports import ActivityType, Page, UnitsOfWork
+from domain.ports.common import Page
+from domain.ports.directory import ActivityType
+from domain.ports.units import UnitsOfWork
 
 
 def me(uows: UnitsOfWork, principal: Principal) -> UserRecord:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from uuid import UUID, uuid4
 
+from domain.clock import Clock, utcnow
 from domain.errors import FieldError, NotFound, ValidationFailed
 from domain.model import Principal
 from domain.policy import require_admin, require_staff
-from domain.ports import AuditEntry, Page, UnitsOfWork
-from domain.services.bulk import Clock, utcnow
+from domain.ports.audit import AuditEntry
+from domain.ports.common import Page
+from domain.ports.units import UnitsOfWork
 from domain.webhooks import (
     Delivery,
     Event,
@@ -54,9 +56,16 @@ def create_webhook(
     with uows(principal) as uow:
         uow.webhooks.add(hook, secret, principal.user_id)
         uow.audit.record(
-            [AuditEntry(principal.org_id, principal.user_id, "webhook.create",
-                        f"webhook:{hook.id}", {"url": hook.url, "types": types})]
-        )  # fmt: skip
+            [
+                AuditEntry(
+                    principal.org_id,
+                    principal.user_id,
+                    "webhook.create",
+                    f"webhook:{hook.id}",
+                    {"url": hook.url, "types": types},
+                )
+            ]
+        )
         uow.commit()
     return hook
 
@@ -73,9 +82,16 @@ def delete_webhook(uows: UnitsOfWork, principal: Principal, webhook_id: UUID) ->
         if not uow.webhooks.remove(webhook_id):
             raise NotFound("no such webhook")
         uow.audit.record(
-            [AuditEntry(principal.org_id, principal.user_id, "webhook.delete",
-                        f"webhook:{webhook_id}", {})]
-        )  # fmt: skip
+            [
+                AuditEntry(
+                    principal.org_id,
+                    principal.user_id,
+                    "webhook.delete",
+                    f"webhook:{webhook_id}",
+                    {},
+                )
+            ]
+        )
         uow.commit()
 
 

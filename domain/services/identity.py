@@ -6,7 +6,7 @@ import hashlib
 
 from domain.errors import Unauthenticated
 from domain.model import Principal
-from domain.ports import UnitsOfWork
+from domain.ports.units import UnitsOfWork
 
 
 def verify(uows: UnitsOfWork, claimed: Principal) -> Principal:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.ports import UnitsOfWork
+from domain.ports.units import UnitsOfWork
 
 SWEEP_LOCK = "bulkreg.sweep_stuck_jobs"
 RECONCILE_LOCK = "bulkreg.reconcile"

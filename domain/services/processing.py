@@ -16,12 +16,13 @@ import logging
 from collections.abc import Callable
 from uuid import UUID
 
+from domain.clock import Clock, utcnow
 from domain.errors import JobBusy, LeaseLost, TransientError
 from domain.jobs import BulkJob
-from domain.model import WRITTEN, JobStatus, Source, time_ordered_id
-from domain.ports import Screening, UnitOfWork, UnitsOfWork
-from domain.services.bulk import Clock, utcnow
-from domain.services.registration import register_items
+from domain.model import WRITTEN, JobStatus, Registration, Source, time_ordered_id
+from domain.ports.activities import Screening
+from domain.ports.units import UnitOfWork, UnitsOfWork
+from domain.registration import register_items
 
 log = logging.getLogger(__name__)
 TURN_SECONDS = 5.0  # how soon a job waiting for its organization's turn asks again
@@ -94,9 +95,7 @@ def _attempt(
     """Validate, de-duplicate and commit, in the claiming unit of work's transaction (under
     the submitter's identity); returns the status it committed and how many activities it
     wrote."""
-    plan = register_items(
-        uow,
-        job.items,
+    registration = Registration(
         draft=job.activity,
         org_id=job.org_id,
         registered_by=job.submitted_by,
@@ -104,8 +103,8 @@ def _attempt(
         source=Source.BULK,
         bulk_job_id=job.id,
         new_id=new_id,
-        screening=screening,
     )
+    plan = register_items(uow, job.items, registration, screening=screening)
     job.finish(plan.status, clock(), plan.error)
     uow.jobs.save(job, items=True)
     uow.commit()

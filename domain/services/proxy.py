@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.clock import Clock, today_in, utcnow
 from domain.errors import DuplicateActivity, FieldError, ValidationFailed
 from domain.model import (
     Activity,
@@ -11,14 +12,15 @@ from domain.model import (
     Outcome,
     Principal,
     ProxyRegistration,
+    Registration,
     Source,
     time_ordered_id,
 )
 from domain.policy import require_staff
-from domain.ports import AuditEntry, UnitsOfWork
+from domain.ports.audit import AuditEntry
+from domain.ports.units import UnitsOfWork
+from domain.registration import register_items
 from domain.rules import ONE_KEY, Limits, check_activity
-from domain.services.bulk import Clock, utcnow
-from domain.services.registration import register_items, today_in
 
 
 def register(
@@ -53,9 +55,7 @@ def register(
         else:
             person = uow.directory.person(principal.org_id, given)
             item.peer_mentor_id = person.id if person else None
-        register_items(
-            uow,
-            [item],
+        registering = Registration(
             draft=draft,
             org_id=principal.org_id,
             registered_by=principal.user_id,
@@ -64,6 +64,7 @@ def register(
             bulk_job_id=None,
             new_id=time_ordered_id,
         )
+        register_items(uow, [item], registering)
         if item.outcome is Outcome.INVALID:
             raise ValidationFailed(
                 [

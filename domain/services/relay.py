@@ -1,59 +1,86 @@
-"""The relay's use case: send what is due, record what happened, schedule what failed.
+"""The relay's use case: claim what is due, and record each attempt as it is answered.
 
-Each round claims a batch of due deliveries (a short lease, committed at once, so that
-another relay skips them), sends them outside any transaction, then records every attempt in
-one transaction. A relay that dies mid-round leaves leases that run out within seconds;
-the deliveries are sent again then (at least once). A failed attempt is retried with
-exponential back-off, ``base · 2^(attempt-1)`` capped at an hour, until the retry window
-(24 h by default) since the event is over; then the delivery is failed for good.
+A claim takes due deliveries under a short lease (committed at once, so that another relay
+skips them), no more per webhook and per organization than their bounds allow in flight
+(one receiver that answers slowly cannot hold up another's deliveries). Each delivery is sent
+outside any transaction and its outcome recorded in a transaction of its own as soon as it is
+answered: a relay that dies re-sends, once its leases run out, only what had no answer yet.
+A failed attempt is retried with exponential back-off, ``base · 2^(attempt-1)`` capped at an
+hour, until the retry window (24 h by default) since the event is over; then the delivery is
+failed for good.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.ports import Outgoing, Sent, UnitsOfWork
-from domain.services.bulk import Clock, utcnow
+from domain.clock import Clock, utcnow
+from domain.ports.units import UnitsOfWork
+from domain.ports.webhooks import Outgoing, Sent
 
 MAX_DELAY_SECONDS = 3600
-SendAll = Callable[[Sequence[Outgoing]], Sequence[Sent]]
+Send = Callable[[Outgoing], Sent]
 
 
-def retry_at(
-    outgoing: Outgoing, now: datetime, *, base_seconds: float, window: timedelta
-) -> datetime | None:
+@dataclass(frozen=True)
+class Bounds:
+    """How many deliveries may be in flight: per webhook, per organization."""
+
+    per_webhook: int = 2
+    per_org: int = 4
+
+
+@dataclass(frozen=True)
+class Retries:
+    base_seconds: float
+    window: timedelta
+
+
+def retry_at(outgoing: Outgoing, now: datetime, retries: Retries) -> datetime | None:
     """When to try again after a failed attempt, or None once the window is over."""
-    delay = min(base_seconds * 2 ** (outgoing.attempt - 1), MAX_DELAY_SECONDS)
+    delay = min(retries.base_seconds * 2 ** (outgoing.attempt - 1), MAX_DELAY_SECONDS)
     at = now + timedelta(seconds=delay)
-    return at if at <= outgoing.first_queued_at + window else None
+    return at if at <= outgoing.first_queued_at + retries.window else None
+
+
+def claim(uows: UnitsOfWork, limit: int, *, lease_seconds: float, bounds: Bounds) -> list[Outgoing]:
+    if limit <= 0:
+        return []
+    with uows.maintenance() as uow:
+        claimed = uow.relay.claim_due(
+            limit, lease_seconds, per_webhook=bounds.per_webhook, per_org=bounds.per_org
+        )
+        uow.commit()
+    return claimed
+
+
+def settle(
+    uows: UnitsOfWork, outgoing: Outgoing, sent: Sent, retries: Retries, clock: Clock = utcnow
+) -> None:
+    """One attempt's outcome, in a transaction of its own."""
+    later = None if sent.ok else retry_at(outgoing, clock(), retries)
+    with uows.maintenance() as uow:
+        uow.relay.record(outgoing, sent, later)
+        uow.commit()
 
 
 def deliver_due(
     uows: UnitsOfWork,
-    send_all: SendAll,
+    send: Send,
     *,
     limit: int,
     lease_seconds: float,
-    base_seconds: float,
-    window: timedelta,
+    retries: Retries,
+    bounds: Bounds = Bounds(),
     clock: Clock = utcnow,
 ) -> int:
-    """One round; returns how many attempts it made."""
-    with uows.maintenance() as uow:
-        batch = uow.relay.claim_due(limit, lease_seconds)
-        uow.commit()
-    if not batch:
-        return 0
-    results = send_all(batch)
-    now = clock()
-    with uows.maintenance() as uow:
-        for outgoing, sent in zip(batch, results, strict=True):
-            later = None if sent.ok else retry_at(
-                outgoing, now, base_seconds=base_seconds, window=window
-            )  # fmt: skip
-            uow.relay.record(outgoing, sent, later)
-        uow.commit()
+    """One round, one delivery after another (the relay process sends concurrently, with
+    ``claim`` and ``settle``); returns how many attempts it made."""
+    batch = claim(uows, limit, lease_seconds=lease_seconds, bounds=bounds)
+    for outgoing in batch:
+        settle(uows, outgoing, send(outgoing), retries, clock)
     return len(batch)
 
 

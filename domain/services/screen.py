@@ -11,7 +11,9 @@ from domain.errors import NotFound
 from domain.jobs import BulkJob
 from domain.model import Anomaly, AnomalyKind, JobStatus, Principal, StoredActivity, UserRecord
 from domain.policy import require_staff
-from domain.ports import ActivityType, Page, UnitOfWork, UnitsOfWork
+from domain.ports.common import Page
+from domain.ports.directory import ActivityType
+from domain.ports.units import UnitOfWork, UnitsOfWork
 
 
 @dataclass

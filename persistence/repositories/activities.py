@@ -12,7 +12,8 @@ from domain.model import (
     Source,
     StoredActivity,
 )
-from domain.ports import ActivityFilter, Page, Screening
+from domain.ports.activities import ActivityFilter, Screening
+from domain.ports.common import Page
 from persistence import cursors
 from persistence.repositories.screening import SCREEN_PARTICIPANTS, screening_from_rows
 from persistence.repositories.shared import ACTIVITY_COLUMNS, Row, keyset_page, sparse

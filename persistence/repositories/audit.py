@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from domain.ports import AuditEntry, AuditFilter, AuditRecord, Page
+from domain.ports.audit import AuditEntry, AuditFilter, AuditRecord
+from domain.ports.common import Page
 from persistence import cursors
 from persistence.repositories.shared import keyset_page
 from persistence.wire import Wire, sql

@@ -1,5 +1,10 @@
 """Claims and job bookkeeping across organizations, as ``bulkreg_maintenance``: the claim
-that makes a job one worker's, releasing and failing it, the sweeper's finds."""
+that makes a job one worker's, releasing and failing it, the sweeper's finds.
+
+The statements that change a job's status (the claim itself, release, fail, the sweeper's
+requeue) live in ``persistence.lifecycle``, declared with the edges of the state machine
+they perform; this module runs them and reads the rest. (``ABANDONED_AFTER_SECONDS`` is
+re-exported for the tests that wait out an abandoned claim.)"""
 
 from __future__ import annotations
 
@@ -7,50 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from domain.ports import Claim, Sendable
+from domain.ports.jobs import Claim, Sendable
+from persistence.lifecycle import ABANDONED_AFTER_SECONDS as ABANDONED_AFTER_SECONDS
+from persistence.lifecycle import FAIL, RELEASE, REQUEUE_ABANDONED
 from persistence.repositories.anomalies import RECORD_ANOMALIES
 from persistence.repositories.attribution import RECORD_MISATTRIBUTED
-from persistence.repositories.shared import NEXT_VERSION, Row
+from persistence.repositories.shared import Row
 from persistence.wire import Wire, sql
 
-# A released or expired claim: the job waits for the next worker.
-BACK_TO_THE_QUEUE = f"status = 'queued', lease_until = null, claim_token = null, {NEXT_VERSION}"
-
-# A worker holds its job's row locked (``FOR UPDATE``) from the claim's round trip to its
-# commit: that lock, not the lease, says the worker is alive. A job being processed is never
-# taken from a live worker however long it runs, and a job whose worker died (its backend's
-# transaction gone with it) is free again within seconds — once its claim is ABANDONED_AFTER
-# old, or at once when its lease has run out.
-ABANDONED_AFTER_SECONDS = 5
-TAKEABLE = f"""(status = 'queued'
-               or (status = 'running'
-                   and (lease_until < now()
-                        or updated_at < now() - make_interval(secs => {ABANDONED_AFTER_SECONDS}))))"""
-
-# The worker's claim, as ``bulkreg_maintenance``: a takeable job becomes this worker's for
-# ``lease`` seconds. Counting the attempt here, in a transaction that commits before the job
-# is processed, bounds a job that kills its worker. Claiming again with the same token is a
-# no-op that answers the same claim: a round trip re-sent after its connection dropped (the
-# first send may have reached the server and committed) finds its own claim, uncounted.
-#
-# A large job (over ``:large`` participants) is taken only while its organization has fewer
-# than ``:max_large`` large jobs running: one organization cannot hold every large-job slot.
-# The others stay queued, uncounted, and their messages come back for their turn.
-CLAIM = sql(
-    f"""update bulk_jobs set status = 'running',
-           attempts = attempts + (claim_token is distinct from :token)::int,
-           lease_until = now() + make_interval(secs => :lease), claim_token = :token,
-           started_at = coalesce(started_at, now()), {NEXT_VERSION}
-       where id = (select j.id from bulk_jobs j
-                   where j.id = :id
-                     and ({TAKEABLE} or (status = 'running' and claim_token = :token))
-                     and (j.total <= :large
-                          or (select count(*) from bulk_jobs r
-                              where r.org_id = j.org_id and r.status = 'running'
-                                and r.total > :large and r.id <> j.id) < :max_large)
-                   for update of j skip locked)
-       returning id, attempts"""
-)
 # Sent in the claim's transaction, before the claim: the claims of one organization's large
 # jobs take turns, so two workers cannot both see the last slot free. (Read committed: the
 # claim, a later statement, sees what the previous holder committed.)
@@ -111,27 +80,13 @@ class SqlMaintenanceJobs:
         return float(row.left_s) if row else None
 
     def release(self, job_id: UUID, token: UUID) -> bool:
-        result = self.wire.count(
-            sql(
-                f"""update bulk_jobs set {BACK_TO_THE_QUEUE}
-                    where id = :id and status = 'running' and claim_token = :token"""
-            ),
-            {"id": job_id, "token": token},
-        )
-        return result == 1
+        """Back to the queue, if this claim still holds the job."""
+        return self.wire.count(RELEASE.statement, {"id": job_id, "token": token}) == 1
 
     def fail(self, job_id: UUID, code: str, message: str, token: UUID | None = None) -> bool:
-        result = self.wire.count(
-            sql(
-                f"""update bulk_jobs set status = 'failed', error_code = :code,
-                       error_message = :message, finished_at = now(), lease_until = null,
-                       claim_token = null, {NEXT_VERSION}
-                   where id = :id and status in ('queued', 'running')
-                     and (cast(:token as uuid) is null or claim_token = :token)"""
-            ),
-            {"id": job_id, "code": code, "message": message, "token": token},
-        )
-        return result == 1
+        """Failed for good, if it is unfinished and (given a token) still this claim's."""
+        params = {"id": job_id, "code": code, "message": message, "token": token}
+        return self.wire.count(FAIL.statement, params) == 1
 
     def stale_queued(self, older_than_seconds: float, limit: int) -> list[Sendable]:
         rows = self.wire.rows(
@@ -169,13 +124,5 @@ class SqlMaintenanceJobs:
     def requeue_abandoned(self) -> list[Sendable]:
         """Running jobs no live worker holds (their row is not locked) whose lease ran out
         or whose claim was abandoned, back to the queue."""
-        rows = self.wire.rows(
-            sql(
-                f"""update bulk_jobs set {BACK_TO_THE_QUEUE}
-                    where id in (select id from bulk_jobs
-                                 where status = 'running' and {TAKEABLE}
-                                 for update skip locked)
-                    returning id, total"""
-            )
-        )
+        rows = self.wire.rows(REQUEUE_ABANDONED.statement)
         return [Sendable(r.id, r.total) for r in rows]

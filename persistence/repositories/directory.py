@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from domain.model import Given, KeyKind, Role, UserRecord
-from domain.ports import ActivityType, DraftFacts, Page
+from domain.ports.common import Page
+from domain.ports.directory import ActivityType, DraftFacts
 from persistence import cursors
 from persistence.repositories.shared import Row, keyset_page
 from persistence.wire import Wire, sql

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from itertools import groupby
 from uuid import UUID
 
-from domain.ports import Page
+from domain.ports.common import Page
 from domain.webhooks import RETENTION_DAYS, Attempt, Delivery, Event, Webhook
 from persistence import cursors
 from persistence.repositories.shared import Row, keyset_page

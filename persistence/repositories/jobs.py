@@ -1,4 +1,7 @@
-"""Bulk jobs and their items, as the API and the processing transaction see them."""
+"""Bulk jobs and their items, as the API and the processing transaction see them.
+
+The statements that change a job's status (its insert, its save) live in
+``persistence.lifecycle``, declared with the edges of the state machine they perform."""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from domain.jobs import BulkJob
+from domain.errors import InvalidState
+from domain.jobs import INITIAL, BulkJob
 from domain.model import (
     ActivityDraft,
     Decision,
@@ -18,10 +22,12 @@ from domain.model import (
     OnConflict,
     Outcome,
 )
-from domain.ports import Page, Screening
+from domain.ports.activities import Screening
+from domain.ports.common import Page
 from persistence import cursors
+from persistence.lifecycle import SAVE, SAVE_WITH_ITEMS, SUBMIT
 from persistence.repositories.screening import SCREEN_JOB, job_screening_from_rows
-from persistence.repositories.shared import JOB_COLUMNS, NEXT_VERSION, Row, keyset_page, sparse
+from persistence.repositories.shared import JOB_COLUMNS, Row, keyset_page, sparse
 from persistence.wire import Wire, sql
 
 
@@ -88,31 +94,6 @@ def _item(r: Row) -> JobItem:
     )
 
 
-UPDATE_JOB = f"""update bulk_jobs set status = :status, finished_at = :finished_at,
-        error_code = :error_code, error_message = :error_message,
-        lease_until = case when :running then lease_until end,
-        claim_token = case when :running then claim_token end,
-        {NEXT_VERSION}
-    where id = :id"""
-SAVE_JOB = sql(UPDATE_JOB)
-SAVE_JOB_AND_ITEMS = sql(
-    f"""with job as ({UPDATE_JOB})
-        update bulk_job_items i set peer_mentor_id = u.pm, display_name = nullif(u.name, ''),
-            decision = u.decision,
-            outcome = u.outcome, activity_id = u.activity_id, conflict_activity_id = u.conflict_id,
-            error_code = u.item_code, error_message = u.item_message
-        from unnest(cast(:idx as integer[]), cast(:pm as uuid[]),
-                    string_to_array(:names, chr(30)), cast(:decision as text[]),
-                    string_to_array(:outcome, ','), cast(:activity as uuid[]),
-                    cast(:conflict as uuid[]), cast(:item_code as text[]),
-                    cast(:item_message as text[]))
-             as u(idx, pm, name, decision, outcome, activity_id, conflict_id, item_code,
-                  item_message)
-        where i.job_id = :id and i.idx = u.idx""",
-    binary=True,
-)
-
-
 SEPARATOR = "\x1e"
 
 
@@ -154,18 +135,16 @@ class SqlJobs:
         self.wire = wire
 
     def add(self, job: BulkJob, idempotency_key: str | None, request_hash: str | None) -> None:
+        """The job is written as submitted (``INITIAL``): a job born in any other status
+        would have skipped the state machine."""
+        if job.status is not INITIAL:
+            raise InvalidState(f"a new job is {INITIAL}, not {job.status}")
         self.wire.queue(
-            sql(
-                """insert into bulk_jobs (id, org_id, submitted_by, status, on_conflict, activity,
-                       total, created_at, updated_at, idempotency_key, request_hash)
-                   values (:id, :org, :by, :status, :on_conflict, cast(:activity as jsonb), :total,
-                       :created_at, :created_at, :key, :hash)"""
-            ),
+            SUBMIT.statement,
             {
                 "id": job.id,
                 "org": job.org_id,
                 "by": job.submitted_by,
-                "status": job.status.value,
                 "on_conflict": job.on_conflict.value,
                 "activity": job.activity.model_dump_json(),
                 "total": job.total,
@@ -262,21 +241,25 @@ class SqlJobs:
     def save(self, job: BulkJob, *, items: bool) -> None:
         """Written with the next round trip (at the latest, the commit), job and items in
         one statement. The job is locked by this transaction (``lock``, ``lock_claimed``),
-        so its new version is known."""
+        so its new version is known.
+
+        The statement for the job's new status updates it only from a status that may
+        become it (``TRANSITIONS``); a save off the state machine changes nothing and fails
+        the transaction (see ``persistence.lifecycle``)."""
         params: dict[str, Any] = {
             "id": job.id,
-            "status": job.status.value,
             "finished_at": job.finished_at,
             "error_code": job.error_code,
             "error_message": job.error_message,
-            "running": job.status is JobStatus.RUNNING,
         }
         if items and job.items:
             if len(job.items) >= LARGE_BATCH:
                 self.wire.queue(PLANNED_FOR_ITS_VALUES)
-            self.wire.queue(SAVE_JOB_AND_ITEMS, params | _item_outcomes(job.items))
+            self.wire.queue(
+                SAVE_WITH_ITEMS[job.status].statement, params | _item_outcomes(job.items)
+            )
         else:
-            self.wire.queue(SAVE_JOB, params)
+            self.wire.queue(SAVE[job.status].statement, params)
         job.version += 1
 
     def page(

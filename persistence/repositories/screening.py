@@ -4,7 +4,7 @@ the activity already."""
 from __future__ import annotations
 
 from domain.model import ExistingActivity, Role, UserRecord
-from domain.ports import Screening
+from domain.ports.activities import Screening
 from persistence.repositories.shared import Row
 from persistence.wire import sql
 

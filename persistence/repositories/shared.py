@@ -11,13 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from domain.ports import Page
+from domain.ports.common import Page
 
 Row = Any  # a psycopg named tuple
 T = TypeVar("T")
-
-# Every change of a job row bumps its version (the poll's ETag) and its update time.
-NEXT_VERSION = "version = version + 1, updated_at = now()"
 
 
 def sparse(values: list[Any]) -> list[Any] | None:

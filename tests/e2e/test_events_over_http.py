@@ -105,8 +105,13 @@ def test_a_job_is_told_to_the_receiver_signed_and_listed_with_its_attempts(
     assert done.body["data"]["counts"] == job["counts"]  # as in the poll
     assert done.headers["webhook-id"] == done.body["id"]
     assert receiver.refused_signatures == 0
-    deliveries = admin.get(f"/v1/webhooks/{hook_id}/deliveries").json()["items"]
-    mine = [d for d in deliveries if d["event_id"] == done.body["id"]]
+
+    def recorded() -> list[Any] | None:  # the relay records the answer just after it came
+        deliveries = admin.get(f"/v1/webhooks/{hook_id}/deliveries").json()["items"]
+        mine = [d for d in deliveries if d["event_id"] == done.body["id"]]
+        return mine if all(d["status"] != "pending" for d in mine) else None
+
+    mine = wait_for(recorded, timeout=30)
     assert [(d["status"], [a["status_code"] for a in d["attempts"]]) for d in mine] == [
         ("delivered", [204])
     ]

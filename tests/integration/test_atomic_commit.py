@@ -17,7 +17,7 @@ from domain.model import (
     Outcome,
     ProxyRegistration,
 )
-from domain.ports import Screening
+from domain.ports.activities import Screening
 from domain.rules import Limits
 from domain.services import bulk, proxy
 from persistence.repositories.jobs import SqlJobs

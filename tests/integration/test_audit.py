@@ -19,7 +19,8 @@ from domain.model import (
     Role,
     Source,
 )
-from domain.ports import ActivityFilter, AuditFilter
+from domain.ports.activities import ActivityFilter
+from domain.ports.audit import AuditFilter
 from domain.rules import Limits
 from domain.services import activities, anomalies, audit, bulk, maintenance, proxy
 from persistence import exposure, provisioning

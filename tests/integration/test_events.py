@@ -13,9 +13,10 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
+from domain.clock import Clock, utcnow
 from domain.errors import Forbidden, ValidationFailed
+from domain.ports.webhooks import Outgoing, Sent
 from domain.services import bulk, events, relay
-from domain.services.bulk import Clock, utcnow
 from domain.webhooks import WebhookRequest, check_url
 from persistence.notifications import JobChanges
 from persistence.uow import SqlUnitsOfWork
@@ -39,16 +40,19 @@ def feed(uows: SqlUnitsOfWork, org: Org, after: str | None = None) -> list[Any]:
     return events.events(uows, org.coordinator, after=after, types=[], limit=500)
 
 
-def run_relay(
-    uows: SqlUnitsOfWork, client: httpx.Client, base: float = 0.05, clock: Clock = utcnow
-) -> int:
+def run_relay(uows: SqlUnitsOfWork, base: float = 0.05, clock: Clock = utcnow) -> int:
+    """One round of the relay's use case, each delivery sent by the relay's own ``send``."""
+
+    async def sending(outgoing: Outgoing) -> Sent:
+        async with httpx.AsyncClient() as client:
+            return await send(client, outgoing, True, 5.0)
+
     return relay.deliver_due(
         uows,
-        lambda batch: [send(client, o, True) for o in batch],
+        lambda outgoing: asyncio.run(sending(outgoing)),
         limit=50,
         lease_seconds=10,
-        base_seconds=base,
-        window=timedelta(hours=24),
+        retries=relay.Retries(base_seconds=base, window=timedelta(hours=24)),
         clock=clock,
     )
 
@@ -88,8 +92,7 @@ def test_a_change_rolled_back_writes_no_event_and_queues_no_delivery(
             uow.jobs.save(job, items=False)
         after = count(superuser_engine, "select count(*) from events where org_id = :o", o=org.id)
         assert after == before
-        with httpx.Client() as client:
-            run_relay(uows, client)
+        run_relay(uows)
         assert all(r.body["data"]["status"] != "cancelled" for r in receiver.accepted)
         assert receiver.event_ids() == [e.id for e in feed(uows, org)]  # queued only
 
@@ -146,7 +149,7 @@ def test_a_receiver_that_fails_three_times_gets_the_event_exactly_once_more(
             ).one()
         return row.attempts, row.status, row.next_attempt_at
 
-    with receiving(fail_first=3) as receiver, httpx.Client() as client:
+    with receiving(fail_first=3) as receiver:
         webhook = hook(uows, org, receiver, "bulk_registration.*")
         submit(uows, org, org.peer_mentors[:1])
         # Each failed attempt's retry, as its round scheduled it: the back-off, read where
@@ -155,14 +158,14 @@ def test_a_receiver_that_fails_three_times_gets_the_event_exactly_once_more(
         due: list[datetime] = []
         deadline = time.monotonic() + 30
         while not receiver.accepted and time.monotonic() < deadline:
-            run_relay(uows, client, base=0.2, clock=clock)  # retries after 0.2, 0.4, 0.8 s
+            run_relay(uows, base=0.2, clock=clock)  # retries after 0.2, 0.4, 0.8 s
             attempts, state, next_at = delivery_row(webhook)
             if state == "pending" and attempts > len(delays):
                 delays.append(next_at - rounds[-1])
                 due.append(next_at)
             time.sleep(0.02)
         for _ in range(5):  # no further attempt (the relay serves every organization)
-            run_relay(uows, client)
+            run_relay(uows)
             time.sleep(0.05)
         assert receiver.attempts == 4 and len(receiver.accepted) == 1
         assert receiver.refused_signatures == 0
@@ -179,12 +182,12 @@ def test_a_receiver_that_fails_three_times_gets_the_event_exactly_once_more(
 def test_types_choose_the_events_and_other_organizations_get_nothing(
     uows: SqlUnitsOfWork, org: Org, other_org: Org
 ) -> None:
-    with receiving() as mine, receiving() as theirs, httpx.Client() as client:
+    with receiving() as mine, receiving() as theirs:
         hook(uows, org, mine, "anomaly.*", "bulk_registration.succeeded")
         hook(uows, other_org, theirs, "*")
         job_id = submit(uows, org, org.peer_mentors[:1])
         process(uows, job_id)
-        run_relay(uows, client)
+        run_relay(uows)
         assert [r.body["type"] for r in mine.accepted] == ["bulk_registration.succeeded"]
         assert theirs.attempts == 0
 
@@ -211,11 +214,11 @@ def test_webhooks_are_for_admins_and_private_addresses_are_refused_outside_dev(
 
 
 def test_a_deleted_webhook_gets_nothing_more(uows: SqlUnitsOfWork, org: Org) -> None:
-    with receiving() as receiver, httpx.Client() as client:
+    with receiving() as receiver:
         webhook = hook(uows, org, receiver)
         submit(uows, org, org.peer_mentors[:1])
         events.delete_webhook(uows, org.admin, webhook)
-        run_relay(uows, client)
+        run_relay(uows)
         assert receiver.attempts == 0
         [cancelled] = events.deliveries(uows, org.admin, webhook, cursor=None, limit=5).items
         assert cancelled.status == "cancelled"

@@ -18,7 +18,7 @@ from bulkreg.devstack import where
 from bulkreg.devstack.postgres import pg_commands
 from bulkreg.foundation.settings import get_settings
 from domain.model import ActivityDraft, ProxyRegistration
-from domain.ports import ActivityFilter
+from domain.ports.activities import ActivityFilter
 from domain.rules import Limits
 from domain.services import activities, proxy
 from persistence.database import libpq_url

@@ -10,7 +10,7 @@ import pytest
 
 from bulkreg.publisher import Publisher
 from domain.model import JobStatus
-from domain.ports import Sendable
+from domain.ports.jobs import Sendable
 from persistence.uow import SqlUnitsOfWork
 from tests.support.db import wait_for
 from tests.support.jobs import process, submit

@@ -21,9 +21,11 @@ from domain.model import (
     ParticipantRequest,
     Principal,
     ProxyRegistration,
+    Registration,
     Role,
     Source,
 )
+from domain.registration import register_items
 from domain.rules import Limits
 from domain.services import bulk, proxy
 from persistence.database import libpq_url, make_engine
@@ -345,12 +347,8 @@ def test_another_organizations_rows_are_invisible(
         assert uow.directory.users(org.peer_mentors) == {}
         assert not uow.directory.draft_facts(org.id, "home_visit").type_is_active
     item = JobItem.of_person(0, org.peer_mentors[0])
-    from domain.services.registration import register_items
-
     with uows(other_org.coordinator) as uow:
-        plan = register_items(
-            uow,
-            [item],
+        registration = Registration(
             draft=ActivityDraft(
                 activity_type="home_visit", occurred_on=yesterday(), duration_minutes=5
             ),
@@ -360,6 +358,7 @@ def test_another_organizations_rows_are_invisible(
             source=Source.PROXY,
             bulk_job_id=None,
         )
+        plan = register_items(uow, [item], registration)
     assert item.error_code == "unknown_participant"
     assert plan.activities == []
 

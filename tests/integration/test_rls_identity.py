@@ -19,7 +19,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from domain.errors import Unauthenticated
 from domain.model import JobStatus, Principal, Role
-from domain.ports import AuditEntry
+from domain.ports.audit import AuditEntry
 from persistence.database import libpq_url
 from persistence.roles import API_ROLE, MAINTENANCE_ROLE
 from persistence.uow import SqlUnitsOfWork

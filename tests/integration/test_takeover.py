@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from domain.ports import Sendable
+from domain.ports.jobs import Sendable
 from domain.services import maintenance
 from persistence.repositories.claims import ABANDONED_AFTER_SECONDS
 from persistence.uow import SqlUnitsOfWork

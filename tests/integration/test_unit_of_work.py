@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from domain.model import ActivityDraft, BulkSubmission, JobStatus, ParticipantRequest
-from domain.ports import Claimed
+from domain.ports.jobs import Claimed
 from domain.rules import Limits
 from domain.services import bulk
 from persistence.database import answers, make_engine

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from domain.model import Principal
-from domain.ports import Events, Outgoing, Page, Relay, Sent, Webhooks
+from domain.ports.common import Page
+from domain.ports.events import Events
+from domain.ports.webhooks import Outgoing, Relay, Sent, Webhooks
 from domain.webhooks import Delivery, Event, Webhook, matches
 
 
@@ -63,7 +65,9 @@ class FakeRelay(Relay):
     def __init__(self, store: EventStore) -> None:
         self.store = store
 
-    def claim_due(self, limit: int, lease_seconds: float) -> list[Outgoing]:
+    def claim_due(
+        self, limit: int, lease_seconds: float, *, per_webhook: int, per_org: int
+    ) -> list[Outgoing]:
         batch, self.store.due = self.store.due[:limit], self.store.due[limit:]
         return batch
 

@@ -8,7 +8,10 @@ from uuid import UUID
 
 from domain.jobs import BulkJob
 from domain.model import Activity, Anomaly, Given, KeyKind, Principal, Role, UserRecord
-from domain.ports import ActivityType, AuditEntry, Directory, DraftFacts, Page, SignIns
+from domain.ports.audit import AuditEntry
+from domain.ports.common import Page
+from domain.ports.directory import ActivityType, Directory, DraftFacts
+from domain.ports.identity import SignIns
 from tests.support.fake_events import EventStore
 
 

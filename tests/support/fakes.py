@@ -23,23 +23,15 @@ from domain.model import (
     Role,
     StoredActivity,
 )
-from domain.ports import (
-    Activities,
-    ActivityFilter,
-    Anomalies,
-    Audit,
-    AuditEntry,
-    AuditFilter,
-    AuditRecord,
-    Claim,
-    Claimed,
+from domain.ports.activities import Activities, ActivityFilter, Screening
+from domain.ports.anomalies import Anomalies
+from domain.ports.audit import Audit, AuditEntry, AuditFilter, AuditRecord
+from domain.ports.common import Page
+from domain.ports.jobs import Claim, Claimed, Jobs, Sendable
+from domain.ports.maintenance import MaintenanceJobs
+from domain.ports.units import (
     ClaimingUnitOfWork,
-    Jobs,
-    MaintenanceJobs,
     MaintenanceUnitOfWork,
-    Page,
-    Screening,
-    Sendable,
     SignInUnitOfWork,
     UnitOfWork,
     UnitsOfWork,

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from bulkreg.foundation.settings import Settings
 from bulkreg.publisher import Publisher
-from domain.ports import Sendable
+from domain.ports.jobs import Sendable
 from tests.support.db import wait_for
 
 JOB = Sendable(UUID(int=1), 15)

@@ -19,6 +19,7 @@ from domain.model import (
     OnConflict,
     Outcome,
     ParticipantRequest,
+    Registration,
     Role,
     Source,
     UserRecord,
@@ -47,8 +48,7 @@ def existing(pm: UUID) -> ExistingActivity:
 
 
 def plan(items: list[JobItem], mode: OnConflict) -> BatchOutcome:
-    return apply_on_conflict(
-        items,
+    registration = Registration(
         draft=DRAFT,
         org_id=ORG,
         registered_by=uuid4(),
@@ -57,6 +57,7 @@ def plan(items: list[JobItem], mode: OnConflict) -> BatchOutcome:
         bulk_job_id=uuid4(),
         new_id=uuid4,
     )
+    return apply_on_conflict(items, registration)
 
 
 def test_participant_errors_are_reported_and_another_org_looks_unknown() -> None:

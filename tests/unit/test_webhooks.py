@@ -12,8 +12,8 @@ import pytest
 from standardwebhooks.webhooks import Webhook as Verifier
 
 from domain.errors import ValidationFailed
-from domain.ports import Outgoing
-from domain.services.relay import retry_at
+from domain.ports.webhooks import Outgoing
+from domain.services.relay import Retries, retry_at
 from domain.webhooks import Event, Resolver, check_types, check_url, matches, new_secret, signature
 
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
@@ -125,13 +125,10 @@ def _outgoing(attempt: int, queued: datetime) -> Outgoing:
 
 
 def test_back_off_doubles_then_gives_up_after_the_window() -> None:
-    window = timedelta(hours=24)
-    delays = [
-        (retry_at(_outgoing(n, NOW), NOW, base_seconds=5, window=window) or NOW) - NOW
-        for n in (1, 2, 3, 4)
-    ]
+    retries = Retries(base_seconds=5, window=timedelta(hours=24))
+    delays = [(retry_at(_outgoing(n, NOW), NOW, retries) or NOW) - NOW for n in (1, 2, 3, 4)]
     assert [d.total_seconds() for d in delays] == [5, 10, 20, 40]
-    capped = retry_at(_outgoing(30, NOW), NOW, base_seconds=5, window=window)
+    capped = retry_at(_outgoing(30, NOW), NOW, retries)
     assert capped == NOW + timedelta(hours=1)
     late = NOW + timedelta(hours=23, minutes=59)
-    assert retry_at(_outgoing(12, NOW), late, base_seconds=5, window=window) is None
+    assert retry_at(_outgoing(12, NOW), late, retries) is None

@@ -1,47 +1,30 @@
 """Registering activities: one implementation for bulk jobs and proxy registrations.
 
-Validation of participants, the duplicate check (one query for the whole batch) and the
-insert all happen here, inside the caller's unit of work, so they commit or roll back with
-it.
+Not a use case of its own: it runs inside the caller's unit of work (the worker's attempt
+at a job, or a coordinator's proxy registration) and leaves committing to it, so the
+validation of participants, the duplicate check (one query for the whole batch) and the
+insert commit or roll back together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from collections.abc import Sequence
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
-from domain.model import (
-    ActivityDraft,
-    Decision,
-    JobItem,
-    OnConflict,
-    Outcome,
-    Source,
-    time_ordered_id,
-)
-from domain.ports import AuditEntry, Screening, UnitOfWork
+from domain.model import Decision, JobItem, Outcome, Registration
+from domain.ports.activities import Screening
+from domain.ports.audit import AuditEntry
+from domain.ports.units import UnitOfWork
 from domain.rules import BatchOutcome, apply_on_conflict, assess, participant_error
 
 NOBODY: tuple[None, None] = (None, None)
 
 
-def today_in(timezone: str, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(timezone)).date()
-
-
 def register_items(
     uow: UnitOfWork,
     items: Sequence[JobItem],
+    registration: Registration,
     *,
-    draft: ActivityDraft,
-    org_id: UUID,
-    registered_by: UUID,
-    on_conflict: OnConflict,
-    source: Source,
-    bulk_job_id: UUID | None,
-    new_id: Callable[[], UUID] = time_ordered_id,
     screening: Screening | None = None,
 ) -> BatchOutcome:
     """Resolve, screen and assess the items, then write what ``on_conflict`` lets through.
@@ -51,6 +34,7 @@ def register_items(
     that screens it). ``screening``, when the caller already has it, may cover cancelled
     items too: only the live ones are assessed against it. Two items that name the same
     person: the later is invalid (``duplicate_participant``)."""
+    org_id, draft = registration.org_id, registration.draft
     if screening is not None and screening.people is not None:
         for item in items:
             item.peer_mentor_id, item.display_name = screening.people.get(item.index, NOBODY)
@@ -74,23 +58,15 @@ def register_items(
         else:
             named.add(pm)
             assess(item, errors.get(pm), screening.duplicates.get(pm))
-    plan = apply_on_conflict(
-        items,
-        draft=draft,
-        org_id=org_id,
-        registered_by=registered_by,
-        on_conflict=on_conflict,
-        source=source,
-        bulk_job_id=bulk_job_id,
-        new_id=new_id,
-    )
+    plan = apply_on_conflict(items, registration)
     if plan.activities:
         uow.activities.add_many(plan.activities)
+        bulk_job_id = registration.bulk_job_id
         uow.audit.record(
             [
                 AuditEntry(
                     org_id,
-                    registered_by,
+                    registration.registered_by,
                     "activity.override",
                     f"activity:{item.activity_id}",
                     {

@@ -1,30 +1,15 @@
-"""Response shapes of the events feed and the webhooks (contract §11)."""
+"""The webhooks (contract §11): a webhook, its secret shown once, and its deliveries with
+every attempt made."""
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Self
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from api.schemas import Timestamp
-from domain.webhooks import Attempt, Delivery, Event, Webhook
-
-
-class EventOut(BaseModel):
-    id: str
-    type: str
-    created_at: Timestamp
-    org_id: UUID
-    data: dict[str, Any]
-
-    @classmethod
-    def of(cls, e: Event) -> Self:
-        return cls.model_validate(e.as_json())
-
-
-class EventPage(BaseModel):
-    items: list[EventOut]
+from api.schemas.common import Timestamp
+from domain.webhooks import Attempt, Delivery, Webhook
 
 
 class WebhookOut(BaseModel):
@@ -74,10 +59,15 @@ class DeliveryOut(BaseModel):
     @classmethod
     def of(cls, d: Delivery) -> Self:
         return cls(
-            id=d.id, event_id=d.event_id, event_type=d.event_type, status=d.status,
-            created_at=d.created_at, next_attempt_at=d.next_attempt_at,
-            delivered_at=d.delivered_at, attempts=[AttemptOut.of(a) for a in d.attempts],
-        )  # fmt: skip
+            id=d.id,
+            event_id=d.event_id,
+            event_type=d.event_type,
+            status=d.status,
+            created_at=d.created_at,
+            next_attempt_at=d.next_attempt_at,
+            delivered_at=d.delivered_at,
+            attempts=[AttemptOut.of(a) for a in d.attempts],
+        )
 
 
 class DeliveryPage(BaseModel):
