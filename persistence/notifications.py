@@ -1,8 +1,8 @@
 """PostgreSQL's LISTEN/NOTIFY, for those who wait: a long poll on a job (the API), and the
 relay waiting for deliveries.
 
-A job's every new version notifies ``bulkreg_job_changed`` with its id, at commit (migration
-0015). One connection per API process listens and wakes the long polls waiting on that job:
+A job's every new version notifies ``bulkreg_job_changed`` with its id, at commit (the
+trigger ``bulk_jobs_changed``, calling ``app.job_changed``). One connection per API process listens and wakes the long polls waiting on that job:
 a waiting request holds an ``asyncio.Event``, not a database connection or a thread. When the
 listening connection is lost, every waiter is woken to look again (a notification may have
 been missed), and until it is back they look again every second.

@@ -1,5 +1,5 @@
-"""What operators read across organizations: numbers only, through ``app.job_counts()``
-(migration 0010) and ``app.queue_depths()`` (0012) — the API's role may learn how many jobs
+"""What operators read across organizations: numbers only, through the definer functions
+``app.job_counts()`` and ``app.queue_depths()`` — the API's role may learn how many jobs
 there are and how long they wait, never read them."""
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 -- The schema the migrations build, written by `make schema` (bulkreg.devstack.schema).
 -- Do not edit: change a migration, then run `make schema`; a test compares the two.
+-- Grouped by table (each with its indexes, triggers, policies and grants), then the
+-- functions by what they serve. For reading, not restoring: pg_dump a migrated database
+-- for a script in restore order.
 --
 -- PostgreSQL database dump
 --
@@ -19,6 +22,14 @@ SET xmloption = content;
 SET client_min_messages = warning;
 SET row_security = off;
 
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+-- ==========================================================================================
+-- Preamble: schemas, extensions, types, sequences no table owns, grants on schemas
+-- ==========================================================================================
+
 --
 -- Name: app; Type: SCHEMA; Schema: -; Owner: bulkreg_owner
 --
@@ -28,475 +39,26 @@ CREATE SCHEMA app;
 
 ALTER SCHEMA app OWNER TO bulkreg_owner;
 
---
--- Name: act_as(uuid, uuid, text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.act_as(p_user uuid, p_org uuid, p_role text) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-    begin
-        if not exists (select 1 from public.users u
-                       where u.id = p_user and u.org_id = p_org and u.role = p_role
-                         and u.active) then
-            raise exception 'unknown or inactive user, or the role or organization changed'
-                using errcode = '28000';
-        end if;
-        perform pg_catalog.set_config('app.user_id', p_user::text, true),
-                pg_catalog.set_config('app.org_id', p_org::text, true),
-                pg_catalog.set_config('app.role', p_role, true),
-                pg_catalog.set_config('app.identity_seal',
-                                      app.identity_seal(p_user::text, p_org::text, p_role), true);
-    end $$;
-
-
-ALTER FUNCTION app.act_as(p_user uuid, p_org uuid, p_role text) OWNER TO bulkreg_owner;
 
 --
--- Name: act_for_claim(uuid, uuid); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+-- Name: SCHEMA app; Type: ACL; Schema: -; Owner: bulkreg_owner
 --
 
-CREATE FUNCTION app.act_for_claim(p_job uuid, p_token uuid) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-    declare
-        v_user uuid;
-        v_org uuid;
-        v_role text;
-    begin
-        select j.submitted_by, j.org_id, u.role into v_user, v_org, v_role
-        from public.bulk_jobs j
-        join public.users u on u.id = j.submitted_by and u.org_id = j.org_id
-        where j.id = p_job and j.status = 'running' and j.claim_token = p_token
-          and u.active and u.role in ('coordinator', 'admin');
-        if not found then
-            raise exception 'no running claim with this token, or its submitter may no longer register'
-                using errcode = '28000';
-        end if;
-        perform pg_catalog.set_config('app.user_id', v_user::text, true),
-                pg_catalog.set_config('app.org_id', v_org::text, true),
-                pg_catalog.set_config('app.role', v_role, true),
-                pg_catalog.set_config('app.identity_seal',
-                                      app.identity_seal(v_user::text, v_org::text, v_role), true);
-    end $$;
+GRANT USAGE ON SCHEMA app TO bulkreg_app;
+GRANT USAGE ON SCHEMA app TO bulkreg_maintenance;
 
-
-ALTER FUNCTION app.act_for_claim(p_job uuid, p_token uuid) OWNER TO bulkreg_owner;
 
 --
--- Name: anomaly_event(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+-- Name: SCHEMA public; Type: ACL; Schema: -; Owner: pg_database_owner
 --
 
-CREATE FUNCTION app.anomaly_event() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-            begin
-                if tg_op = 'INSERT' then
-                    perform app.emit_event(new.org_id, 'anomaly.opened',
-                        pg_catalog.jsonb_build_object('anomaly_id', new.id, 'kind', new.kind,
-                            'job_id', new.bulk_job_id, 'activity_ids', new.activity_ids));
-                elsif old.resolved_at is null and new.resolved_at is not null then
-                    perform app.emit_event(new.org_id, 'anomaly.resolved',
-                        pg_catalog.jsonb_build_object('anomaly_id', new.id, 'kind', new.kind,
-                            'job_id', new.bulk_job_id, 'activity_ids', new.activity_ids,
-                            'resolution', new.resolution));
-                end if;
-                return null;
-            end $$;
+GRANT USAGE ON SCHEMA public TO bulkreg_app;
+GRANT USAGE ON SCHEMA public TO bulkreg_maintenance;
 
 
-ALTER FUNCTION app.anomaly_event() OWNER TO bulkreg_owner;
-
---
--- Name: check_activity_references(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.check_activity_references() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-    begin
-        if exists (select 1 from new_rows n
-                   left join lateral (select true as found from public.users u
-                                      where u.id = n.peer_mentor_id and u.org_id = n.org_id
-                                      limit 1) p on true
-                   where p.found is null)
-           or exists (select 1
-                      from (select distinct org_id, registered_by, activity_type, bulk_job_id
-                            from new_rows) n
-                      where (select true from public.users u
-                             where u.id = n.registered_by and u.org_id = n.org_id and u.active
-                             limit 1) is null
-                         or (select true from public.activity_types t
-                             where t.org_id = n.org_id and t.code = n.activity_type
-                             limit 1) is null
-                         or (n.bulk_job_id is not null
-                             and (select true from public.bulk_jobs j
-                                  where j.id = n.bulk_job_id and j.org_id = n.org_id
-                                  limit 1) is null))
-           or exists (select 1 from new_rows n
-                      where n.duplicate_of is not null
-                        and (select true from public.activities a
-                             where a.id = n.duplicate_of and a.org_id = n.org_id
-                             limit 1) is null)
-        then
-            raise exception 'an activity refers to a user, an activity type, a job or an '
-                            'activity outside its organization'
-                using errcode = '23503';
-        end if;
-        return null;
-    end $$;
-
-
-ALTER FUNCTION app.check_activity_references() OWNER TO bulkreg_owner;
-
---
--- Name: claim_is_running(uuid, uuid); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.claim_is_running(p_job uuid, p_token uuid) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ select exists (select 1 from public.bulk_jobs j
-                                    where j.id = p_job and j.status = 'running'
-                                      and j.claim_token = p_token) $$;
-
-
-ALTER FUNCTION app.claim_is_running(p_job uuid, p_token uuid) OWNER TO bulkreg_owner;
-
---
--- Name: current_org_id(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.current_org_id() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ select case when (select pg_catalog.current_setting('app.identity_seal', true)
-              = app.identity_seal(pg_catalog.current_setting('app.user_id', true),
-                                  pg_catalog.current_setting('app.org_id', true),
-                                  pg_catalog.current_setting('app.role', true)))
-                 then nullif(pg_catalog.current_setting('app.org_id', true), '')::uuid
-                 end $$;
-
-
-ALTER FUNCTION app.current_org_id() OWNER TO bulkreg_owner;
-
---
--- Name: current_role(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app."current_role"() RETURNS text
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ select case when (select pg_catalog.current_setting('app.identity_seal', true)
-              = app.identity_seal(pg_catalog.current_setting('app.user_id', true),
-                                  pg_catalog.current_setting('app.org_id', true),
-                                  pg_catalog.current_setting('app.role', true)))
-                 then nullif(pg_catalog.current_setting('app.role', true), '')
-                 end $$;
-
-
-ALTER FUNCTION app."current_role"() OWNER TO bulkreg_owner;
-
---
--- Name: current_user_id(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.current_user_id() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ select case when (select pg_catalog.current_setting('app.identity_seal', true)
-              = app.identity_seal(pg_catalog.current_setting('app.user_id', true),
-                                  pg_catalog.current_setting('app.org_id', true),
-                                  pg_catalog.current_setting('app.role', true)))
-                 then nullif(pg_catalog.current_setting('app.user_id', true), '')::uuid
-                 end $$;
-
-
-ALTER FUNCTION app.current_user_id() OWNER TO bulkreg_owner;
-
---
--- Name: emit_event(uuid, text, jsonb); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.emit_event(org uuid, kind text, body jsonb) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-            declare
-                event_seq bigint;
-            begin
-                insert into public.events (id, org_id, type, data)
-                    values ('evt_' || pg_catalog.replace(pg_catalog.gen_random_uuid()::text, '-', ''),
-                            org, kind, body)
-                    returning seq into event_seq;
-                insert into public.webhook_deliveries (org_id, webhook_id, event_seq)
-                    select org, w.id, event_seq from public.webhooks w
-                    where w.org_id = org and w.deleted_at is null
-                      and exists (select 1 from pg_catalog.unnest(w.types) pattern
-                                  where pattern = kind or pattern = '*'
-                                     or (pg_catalog.right(pattern, 2) = '.*'
-                                         and pg_catalog.starts_with(kind,
-                                             pg_catalog.left(pattern, -1))));
-                if found then
-                    perform pg_catalog.pg_notify('bulkreg_deliveries', '');
-                end if;
-            end $$;
-
-
-ALTER FUNCTION app.emit_event(org uuid, kind text, body jsonb) OWNER TO bulkreg_owner;
-
---
--- Name: identity_seal(text, text, text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.identity_seal(p_user text, p_org text, p_role text) RETURNS text
-    LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ select pg_catalog.encode(pg_catalog.sha256(k.outer_key || pg_catalog.sha256(
-              k.inner_key || pg_catalog.convert_to(concat_ws('|', p_user, p_org,
-              p_role, pg_catalog.pg_backend_pid(),
-              extract(epoch from pg_catalog.transaction_timestamp())), 'UTF8'))),
-              'hex')
-          from app.identity_key k $$;
-
-
-ALTER FUNCTION app.identity_seal(p_user text, p_org text, p_role text) OWNER TO bulkreg_owner;
-
---
--- Name: is_staff(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.is_staff() RETURNS boolean
-    LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ select coalesce(app.current_role() in ('coordinator', 'admin'), false) $$;
-
-
-ALTER FUNCTION app.is_staff() OWNER TO bulkreg_owner;
-
---
--- Name: job_changed(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.job_changed() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-            begin
-                perform pg_catalog.pg_notify('bulkreg_job_changed', new.id::text);
-                return null;
-            end $$;
-
-
-ALTER FUNCTION app.job_changed() OWNER TO bulkreg_owner;
-
---
--- Name: job_counts(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.job_counts() RETURNS TABLE(status text, jobs bigint)
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ select j.status, pg_catalog.count(*) from public.bulk_jobs j group by j.status $$;
-
-
-ALTER FUNCTION app.job_counts() OWNER TO bulkreg_owner;
-
---
--- Name: job_event(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.job_event() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-            declare
-                counts jsonb;
-            begin
-                if tg_op = 'UPDATE' and (old.status = new.status
-                        or (old.status = 'running' and new.status = 'queued')) then
-                    return null;
-                end if;
-                select pg_catalog.jsonb_build_object('total', new.total)
-                       || coalesce(pg_catalog.jsonb_object_agg(o.outcome, coalesce(n.count, 0)),
-                                   '{}')
-                    into counts
-                    from pg_catalog.unnest(array['ready', 'registered', 'overridden', 'skipped', 'conflict', 'invalid', 'cancelled']) as o (outcome)
-                    left join (select i.outcome, pg_catalog.count(*) as count
-                               from public.bulk_job_items i
-                               where i.job_id = new.id group by i.outcome) n
-                           on n.outcome = o.outcome;
-                perform app.emit_event(new.org_id, 'bulk_registration.' || new.status,
-                    pg_catalog.jsonb_build_object('job_id', new.id, 'status', new.status,
-                                                  'counts', counts));
-                return null;
-            end $$;
-
-
-ALTER FUNCTION app.job_event() OWNER TO bulkreg_owner;
-
---
--- Name: queue_depths(integer); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.queue_depths(p_large integer) RETURNS TABLE(queue text, waiting bigint, oldest_age_seconds double precision)
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-               select case when j.total > p_large then 'bulk.large' else 'bulk.small' end,
-                      pg_catalog.count(*),
-                      extract(epoch from pg_catalog.now() - pg_catalog.min(j.updated_at))::float8
-               from public.bulk_jobs j
-               where j.status = 'queued'
-               group by 1
-               $$;
-
-
-ALTER FUNCTION app.queue_depths(p_large integer) OWNER TO bulkreg_owner;
-
---
--- Name: record_role_period(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.record_role_period() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-            begin
-                if tg_op = 'UPDATE' and (old.org_id, old.role, old.active)
-                        is not distinct from (new.org_id, new.role, new.active) then
-                    return null;
-                end if;
-                update public.user_roles set valid_to = pg_catalog.clock_timestamp()
-                    where user_id = new.id and valid_to is null;
-                insert into public.user_roles (user_id, org_id, role, active, valid_from)
-                    values (new.id, new.org_id, new.role, new.active,
-                            pg_catalog.clock_timestamp());
-                return null;
-            end $$;
-
-
-ALTER FUNCTION app.record_role_period() OWNER TO bulkreg_owner;
-
---
--- Name: redeem_sign_in_link(bytea); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.redeem_sign_in_link(p_digest bytea) RETURNS TABLE(user_id uuid, org_id uuid, role text)
-    LANGUAGE sql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-            update public.sign_in_links l set used_at = pg_catalog.now()
-            from public.users u
-            where l.digest = p_digest and l.used_at is null
-              and l.expires_at > pg_catalog.now()
-              and u.id = l.user_id and u.active and u.role in ('coordinator', 'admin')
-            returning u.id, u.org_id, u.role
-            $$;
-
-
-ALTER FUNCTION app.redeem_sign_in_link(p_digest bytea) OWNER TO bulkreg_owner;
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
-
---
--- Name: users; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.users (
-    id uuid NOT NULL,
-    org_id uuid NOT NULL,
-    role text NOT NULL,
-    display_name text NOT NULL,
-    active boolean DEFAULT true NOT NULL,
-    email text,
-    member_number text,
-    auth_subject text,
-    email_key text GENERATED ALWAYS AS (lower(email)) STORED,
-    member_key text GENERATED ALWAYS AS (lower(member_number)) STORED,
-    CONSTRAINT users_email_check CHECK ((email !~ '\s'::text)),
-    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['coordinator'::text, 'peer_mentor'::text, 'admin'::text])))
-);
-
-ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE public.users OWNER TO bulkreg_owner;
-
---
--- Name: search_peer_mentors(text, text, boolean, text, uuid, integer); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) RETURNS SETOF public.users
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-            select u.* from public.users u
-            where u.org_id = app.current_org_id() and app.is_staff()
-              and u.role = 'peer_mentor'
-              and (p_active is null or u.active = p_active)
-              and (p_prefix is null
-                   or (p_words is not null
-                       and pg_catalog.to_tsvector('pg_catalog.simple', u.display_name)
-                           @@ pg_catalog.to_tsquery('pg_catalog.simple', p_words))
-                   or (u.email_key operator(pg_catalog.~>=~) p_prefix
-                       and u.email_key operator(pg_catalog.~<~) (p_prefix || U&'\+10FFFF'))
-                   or (u.member_key operator(pg_catalog.~>=~) p_prefix
-                       and u.member_key operator(pg_catalog.~<~) (p_prefix || U&'\+10FFFF')))
-              and (p_after_name is null or (u.display_name, u.id) > (p_after_name, p_after_id))
-            order by u.display_name, u.id
-            limit p_limit
-            $$;
-
-
-ALTER FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) OWNER TO bulkreg_owner;
-
---
--- Name: user_for_subject(text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
---
-
-CREATE FUNCTION app.user_for_subject(p_subject text) RETURNS TABLE(user_id uuid, org_id uuid, role text)
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-            select u.id, u.org_id, u.role from public.users u
-            where u.auth_subject = p_subject and u.active
-            $$;
-
-
-ALTER FUNCTION app.user_for_subject(p_subject text) OWNER TO bulkreg_owner;
-
---
--- Name: identity_key; Type: TABLE; Schema: app; Owner: bulkreg_owner
---
-
-CREATE TABLE app.identity_key (
-    inner_key bytea NOT NULL,
-    outer_key bytea NOT NULL,
-    singleton boolean DEFAULT true NOT NULL,
-    CONSTRAINT identity_key_singleton_check CHECK (singleton)
-);
-
-
-ALTER TABLE app.identity_key OWNER TO bulkreg_owner;
-
---
--- Name: reconcile_marks; Type: TABLE; Schema: app; Owner: bulkreg_owner
---
-
-CREATE TABLE app.reconcile_marks (
-    kind text NOT NULL,
-    checked_until timestamp with time zone NOT NULL
-);
-
-
-ALTER TABLE app.reconcile_marks OWNER TO bulkreg_owner;
+-- ==========================================================================================
+-- Table public.activities
+-- ==========================================================================================
 
 --
 -- Name: activities; Type: TABLE; Schema: public; Owner: bulkreg_owner
@@ -529,315 +91,6 @@ ALTER TABLE ONLY public.activities FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE public.activities OWNER TO bulkreg_owner;
 
---
--- Name: activity_types; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.activity_types (
-    org_id uuid NOT NULL,
-    code text NOT NULL,
-    name text NOT NULL,
-    active boolean DEFAULT true NOT NULL
-);
-
-ALTER TABLE ONLY public.activity_types FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE public.activity_types OWNER TO bulkreg_owner;
-
---
--- Name: alembic_version; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.alembic_version (
-    version_num character varying(32) NOT NULL
-);
-
-
-ALTER TABLE public.alembic_version OWNER TO bulkreg_owner;
-
---
--- Name: anomalies; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.anomalies (
-    id uuid NOT NULL,
-    org_id uuid NOT NULL,
-    kind text NOT NULL,
-    bulk_job_id uuid,
-    activity_ids uuid[] NOT NULL,
-    detected_at timestamp with time zone DEFAULT now() NOT NULL,
-    resolved_at timestamp with time zone,
-    resolved_by uuid,
-    resolution text,
-    reason text,
-    CONSTRAINT anomalies_kind_check CHECK ((kind = ANY (ARRAY['orphaned_records'::text, 'missing_records'::text, 'misattributed_records'::text]))),
-    CONSTRAINT anomalies_resolution_check CHECK ((resolution = ANY (ARRAY['delete_records'::text, 'dismiss'::text])))
-);
-
-ALTER TABLE ONLY public.anomalies FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE public.anomalies OWNER TO bulkreg_owner;
-
---
--- Name: audit_log; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.audit_log (
-    id bigint NOT NULL,
-    org_id uuid NOT NULL,
-    actor_id uuid,
-    action text NOT NULL,
-    target text NOT NULL,
-    at timestamp with time zone DEFAULT now() NOT NULL,
-    details jsonb DEFAULT '{}'::jsonb NOT NULL
-);
-
-ALTER TABLE ONLY public.audit_log FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE public.audit_log OWNER TO bulkreg_owner;
-
---
--- Name: audit_log_id_seq; Type: SEQUENCE; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME public.audit_log_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
-);
-
-
---
--- Name: bulk_job_items; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.bulk_job_items (
-    job_id uuid NOT NULL,
-    idx integer NOT NULL,
-    org_id uuid NOT NULL,
-    peer_mentor_id uuid,
-    override_duplicate boolean DEFAULT false NOT NULL,
-    decision text,
-    outcome text DEFAULT 'pending'::text NOT NULL,
-    activity_id uuid,
-    conflict_activity_id uuid,
-    error_code text,
-    error_message text,
-    given_kind text DEFAULT 'peer_mentor_id'::text NOT NULL,
-    given_value text NOT NULL,
-    given_key text NOT NULL,
-    display_name text,
-    CONSTRAINT bulk_job_items_decision_check CHECK ((decision = ANY (ARRAY['override'::text, 'cancel'::text]))),
-    CONSTRAINT bulk_job_items_given_kind_check CHECK ((given_kind = ANY (ARRAY['peer_mentor_id'::text, 'email'::text, 'member_number'::text]))),
-    CONSTRAINT bulk_job_items_outcome_check CHECK ((outcome = ANY (ARRAY['pending'::text, 'ready'::text, 'registered'::text, 'overridden'::text, 'skipped'::text, 'conflict'::text, 'invalid'::text, 'cancelled'::text])))
-)
-WITH (autovacuum_analyze_threshold='1000', autovacuum_analyze_scale_factor='0.05', fillfactor='40');
-
-ALTER TABLE ONLY public.bulk_job_items FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE public.bulk_job_items OWNER TO bulkreg_owner;
-
---
--- Name: bulk_jobs; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.bulk_jobs (
-    id uuid NOT NULL,
-    org_id uuid NOT NULL,
-    submitted_by uuid NOT NULL,
-    status text NOT NULL,
-    on_conflict text NOT NULL,
-    activity jsonb NOT NULL,
-    total integer NOT NULL,
-    attempts integer DEFAULT 0 NOT NULL,
-    lease_until timestamp with time zone,
-    claim_token uuid,
-    version integer DEFAULT 1 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    started_at timestamp with time zone,
-    finished_at timestamp with time zone,
-    error_code text,
-    error_message text,
-    idempotency_key text,
-    request_hash text,
-    CONSTRAINT bulk_jobs_on_conflict_check CHECK ((on_conflict = ANY (ARRAY['review'::text, 'skip'::text, 'fail'::text]))),
-    CONSTRAINT bulk_jobs_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'needs_review'::text, 'succeeded'::text, 'failed'::text, 'cancelled'::text])))
-)
-WITH (autovacuum_analyze_threshold='1000', autovacuum_analyze_scale_factor='0.05');
-
-ALTER TABLE ONLY public.bulk_jobs FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE public.bulk_jobs OWNER TO bulkreg_owner;
-
---
--- Name: events; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.events (
-    seq bigint NOT NULL,
-    id text NOT NULL,
-    txid xid8 DEFAULT pg_current_xact_id() NOT NULL,
-    org_id uuid NOT NULL,
-    type text NOT NULL,
-    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    data jsonb NOT NULL
-);
-
-ALTER TABLE ONLY public.events FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE public.events OWNER TO bulkreg_owner;
-
---
--- Name: events_seq_seq; Type: SEQUENCE; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.events ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME public.events_seq_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
-);
-
-
---
--- Name: organizations; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.organizations (
-    id uuid NOT NULL,
-    name text NOT NULL,
-    timezone text DEFAULT 'UTC'::text NOT NULL
-);
-
-ALTER TABLE ONLY public.organizations FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE public.organizations OWNER TO bulkreg_owner;
-
---
--- Name: sign_in_links; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.sign_in_links (
-    digest bytea NOT NULL,
-    user_id uuid NOT NULL,
-    expires_at timestamp with time zone NOT NULL,
-    used_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE ONLY public.sign_in_links FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE public.sign_in_links OWNER TO bulkreg_owner;
-
---
--- Name: user_roles; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.user_roles (
-    user_id uuid NOT NULL,
-    org_id uuid NOT NULL,
-    role text NOT NULL,
-    active boolean NOT NULL,
-    valid_from timestamp with time zone NOT NULL,
-    valid_to timestamp with time zone
-);
-
-ALTER TABLE ONLY public.user_roles FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE public.user_roles OWNER TO bulkreg_owner;
-
---
--- Name: webhook_attempts; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.webhook_attempts (
-    delivery_id uuid NOT NULL,
-    attempt integer NOT NULL,
-    org_id uuid NOT NULL,
-    at timestamp with time zone NOT NULL,
-    status_code integer,
-    error text,
-    duration_ms integer NOT NULL
-);
-
-ALTER TABLE ONLY public.webhook_attempts FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE public.webhook_attempts OWNER TO bulkreg_owner;
-
---
--- Name: webhook_deliveries; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.webhook_deliveries (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    webhook_id uuid NOT NULL,
-    event_seq bigint NOT NULL,
-    status text DEFAULT 'pending'::text NOT NULL,
-    attempts integer DEFAULT 0 NOT NULL,
-    next_attempt_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    lease_until timestamp with time zone,
-    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    delivered_at timestamp with time zone,
-    CONSTRAINT webhook_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text, 'cancelled'::text])))
-);
-
-ALTER TABLE ONLY public.webhook_deliveries FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE public.webhook_deliveries OWNER TO bulkreg_owner;
-
---
--- Name: webhooks; Type: TABLE; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TABLE public.webhooks (
-    id uuid NOT NULL,
-    org_id uuid NOT NULL,
-    url text NOT NULL,
-    types text[] NOT NULL,
-    secret text NOT NULL,
-    created_by uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    deleted_at timestamp with time zone
-);
-
-ALTER TABLE ONLY public.webhooks FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE public.webhooks OWNER TO bulkreg_owner;
-
---
--- Name: identity_key identity_key_pkey; Type: CONSTRAINT; Schema: app; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY app.identity_key
-    ADD CONSTRAINT identity_key_pkey PRIMARY KEY (singleton);
-
-
---
--- Name: reconcile_marks reconcile_marks_pkey; Type: CONSTRAINT; Schema: app; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY app.reconcile_marks
-    ADD CONSTRAINT reconcile_marks_pkey PRIMARY KEY (kind);
-
 
 --
 -- Name: activities activities_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
@@ -845,142 +98,6 @@ ALTER TABLE ONLY app.reconcile_marks
 
 ALTER TABLE ONLY public.activities
     ADD CONSTRAINT activities_pkey PRIMARY KEY (id);
-
-
---
--- Name: activity_types activity_types_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.activity_types
-    ADD CONSTRAINT activity_types_pkey PRIMARY KEY (org_id, code);
-
-
---
--- Name: alembic_version alembic_version_pkc; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.alembic_version
-    ADD CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num);
-
-
---
--- Name: anomalies anomalies_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.anomalies
-    ADD CONSTRAINT anomalies_pkey PRIMARY KEY (id);
-
-
---
--- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.audit_log
-    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
-
-
---
--- Name: bulk_job_items bulk_job_items_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.bulk_job_items
-    ADD CONSTRAINT bulk_job_items_pkey PRIMARY KEY (job_id, idx);
-
-
---
--- Name: bulk_jobs bulk_jobs_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.bulk_jobs
-    ADD CONSTRAINT bulk_jobs_pkey PRIMARY KEY (id);
-
-
---
--- Name: bulk_jobs bulk_jobs_submitted_by_idempotency_key_key; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.bulk_jobs
-    ADD CONSTRAINT bulk_jobs_submitted_by_idempotency_key_key UNIQUE (submitted_by, idempotency_key);
-
-
---
--- Name: events events_id_key; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.events
-    ADD CONSTRAINT events_id_key UNIQUE (id);
-
-
---
--- Name: events events_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.events
-    ADD CONSTRAINT events_pkey PRIMARY KEY (seq);
-
-
---
--- Name: organizations organizations_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.organizations
-    ADD CONSTRAINT organizations_pkey PRIMARY KEY (id);
-
-
---
--- Name: sign_in_links sign_in_links_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.sign_in_links
-    ADD CONSTRAINT sign_in_links_pkey PRIMARY KEY (digest);
-
-
---
--- Name: user_roles user_roles_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.user_roles
-    ADD CONSTRAINT user_roles_pkey PRIMARY KEY (user_id, valid_from);
-
-
---
--- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.users
-    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
-
-
---
--- Name: webhook_attempts webhook_attempts_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.webhook_attempts
-    ADD CONSTRAINT webhook_attempts_pkey PRIMARY KEY (delivery_id, attempt);
-
-
---
--- Name: webhook_deliveries webhook_deliveries_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.webhook_deliveries
-    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
-
-
---
--- Name: webhook_deliveries webhook_deliveries_webhook_id_event_seq_key; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.webhook_deliveries
-    ADD CONSTRAINT webhook_deliveries_webhook_id_event_seq_key UNIQUE (webhook_id, event_seq);
-
-
---
--- Name: webhooks webhooks_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.webhooks
-    ADD CONSTRAINT webhooks_pkey PRIMARY KEY (id);
 
 
 --
@@ -1026,283 +143,10 @@ CREATE INDEX activities_registrar_window ON public.activities USING btree (org_i
 
 
 --
--- Name: anomalies_once; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE UNIQUE INDEX anomalies_once ON public.anomalies USING btree (org_id, COALESCE(bulk_job_id, '00000000-0000-0000-0000-000000000000'::uuid), kind) WHERE (resolved_at IS NULL);
-
-
---
--- Name: audit_log_org_newest; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE INDEX audit_log_org_newest ON public.audit_log USING btree (org_id, at DESC, id DESC);
-
-
---
--- Name: audit_log_target; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE INDEX audit_log_target ON public.audit_log USING btree (org_id, target);
-
-
---
--- Name: bulk_jobs_org_newest; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE INDEX bulk_jobs_org_newest ON public.bulk_jobs USING btree (org_id, created_at DESC, id DESC);
-
-
---
--- Name: bulk_jobs_unfinished; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE INDEX bulk_jobs_unfinished ON public.bulk_jobs USING btree (status, updated_at) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
-
-
---
--- Name: events_created_brin; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE INDEX events_created_brin ON public.events USING brin (created_at);
-
-
---
--- Name: events_feed; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE INDEX events_feed ON public.events USING btree (org_id, txid, seq);
-
-
---
--- Name: organizations_name; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE UNIQUE INDEX organizations_name ON public.organizations USING btree (name);
-
-
---
--- Name: user_roles_current; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE INDEX user_roles_current ON public.user_roles USING btree (user_id) WHERE (valid_to IS NULL);
-
-
---
--- Name: users_auth_subject; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE UNIQUE INDEX users_auth_subject ON public.users USING btree (auth_subject);
-
-
---
--- Name: users_email_prefix; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE INDEX users_email_prefix ON public.users USING btree (org_id, email_key text_pattern_ops);
-
-
---
--- Name: users_member_number_prefix; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE INDEX users_member_number_prefix ON public.users USING btree (org_id, member_key text_pattern_ops);
-
-
---
--- Name: users_name_words; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE INDEX users_name_words ON public.users USING gin (to_tsvector('simple'::regconfig, display_name));
-
-
---
--- Name: users_org_email; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE UNIQUE INDEX users_org_email ON public.users USING btree (org_id, email_key);
-
-
---
--- Name: users_org_member_number; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE UNIQUE INDEX users_org_member_number ON public.users USING btree (org_id, member_number);
-
-
---
--- Name: users_org_role_name; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE INDEX users_org_role_name ON public.users USING btree (org_id, role, display_name, id);
-
-
---
--- Name: webhook_deliveries_due; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE INDEX webhook_deliveries_due ON public.webhook_deliveries USING btree (next_attempt_at) WHERE (status = 'pending'::text);
-
-
---
--- Name: webhook_deliveries_listing; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE INDEX webhook_deliveries_listing ON public.webhook_deliveries USING btree (webhook_id, created_at DESC, id DESC);
-
-
---
--- Name: webhooks_of_org; Type: INDEX; Schema: public; Owner: bulkreg_owner
---
-
-CREATE INDEX webhooks_of_org ON public.webhooks USING btree (org_id) WHERE (deleted_at IS NULL);
-
-
---
 -- Name: activities activities_references; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
 --
 
 CREATE TRIGGER activities_references AFTER INSERT ON public.activities REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app.check_activity_references();
-
-
---
--- Name: anomalies anomalies_event; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TRIGGER anomalies_event AFTER INSERT OR UPDATE OF resolved_at ON public.anomalies FOR EACH ROW EXECUTE FUNCTION app.anomaly_event();
-
-
---
--- Name: bulk_jobs bulk_jobs_changed; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TRIGGER bulk_jobs_changed AFTER UPDATE ON public.bulk_jobs FOR EACH ROW WHEN (((old.version IS DISTINCT FROM new.version) OR (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION app.job_changed();
-
-
---
--- Name: bulk_jobs bulk_jobs_event; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
---
-
-CREATE CONSTRAINT TRIGGER bulk_jobs_event AFTER INSERT OR UPDATE OF status ON public.bulk_jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status IS DISTINCT FROM 'running'::text)) EXECUTE FUNCTION app.job_event();
-
-
---
--- Name: users users_role_history; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
---
-
-CREATE TRIGGER users_role_history AFTER INSERT OR UPDATE OF org_id, role, active ON public.users FOR EACH ROW EXECUTE FUNCTION app.record_role_period();
-
-
---
--- Name: activity_types activity_types_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.activity_types
-    ADD CONSTRAINT activity_types_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
-
-
---
--- Name: anomalies anomalies_bulk_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.anomalies
-    ADD CONSTRAINT anomalies_bulk_job_id_fkey FOREIGN KEY (bulk_job_id) REFERENCES public.bulk_jobs(id);
-
-
---
--- Name: anomalies anomalies_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.anomalies
-    ADD CONSTRAINT anomalies_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
-
-
---
--- Name: anomalies anomalies_resolved_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.anomalies
-    ADD CONSTRAINT anomalies_resolved_by_fkey FOREIGN KEY (resolved_by) REFERENCES public.users(id);
-
-
---
--- Name: audit_log audit_log_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.audit_log
-    ADD CONSTRAINT audit_log_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
-
-
---
--- Name: events events_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.events
-    ADD CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
-
-
---
--- Name: sign_in_links sign_in_links_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.sign_in_links
-    ADD CONSTRAINT sign_in_links_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
-
-
---
--- Name: user_roles user_roles_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.user_roles
-    ADD CONSTRAINT user_roles_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
-
-
---
--- Name: users users_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.users
-    ADD CONSTRAINT users_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
-
-
---
--- Name: webhook_attempts webhook_attempts_delivery_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.webhook_attempts
-    ADD CONSTRAINT webhook_attempts_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES public.webhook_deliveries(id) ON DELETE CASCADE;
-
-
---
--- Name: webhook_deliveries webhook_deliveries_event_seq_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.webhook_deliveries
-    ADD CONSTRAINT webhook_deliveries_event_seq_fkey FOREIGN KEY (event_seq) REFERENCES public.events(seq) ON DELETE CASCADE;
-
-
---
--- Name: webhook_deliveries webhook_deliveries_webhook_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.webhook_deliveries
-    ADD CONSTRAINT webhook_deliveries_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES public.webhooks(id);
-
-
---
--- Name: webhooks webhooks_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.webhooks
-    ADD CONSTRAINT webhooks_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
-
-
---
--- Name: webhooks webhooks_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE ONLY public.webhooks
-    ADD CONSTRAINT webhooks_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
 
 
 --
@@ -1311,84 +155,6 @@ ALTER TABLE ONLY public.webhooks
 
 ALTER TABLE public.activities ENABLE ROW LEVEL SECURITY;
 
---
--- Name: activity_types; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.activity_types ENABLE ROW LEVEL SECURITY;
-
---
--- Name: webhook_deliveries admin_cancel; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY admin_cancel ON public.webhook_deliveries FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text) AND (status = 'pending'::text))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text) AND (status = 'cancelled'::text)));
-
-
---
--- Name: webhooks admin_create; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY admin_create ON public.webhooks FOR INSERT TO bulkreg_app WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
-
-
---
--- Name: webhooks admin_delete; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY admin_delete ON public.webhooks FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
-
-
---
--- Name: audit_log admin_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY admin_read ON public.audit_log FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
-
-
---
--- Name: webhook_attempts admin_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY admin_read ON public.webhook_attempts FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
-
-
---
--- Name: webhook_deliveries admin_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY admin_read ON public.webhook_deliveries FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
-
-
---
--- Name: webhooks admin_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY admin_read ON public.webhooks FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
-
-
---
--- Name: anomalies; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.anomalies ENABLE ROW LEVEL SECURITY;
-
---
--- Name: audit_log; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
-
---
--- Name: bulk_job_items; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.bulk_job_items ENABLE ROW LEVEL SECURITY;
-
---
--- Name: bulk_jobs; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.bulk_jobs ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: activities check_references; Type: POLICY; Schema: public; Owner: bulkreg_owner
@@ -1398,211 +164,10 @@ CREATE POLICY check_references ON public.activities FOR SELECT TO bulkreg_owner 
 
 
 --
--- Name: bulk_jobs check_references; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY check_references ON public.bulk_jobs FOR SELECT TO bulkreg_owner USING (true);
-
-
---
--- Name: bulk_job_items emit_events; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY emit_events ON public.bulk_job_items FOR SELECT TO bulkreg_owner USING (true);
-
-
---
--- Name: events; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.events ENABLE ROW LEVEL SECURITY;
-
---
--- Name: events maintenance_expire; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY maintenance_expire ON public.events FOR DELETE TO bulkreg_maintenance USING (true);
-
-
---
--- Name: anomalies maintenance_merge; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY maintenance_merge ON public.anomalies FOR UPDATE TO bulkreg_maintenance USING ((resolved_at IS NULL)) WITH CHECK ((resolved_at IS NULL));
-
-
---
 -- Name: activities maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
 --
 
 CREATE POLICY maintenance_read ON public.activities FOR SELECT TO bulkreg_maintenance USING (true);
-
-
---
--- Name: anomalies maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY maintenance_read ON public.anomalies FOR SELECT TO bulkreg_maintenance USING (true);
-
-
---
--- Name: bulk_job_items maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY maintenance_read ON public.bulk_job_items FOR SELECT TO bulkreg_maintenance USING (true);
-
-
---
--- Name: bulk_jobs maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY maintenance_read ON public.bulk_jobs FOR SELECT TO bulkreg_maintenance USING (true);
-
-
---
--- Name: events maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY maintenance_read ON public.events FOR SELECT TO bulkreg_maintenance USING (true);
-
-
---
--- Name: user_roles maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY maintenance_read ON public.user_roles FOR SELECT TO bulkreg_maintenance USING (true);
-
-
---
--- Name: users maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY maintenance_read ON public.users FOR SELECT TO bulkreg_maintenance USING (true);
-
-
---
--- Name: webhooks maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY maintenance_read ON public.webhooks FOR SELECT TO bulkreg_maintenance USING (true);
-
-
---
--- Name: anomalies maintenance_record; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY maintenance_record ON public.anomalies FOR INSERT TO bulkreg_maintenance WITH CHECK (true);
-
-
---
--- Name: webhook_attempts maintenance_record; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY maintenance_record ON public.webhook_attempts TO bulkreg_maintenance USING (true) WITH CHECK (true);
-
-
---
--- Name: webhook_deliveries maintenance_send; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY maintenance_send ON public.webhook_deliveries TO bulkreg_maintenance USING (true) WITH CHECK (true);
-
-
---
--- Name: bulk_jobs maintenance_update; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY maintenance_update ON public.bulk_jobs FOR UPDATE TO bulkreg_maintenance USING (true) WITH CHECK (true);
-
-
---
--- Name: activity_types org_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY org_read ON public.activity_types FOR SELECT TO bulkreg_app USING ((org_id = ( SELECT app.current_org_id() AS current_org_id)));
-
-
---
--- Name: organizations org_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY org_read ON public.organizations FOR SELECT TO bulkreg_app USING ((id = ( SELECT app.current_org_id() AS current_org_id)));
-
-
---
--- Name: organizations; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.organizations ENABLE ROW LEVEL SECURITY;
-
---
--- Name: activity_types provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY provision ON public.activity_types TO bulkreg_owner USING (true) WITH CHECK (true);
-
-
---
--- Name: anomalies provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY provision ON public.anomalies TO bulkreg_owner USING (true) WITH CHECK (true);
-
-
---
--- Name: audit_log provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY provision ON public.audit_log TO bulkreg_owner USING (true) WITH CHECK (true);
-
-
---
--- Name: events provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY provision ON public.events TO bulkreg_owner USING (true) WITH CHECK (true);
-
-
---
--- Name: organizations provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY provision ON public.organizations TO bulkreg_owner USING (true) WITH CHECK (true);
-
-
---
--- Name: sign_in_links provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY provision ON public.sign_in_links TO bulkreg_owner USING (true) WITH CHECK (true);
-
-
---
--- Name: user_roles provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY provision ON public.user_roles TO bulkreg_owner USING (true) WITH CHECK (true);
-
-
---
--- Name: users provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY provision ON public.users TO bulkreg_owner USING (true) WITH CHECK (true);
-
-
---
--- Name: webhook_deliveries provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY provision ON public.webhook_deliveries TO bulkreg_owner USING (true) WITH CHECK (true);
-
-
---
--- Name: webhooks provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY provision ON public.webhooks TO bulkreg_owner USING (true) WITH CHECK (true);
 
 
 --
@@ -1620,331 +185,10 @@ CREATE POLICY register ON public.activities FOR INSERT TO bulkreg_app WITH CHECK
 
 
 --
--- Name: sign_in_links; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.sign_in_links ENABLE ROW LEVEL SECURITY;
-
---
 -- Name: activities soft_delete; Type: POLICY; Schema: public; Owner: bulkreg_owner
 --
 
 CREATE POLICY soft_delete ON public.activities FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
-
-
---
--- Name: anomalies staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY staff_read ON public.anomalies FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
-
-
---
--- Name: bulk_job_items staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY staff_read ON public.bulk_job_items FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
-
-
---
--- Name: bulk_jobs staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY staff_read ON public.bulk_jobs FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
-
-
---
--- Name: events staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY staff_read ON public.events FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
-
-
---
--- Name: user_roles staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY staff_read ON public.user_roles FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
-
-
---
--- Name: users staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY staff_read ON public.users FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app.is_staff() AS is_staff) OR (id = ( SELECT app.current_user_id() AS current_user_id)))));
-
-
---
--- Name: anomalies staff_resolve; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY staff_resolve ON public.anomalies FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
-
-
---
--- Name: bulk_job_items staff_update; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY staff_update ON public.bulk_job_items FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
-
-
---
--- Name: bulk_jobs staff_update; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY staff_update ON public.bulk_jobs FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
-
-
---
--- Name: bulk_job_items submit; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY submit ON public.bulk_job_items FOR INSERT TO bulkreg_app WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff) AND (EXISTS ( SELECT 1
-   FROM public.bulk_jobs j
-  WHERE ((j.id = bulk_job_items.job_id) AND (j.org_id = bulk_job_items.org_id))))));
-
-
---
--- Name: bulk_jobs submit; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY submit ON public.bulk_jobs FOR INSERT TO bulkreg_app WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff) AND (submitted_by = ( SELECT app.current_user_id() AS current_user_id)) AND (( SELECT true
-   FROM public.users u
-  WHERE ((u.id = bulk_jobs.submitted_by) AND (u.org_id = bulk_jobs.org_id))
- LIMIT 1) IS NOT NULL)));
-
-
---
--- Name: user_roles; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.user_roles ENABLE ROW LEVEL SECURITY;
-
---
--- Name: users; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
-
---
--- Name: webhook_attempts; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.webhook_attempts ENABLE ROW LEVEL SECURITY;
-
---
--- Name: webhook_deliveries; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.webhook_deliveries ENABLE ROW LEVEL SECURITY;
-
---
--- Name: webhooks; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
---
-
-ALTER TABLE public.webhooks ENABLE ROW LEVEL SECURITY;
-
---
--- Name: audit_log write_as_self; Type: POLICY; Schema: public; Owner: bulkreg_owner
---
-
-CREATE POLICY write_as_self ON public.audit_log FOR INSERT TO bulkreg_app WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (actor_id = ( SELECT app.current_user_id() AS current_user_id))));
-
-
---
--- Name: SCHEMA app; Type: ACL; Schema: -; Owner: bulkreg_owner
---
-
-GRANT USAGE ON SCHEMA app TO bulkreg_app;
-GRANT USAGE ON SCHEMA app TO bulkreg_maintenance;
-
-
---
--- Name: SCHEMA public; Type: ACL; Schema: -; Owner: pg_database_owner
---
-
-GRANT USAGE ON SCHEMA public TO bulkreg_app;
-GRANT USAGE ON SCHEMA public TO bulkreg_maintenance;
-
-
---
--- Name: FUNCTION act_as(p_user uuid, p_org uuid, p_role text); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.act_as(p_user uuid, p_org uuid, p_role text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.act_as(p_user uuid, p_org uuid, p_role text) TO bulkreg_api;
-
-
---
--- Name: FUNCTION act_for_claim(p_job uuid, p_token uuid); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.act_for_claim(p_job uuid, p_token uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.act_for_claim(p_job uuid, p_token uuid) TO bulkreg_worker;
-
-
---
--- Name: FUNCTION anomaly_event(); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.anomaly_event() FROM PUBLIC;
-
-
---
--- Name: FUNCTION check_activity_references(); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.check_activity_references() FROM PUBLIC;
-
-
---
--- Name: FUNCTION claim_is_running(p_job uuid, p_token uuid); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.claim_is_running(p_job uuid, p_token uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.claim_is_running(p_job uuid, p_token uuid) TO bulkreg_worker;
-
-
---
--- Name: FUNCTION current_org_id(); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.current_org_id() FROM PUBLIC;
-GRANT ALL ON FUNCTION app.current_org_id() TO bulkreg_app;
-
-
---
--- Name: FUNCTION "current_role"(); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app."current_role"() FROM PUBLIC;
-GRANT ALL ON FUNCTION app."current_role"() TO bulkreg_app;
-
-
---
--- Name: FUNCTION current_user_id(); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.current_user_id() FROM PUBLIC;
-GRANT ALL ON FUNCTION app.current_user_id() TO bulkreg_app;
-
-
---
--- Name: FUNCTION emit_event(org uuid, kind text, body jsonb); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.emit_event(org uuid, kind text, body jsonb) FROM PUBLIC;
-
-
---
--- Name: FUNCTION identity_seal(p_user text, p_org text, p_role text); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.identity_seal(p_user text, p_org text, p_role text) FROM PUBLIC;
-
-
---
--- Name: FUNCTION is_staff(); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.is_staff() FROM PUBLIC;
-GRANT ALL ON FUNCTION app.is_staff() TO bulkreg_app;
-
-
---
--- Name: FUNCTION job_changed(); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.job_changed() FROM PUBLIC;
-
-
---
--- Name: FUNCTION job_counts(); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.job_counts() FROM PUBLIC;
-GRANT ALL ON FUNCTION app.job_counts() TO bulkreg_api;
-
-
---
--- Name: FUNCTION job_event(); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.job_event() FROM PUBLIC;
-
-
---
--- Name: FUNCTION queue_depths(p_large integer); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.queue_depths(p_large integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.queue_depths(p_large integer) TO bulkreg_api;
-
-
---
--- Name: FUNCTION record_role_period(); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.record_role_period() FROM PUBLIC;
-
-
---
--- Name: FUNCTION redeem_sign_in_link(p_digest bytea); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.redeem_sign_in_link(p_digest bytea) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.redeem_sign_in_link(p_digest bytea) TO bulkreg_api;
-
-
---
--- Name: TABLE users; Type: ACL; Schema: public; Owner: bulkreg_owner
---
-
-GRANT SELECT ON TABLE public.users TO bulkreg_app;
-
-
---
--- Name: COLUMN users.id; Type: ACL; Schema: public; Owner: bulkreg_owner
---
-
-GRANT SELECT(id) ON TABLE public.users TO bulkreg_maintenance;
-
-
---
--- Name: COLUMN users.role; Type: ACL; Schema: public; Owner: bulkreg_owner
---
-
-GRANT SELECT(role) ON TABLE public.users TO bulkreg_maintenance;
-
-
---
--- Name: COLUMN users.active; Type: ACL; Schema: public; Owner: bulkreg_owner
---
-
-GRANT SELECT(active) ON TABLE public.users TO bulkreg_maintenance;
-
-
---
--- Name: FUNCTION search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) TO bulkreg_app;
-
-
---
--- Name: FUNCTION user_for_subject(p_subject text); Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-REVOKE ALL ON FUNCTION app.user_for_subject(p_subject text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.user_for_subject(p_subject text) TO bulkreg_api;
-
-
---
--- Name: TABLE reconcile_marks; Type: ACL; Schema: app; Owner: bulkreg_owner
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE app.reconcile_marks TO bulkreg_maintenance;
 
 
 --
@@ -1976,11 +220,225 @@ GRANT UPDATE(deleted_by) ON TABLE public.activities TO bulkreg_app;
 GRANT UPDATE(deletion_reason) ON TABLE public.activities TO bulkreg_app;
 
 
+-- ==========================================================================================
+-- Table public.activity_types
+-- ==========================================================================================
+
+--
+-- Name: activity_types; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.activity_types (
+    org_id uuid NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    active boolean DEFAULT true NOT NULL
+);
+
+ALTER TABLE ONLY public.activity_types FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.activity_types OWNER TO bulkreg_owner;
+
+
+--
+-- Name: activity_types activity_types_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.activity_types
+    ADD CONSTRAINT activity_types_pkey PRIMARY KEY (org_id, code);
+
+
+--
+-- Name: activity_types activity_types_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.activity_types
+    ADD CONSTRAINT activity_types_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+
+--
+-- Name: activity_types; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.activity_types ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: activity_types org_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY org_read ON public.activity_types FOR SELECT TO bulkreg_app USING ((org_id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
+-- Name: activity_types provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.activity_types TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
 --
 -- Name: TABLE activity_types; Type: ACL; Schema: public; Owner: bulkreg_owner
 --
 
 GRANT SELECT ON TABLE public.activity_types TO bulkreg_app;
+
+
+-- ==========================================================================================
+-- Table public.alembic_version
+-- ==========================================================================================
+
+--
+-- Name: alembic_version; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.alembic_version (
+    version_num character varying(32) NOT NULL
+);
+
+
+ALTER TABLE public.alembic_version OWNER TO bulkreg_owner;
+
+
+--
+-- Name: alembic_version alembic_version_pkc; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.alembic_version
+    ADD CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num);
+
+
+-- ==========================================================================================
+-- Table public.anomalies
+-- ==========================================================================================
+
+--
+-- Name: anomalies; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.anomalies (
+    id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    kind text NOT NULL,
+    bulk_job_id uuid,
+    activity_ids uuid[] NOT NULL,
+    detected_at timestamp with time zone DEFAULT now() NOT NULL,
+    resolved_at timestamp with time zone,
+    resolved_by uuid,
+    resolution text,
+    reason text,
+    CONSTRAINT anomalies_kind_check CHECK ((kind = ANY (ARRAY['orphaned_records'::text, 'missing_records'::text, 'misattributed_records'::text]))),
+    CONSTRAINT anomalies_resolution_check CHECK ((resolution = ANY (ARRAY['delete_records'::text, 'dismiss'::text])))
+);
+
+ALTER TABLE ONLY public.anomalies FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.anomalies OWNER TO bulkreg_owner;
+
+
+--
+-- Name: anomalies anomalies_name_no_null_record; Type: CHECK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.anomalies
+    ADD CONSTRAINT anomalies_name_no_null_record CHECK ((array_position(activity_ids, NULL::uuid) IS NULL)) NOT VALID;
+
+
+--
+-- Name: anomalies anomalies_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.anomalies
+    ADD CONSTRAINT anomalies_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: anomalies anomalies_bulk_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.anomalies
+    ADD CONSTRAINT anomalies_bulk_job_id_fkey FOREIGN KEY (bulk_job_id) REFERENCES public.bulk_jobs(id);
+
+
+--
+-- Name: anomalies anomalies_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.anomalies
+    ADD CONSTRAINT anomalies_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+
+--
+-- Name: anomalies anomalies_resolved_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.anomalies
+    ADD CONSTRAINT anomalies_resolved_by_fkey FOREIGN KEY (resolved_by) REFERENCES public.users(id);
+
+
+--
+-- Name: anomalies_once; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE UNIQUE INDEX anomalies_once ON public.anomalies USING btree (org_id, COALESCE(bulk_job_id, '00000000-0000-0000-0000-000000000000'::uuid), kind) WHERE (resolved_at IS NULL);
+
+
+--
+-- Name: anomalies anomalies_event; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TRIGGER anomalies_event AFTER INSERT OR UPDATE OF resolved_at ON public.anomalies FOR EACH ROW EXECUTE FUNCTION app.anomaly_event();
+
+
+--
+-- Name: anomalies; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.anomalies ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: anomalies maintenance_merge; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_merge ON public.anomalies FOR UPDATE TO bulkreg_maintenance USING ((resolved_at IS NULL)) WITH CHECK ((resolved_at IS NULL));
+
+
+--
+-- Name: anomalies maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.anomalies FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: anomalies maintenance_record; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_record ON public.anomalies FOR INSERT TO bulkreg_maintenance WITH CHECK (true);
+
+
+--
+-- Name: anomalies provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.anomalies TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: anomalies staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_read ON public.anomalies FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: anomalies staff_resolve; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_resolve ON public.anomalies FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
 
 
 --
@@ -2026,11 +484,202 @@ GRANT UPDATE(resolution) ON TABLE public.anomalies TO bulkreg_app;
 GRANT UPDATE(reason) ON TABLE public.anomalies TO bulkreg_app;
 
 
+-- ==========================================================================================
+-- Table public.audit_log
+-- ==========================================================================================
+
+--
+-- Name: audit_log; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.audit_log (
+    id bigint NOT NULL,
+    org_id uuid NOT NULL,
+    actor_id uuid,
+    action text NOT NULL,
+    target text NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL
+);
+
+ALTER TABLE ONLY public.audit_log FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.audit_log OWNER TO bulkreg_owner;
+
+
+--
+-- Name: audit_log_id_seq; Type: SEQUENCE; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: audit_log audit_log_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+
+--
+-- Name: audit_log_org_newest; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX audit_log_org_newest ON public.audit_log USING btree (org_id, at DESC, id DESC);
+
+
+--
+-- Name: audit_log_target; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX audit_log_target ON public.audit_log USING btree (org_id, target);
+
+
+--
+-- Name: audit_log; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: audit_log admin_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY admin_read ON public.audit_log FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
+
+
+--
+-- Name: audit_log provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.audit_log TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: audit_log write_as_self; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY write_as_self ON public.audit_log FOR INSERT TO bulkreg_app WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (actor_id = ( SELECT app.current_user_id() AS current_user_id))));
+
+
 --
 -- Name: TABLE audit_log; Type: ACL; Schema: public; Owner: bulkreg_owner
 --
 
 GRANT SELECT,INSERT ON TABLE public.audit_log TO bulkreg_app;
+
+
+-- ==========================================================================================
+-- Table public.bulk_job_items
+-- ==========================================================================================
+
+--
+-- Name: bulk_job_items; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.bulk_job_items (
+    job_id uuid NOT NULL,
+    idx integer NOT NULL,
+    org_id uuid NOT NULL,
+    peer_mentor_id uuid,
+    override_duplicate boolean DEFAULT false NOT NULL,
+    decision text,
+    outcome text DEFAULT 'pending'::text NOT NULL,
+    activity_id uuid,
+    conflict_activity_id uuid,
+    error_code text,
+    error_message text,
+    given_kind text DEFAULT 'peer_mentor_id'::text NOT NULL,
+    given_value text NOT NULL,
+    given_key text NOT NULL,
+    display_name text,
+    CONSTRAINT bulk_job_items_decision_check CHECK ((decision = ANY (ARRAY['override'::text, 'cancel'::text]))),
+    CONSTRAINT bulk_job_items_given_kind_check CHECK ((given_kind = ANY (ARRAY['peer_mentor_id'::text, 'email'::text, 'member_number'::text]))),
+    CONSTRAINT bulk_job_items_outcome_check CHECK ((outcome = ANY (ARRAY['pending'::text, 'ready'::text, 'registered'::text, 'overridden'::text, 'skipped'::text, 'conflict'::text, 'invalid'::text, 'cancelled'::text])))
+)
+WITH (autovacuum_analyze_threshold='1000', autovacuum_analyze_scale_factor='0.05', fillfactor='40');
+
+ALTER TABLE ONLY public.bulk_job_items FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.bulk_job_items OWNER TO bulkreg_owner;
+
+
+--
+-- Name: bulk_job_items bulk_job_items_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.bulk_job_items
+    ADD CONSTRAINT bulk_job_items_pkey PRIMARY KEY (job_id, idx);
+
+
+--
+-- Name: bulk_job_items bulk_job_items_move_with_their_job; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TRIGGER bulk_job_items_move_with_their_job AFTER UPDATE ON public.bulk_job_items REFERENCING OLD TABLE AS old_items NEW TABLE AS new_items FOR EACH STATEMENT EXECUTE FUNCTION app.guard_item_outcomes();
+
+
+--
+-- Name: bulk_job_items; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.bulk_job_items ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: bulk_job_items emit_events; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY emit_events ON public.bulk_job_items FOR SELECT TO bulkreg_owner USING (true);
+
+
+--
+-- Name: bulk_job_items maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.bulk_job_items FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: bulk_job_items staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_read ON public.bulk_job_items FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: bulk_job_items staff_update; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_update ON public.bulk_job_items FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: bulk_job_items submit; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY submit ON public.bulk_job_items FOR INSERT TO bulkreg_app WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff) AND (EXISTS ( SELECT 1
+   FROM public.bulk_jobs j
+  WHERE ((j.id = bulk_job_items.job_id) AND (j.org_id = bulk_job_items.org_id))))));
 
 
 --
@@ -2095,6 +744,148 @@ GRANT UPDATE(error_message) ON TABLE public.bulk_job_items TO bulkreg_app;
 --
 
 GRANT UPDATE(display_name) ON TABLE public.bulk_job_items TO bulkreg_app;
+
+
+-- ==========================================================================================
+-- Table public.bulk_jobs
+-- ==========================================================================================
+
+--
+-- Name: bulk_jobs; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.bulk_jobs (
+    id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    submitted_by uuid NOT NULL,
+    status text NOT NULL,
+    on_conflict text NOT NULL,
+    activity jsonb NOT NULL,
+    total integer NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    lease_until timestamp with time zone,
+    claim_token uuid,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    error_code text,
+    error_message text,
+    idempotency_key text,
+    request_hash text,
+    CONSTRAINT bulk_jobs_on_conflict_check CHECK ((on_conflict = ANY (ARRAY['review'::text, 'skip'::text, 'fail'::text]))),
+    CONSTRAINT bulk_jobs_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'needs_review'::text, 'succeeded'::text, 'failed'::text, 'cancelled'::text])))
+)
+WITH (autovacuum_analyze_threshold='1000', autovacuum_analyze_scale_factor='0.05');
+
+ALTER TABLE ONLY public.bulk_jobs FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.bulk_jobs OWNER TO bulkreg_owner;
+
+
+--
+-- Name: bulk_jobs bulk_jobs_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.bulk_jobs
+    ADD CONSTRAINT bulk_jobs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: bulk_jobs bulk_jobs_submitted_by_idempotency_key_key; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.bulk_jobs
+    ADD CONSTRAINT bulk_jobs_submitted_by_idempotency_key_key UNIQUE (submitted_by, idempotency_key);
+
+
+--
+-- Name: bulk_jobs_org_newest; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX bulk_jobs_org_newest ON public.bulk_jobs USING btree (org_id, created_at DESC, id DESC);
+
+
+--
+-- Name: bulk_jobs_unfinished; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX bulk_jobs_unfinished ON public.bulk_jobs USING btree (status, updated_at) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
+
+
+--
+-- Name: bulk_jobs bulk_jobs_changed; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TRIGGER bulk_jobs_changed AFTER UPDATE ON public.bulk_jobs FOR EACH ROW WHEN (((old.version IS DISTINCT FROM new.version) OR (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION app.job_changed();
+
+
+--
+-- Name: bulk_jobs bulk_jobs_event; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE CONSTRAINT TRIGGER bulk_jobs_event AFTER INSERT OR UPDATE OF status ON public.bulk_jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status IS DISTINCT FROM 'running'::text)) EXECUTE FUNCTION app.job_event();
+
+
+--
+-- Name: bulk_jobs bulk_jobs_state_machine; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TRIGGER bulk_jobs_state_machine BEFORE INSERT OR UPDATE OF status ON public.bulk_jobs FOR EACH ROW EXECUTE FUNCTION app.guard_job_status();
+
+
+--
+-- Name: bulk_jobs; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.bulk_jobs ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: bulk_jobs check_references; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY check_references ON public.bulk_jobs FOR SELECT TO bulkreg_owner USING (true);
+
+
+--
+-- Name: bulk_jobs maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.bulk_jobs FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: bulk_jobs maintenance_update; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_update ON public.bulk_jobs FOR UPDATE TO bulkreg_maintenance USING (true) WITH CHECK (true);
+
+
+--
+-- Name: bulk_jobs staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_read ON public.bulk_jobs FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: bulk_jobs staff_update; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_update ON public.bulk_jobs FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
+--
+-- Name: bulk_jobs submit; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY submit ON public.bulk_jobs FOR INSERT TO bulkreg_app WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff) AND (submitted_by = ( SELECT app.current_user_id() AS current_user_id)) AND (( SELECT true
+   FROM public.users u
+  WHERE ((u.id = bulk_jobs.submitted_by) AND (u.org_id = bulk_jobs.org_id))
+ LIMIT 1) IS NOT NULL)));
 
 
 --
@@ -2185,6 +976,117 @@ GRANT UPDATE(error_message) ON TABLE public.bulk_jobs TO bulkreg_app;
 GRANT UPDATE(error_message) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
 
 
+-- ==========================================================================================
+-- Table public.events
+-- ==========================================================================================
+
+--
+-- Name: events; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.events (
+    seq bigint NOT NULL,
+    id text NOT NULL,
+    txid xid8 DEFAULT pg_current_xact_id() NOT NULL,
+    org_id uuid NOT NULL,
+    type text NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    data jsonb NOT NULL
+);
+
+ALTER TABLE ONLY public.events FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.events OWNER TO bulkreg_owner;
+
+
+--
+-- Name: events_seq_seq; Type: SEQUENCE; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.events ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.events_seq_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: events events_id_key; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.events
+    ADD CONSTRAINT events_id_key UNIQUE (id);
+
+
+--
+-- Name: events events_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.events
+    ADD CONSTRAINT events_pkey PRIMARY KEY (seq);
+
+
+--
+-- Name: events events_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.events
+    ADD CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+
+--
+-- Name: events_created_brin; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX events_created_brin ON public.events USING brin (created_at);
+
+
+--
+-- Name: events_feed; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX events_feed ON public.events USING btree (org_id, txid, seq);
+
+
+--
+-- Name: events; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.events ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: events maintenance_expire; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_expire ON public.events FOR DELETE TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: events maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.events FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: events provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.events TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: events staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_read ON public.events FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
+
+
 --
 -- Name: TABLE events; Type: ACL; Schema: public; Owner: bulkreg_owner
 --
@@ -2193,11 +1095,253 @@ GRANT SELECT ON TABLE public.events TO bulkreg_app;
 GRANT SELECT,DELETE ON TABLE public.events TO bulkreg_maintenance;
 
 
+-- ==========================================================================================
+-- Table public.organizations
+-- ==========================================================================================
+
+--
+-- Name: organizations; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.organizations (
+    id uuid NOT NULL,
+    name text NOT NULL,
+    timezone text DEFAULT 'UTC'::text NOT NULL
+);
+
+ALTER TABLE ONLY public.organizations FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.organizations OWNER TO bulkreg_owner;
+
+
+--
+-- Name: organizations organizations_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.organizations
+    ADD CONSTRAINT organizations_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: organizations_name; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE UNIQUE INDEX organizations_name ON public.organizations USING btree (name);
+
+
+--
+-- Name: organizations; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.organizations ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: organizations org_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY org_read ON public.organizations FOR SELECT TO bulkreg_app USING ((id = ( SELECT app.current_org_id() AS current_org_id)));
+
+
+--
+-- Name: organizations provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.organizations TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
 --
 -- Name: TABLE organizations; Type: ACL; Schema: public; Owner: bulkreg_owner
 --
 
 GRANT SELECT ON TABLE public.organizations TO bulkreg_app;
+
+
+-- ==========================================================================================
+-- Table public.screen_sessions
+-- ==========================================================================================
+
+--
+-- Name: screen_sessions; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.screen_sessions (
+    digest bytea NOT NULL,
+    user_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    ended_at timestamp with time zone
+);
+
+ALTER TABLE ONLY public.screen_sessions FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.screen_sessions OWNER TO bulkreg_owner;
+
+
+--
+-- Name: screen_sessions screen_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.screen_sessions
+    ADD CONSTRAINT screen_sessions_pkey PRIMARY KEY (digest);
+
+
+--
+-- Name: screen_sessions screen_sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.screen_sessions
+    ADD CONSTRAINT screen_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: screen_sessions_of_user; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX screen_sessions_of_user ON public.screen_sessions USING btree (user_id) WHERE (ended_at IS NULL);
+
+
+--
+-- Name: screen_sessions; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.screen_sessions ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: screen_sessions provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.screen_sessions TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+-- ==========================================================================================
+-- Table public.sign_in_links
+-- ==========================================================================================
+
+--
+-- Name: sign_in_links; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.sign_in_links (
+    digest bytea NOT NULL,
+    user_id uuid NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.sign_in_links FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.sign_in_links OWNER TO bulkreg_owner;
+
+
+--
+-- Name: sign_in_links sign_in_links_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.sign_in_links
+    ADD CONSTRAINT sign_in_links_pkey PRIMARY KEY (digest);
+
+
+--
+-- Name: sign_in_links sign_in_links_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.sign_in_links
+    ADD CONSTRAINT sign_in_links_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: sign_in_links; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.sign_in_links ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: sign_in_links provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.sign_in_links TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+-- ==========================================================================================
+-- Table public.user_roles
+-- ==========================================================================================
+
+--
+-- Name: user_roles; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.user_roles (
+    user_id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    role text NOT NULL,
+    active boolean NOT NULL,
+    valid_from timestamp with time zone NOT NULL,
+    valid_to timestamp with time zone
+);
+
+ALTER TABLE ONLY public.user_roles FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.user_roles OWNER TO bulkreg_owner;
+
+
+--
+-- Name: user_roles user_roles_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.user_roles
+    ADD CONSTRAINT user_roles_pkey PRIMARY KEY (user_id, valid_from);
+
+
+--
+-- Name: user_roles user_roles_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.user_roles
+    ADD CONSTRAINT user_roles_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: user_roles_current; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX user_roles_current ON public.user_roles USING btree (user_id) WHERE (valid_to IS NULL);
+
+
+--
+-- Name: user_roles; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.user_roles ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: user_roles maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.user_roles FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: user_roles provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.user_roles TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: user_roles staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_read ON public.user_roles FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND ( SELECT app.is_staff() AS is_staff)));
 
 
 --
@@ -2208,12 +1352,346 @@ GRANT SELECT ON TABLE public.user_roles TO bulkreg_app;
 GRANT SELECT ON TABLE public.user_roles TO bulkreg_maintenance;
 
 
+-- ==========================================================================================
+-- Table public.users
+-- ==========================================================================================
+
+--
+-- Name: users; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.users (
+    id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    role text NOT NULL,
+    display_name text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    email text,
+    member_number text,
+    auth_subject text,
+    email_key text GENERATED ALWAYS AS (lower(email)) STORED,
+    member_key text GENERATED ALWAYS AS (lower(member_number)) STORED,
+    CONSTRAINT users_email_check CHECK ((email !~ '\s'::text)),
+    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['coordinator'::text, 'peer_mentor'::text, 'admin'::text])))
+);
+
+ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.users OWNER TO bulkreg_owner;
+
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: users users_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+
+--
+-- Name: users_auth_subject; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE UNIQUE INDEX users_auth_subject ON public.users USING btree (auth_subject);
+
+
+--
+-- Name: users_email_prefix; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX users_email_prefix ON public.users USING btree (org_id, email_key text_pattern_ops);
+
+
+--
+-- Name: users_member_number_prefix; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX users_member_number_prefix ON public.users USING btree (org_id, member_key text_pattern_ops);
+
+
+--
+-- Name: users_name_words; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX users_name_words ON public.users USING gin (to_tsvector('simple'::regconfig, display_name));
+
+
+--
+-- Name: users_org_email; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE UNIQUE INDEX users_org_email ON public.users USING btree (org_id, email_key);
+
+
+--
+-- Name: users_org_member_number; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE UNIQUE INDEX users_org_member_number ON public.users USING btree (org_id, member_number);
+
+
+--
+-- Name: users_org_role_name; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX users_org_role_name ON public.users USING btree (org_id, role, display_name, id);
+
+
+--
+-- Name: users users_deactivated_end_their_sessions; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TRIGGER users_deactivated_end_their_sessions AFTER UPDATE OF active ON public.users FOR EACH ROW WHEN ((old.active AND (NOT new.active))) EXECUTE FUNCTION app.end_sessions_of_deactivated();
+
+
+--
+-- Name: users users_role_history; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TRIGGER users_role_history AFTER INSERT OR UPDATE OF org_id, role, active ON public.users FOR EACH ROW EXECUTE FUNCTION app.record_role_period();
+
+
+--
+-- Name: users; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: users maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.users FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: users provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.users TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: users staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY staff_read ON public.users FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app.is_staff() AS is_staff) OR (id = ( SELECT app.current_user_id() AS current_user_id)))));
+
+
+--
+-- Name: TABLE users; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT ON TABLE public.users TO bulkreg_app;
+
+
+--
+-- Name: COLUMN users.id; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(id) ON TABLE public.users TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN users.role; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(role) ON TABLE public.users TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN users.active; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT(active) ON TABLE public.users TO bulkreg_maintenance;
+
+
+-- ==========================================================================================
+-- Table public.webhook_attempts
+-- ==========================================================================================
+
+--
+-- Name: webhook_attempts; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.webhook_attempts (
+    delivery_id uuid NOT NULL,
+    attempt integer NOT NULL,
+    org_id uuid NOT NULL,
+    at timestamp with time zone NOT NULL,
+    status_code integer,
+    error text,
+    duration_ms integer NOT NULL
+);
+
+ALTER TABLE ONLY public.webhook_attempts FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.webhook_attempts OWNER TO bulkreg_owner;
+
+
+--
+-- Name: webhook_attempts webhook_attempts_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_pkey PRIMARY KEY (delivery_id, attempt);
+
+
+--
+-- Name: webhook_attempts webhook_attempts_delivery_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES public.webhook_deliveries(id) ON DELETE CASCADE;
+
+
+--
+-- Name: webhook_attempts; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.webhook_attempts ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: webhook_attempts admin_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY admin_read ON public.webhook_attempts FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
+
+
+--
+-- Name: webhook_attempts maintenance_record; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_record ON public.webhook_attempts TO bulkreg_maintenance USING (true) WITH CHECK (true);
+
+
 --
 -- Name: TABLE webhook_attempts; Type: ACL; Schema: public; Owner: bulkreg_owner
 --
 
 GRANT SELECT ON TABLE public.webhook_attempts TO bulkreg_app;
 GRANT SELECT,INSERT ON TABLE public.webhook_attempts TO bulkreg_maintenance;
+
+
+-- ==========================================================================================
+-- Table public.webhook_deliveries
+-- ==========================================================================================
+
+--
+-- Name: webhook_deliveries; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.webhook_deliveries (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    webhook_id uuid NOT NULL,
+    event_seq bigint NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    lease_until timestamp with time zone,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    delivered_at timestamp with time zone,
+    CONSTRAINT webhook_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text, 'cancelled'::text])))
+);
+
+ALTER TABLE ONLY public.webhook_deliveries FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.webhook_deliveries OWNER TO bulkreg_owner;
+
+
+--
+-- Name: webhook_deliveries webhook_deliveries_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: webhook_deliveries webhook_deliveries_webhook_id_event_seq_key; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_webhook_id_event_seq_key UNIQUE (webhook_id, event_seq);
+
+
+--
+-- Name: webhook_deliveries webhook_deliveries_event_seq_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_event_seq_fkey FOREIGN KEY (event_seq) REFERENCES public.events(seq) ON DELETE CASCADE;
+
+
+--
+-- Name: webhook_deliveries webhook_deliveries_webhook_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES public.webhooks(id);
+
+
+--
+-- Name: webhook_deliveries_due; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX webhook_deliveries_due ON public.webhook_deliveries USING btree (next_attempt_at) WHERE (status = 'pending'::text);
+
+
+--
+-- Name: webhook_deliveries_listing; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX webhook_deliveries_listing ON public.webhook_deliveries USING btree (webhook_id, created_at DESC, id DESC);
+
+
+--
+-- Name: webhook_deliveries; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.webhook_deliveries ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: webhook_deliveries admin_cancel; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY admin_cancel ON public.webhook_deliveries FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text) AND (status = 'pending'::text))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text) AND (status = 'cancelled'::text)));
+
+
+--
+-- Name: webhook_deliveries admin_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY admin_read ON public.webhook_deliveries FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
+
+
+--
+-- Name: webhook_deliveries maintenance_send; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_send ON public.webhook_deliveries TO bulkreg_maintenance USING (true) WITH CHECK (true);
+
+
+--
+-- Name: webhook_deliveries provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.webhook_deliveries TO bulkreg_owner USING (true) WITH CHECK (true);
 
 
 --
@@ -2258,6 +1736,104 @@ GRANT UPDATE(lease_until) ON TABLE public.webhook_deliveries TO bulkreg_maintena
 --
 
 GRANT UPDATE(delivered_at) ON TABLE public.webhook_deliveries TO bulkreg_maintenance;
+
+
+-- ==========================================================================================
+-- Table public.webhooks
+-- ==========================================================================================
+
+--
+-- Name: webhooks; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.webhooks (
+    id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    url text NOT NULL,
+    types text[] NOT NULL,
+    secret text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    deleted_at timestamp with time zone
+);
+
+ALTER TABLE ONLY public.webhooks FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.webhooks OWNER TO bulkreg_owner;
+
+
+--
+-- Name: webhooks webhooks_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhooks
+    ADD CONSTRAINT webhooks_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: webhooks webhooks_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhooks
+    ADD CONSTRAINT webhooks_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+
+--
+-- Name: webhooks webhooks_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.webhooks
+    ADD CONSTRAINT webhooks_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+
+--
+-- Name: webhooks_of_org; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX webhooks_of_org ON public.webhooks USING btree (org_id) WHERE (deleted_at IS NULL);
+
+
+--
+-- Name: webhooks; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.webhooks ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: webhooks admin_create; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY admin_create ON public.webhooks FOR INSERT TO bulkreg_app WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
+
+
+--
+-- Name: webhooks admin_delete; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY admin_delete ON public.webhooks FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
+
+
+--
+-- Name: webhooks admin_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY admin_read ON public.webhooks FOR SELECT TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (( SELECT app."current_role"() AS "current_role") = 'admin'::text)));
+
+
+--
+-- Name: webhooks maintenance_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_read ON public.webhooks FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: webhooks provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.webhooks TO bulkreg_owner USING (true) WITH CHECK (true);
 
 
 --
@@ -2315,6 +1891,946 @@ GRANT SELECT(created_at) ON TABLE public.webhooks TO bulkreg_app;
 --
 
 GRANT SELECT(deleted_at),UPDATE(deleted_at) ON TABLE public.webhooks TO bulkreg_app;
+
+
+-- ==========================================================================================
+-- Table app.identity_key
+-- ==========================================================================================
+
+--
+-- Name: identity_key; Type: TABLE; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE TABLE app.identity_key (
+    inner_key bytea NOT NULL,
+    outer_key bytea NOT NULL,
+    singleton boolean DEFAULT true NOT NULL,
+    CONSTRAINT identity_key_singleton_check CHECK (singleton)
+);
+
+
+ALTER TABLE app.identity_key OWNER TO bulkreg_owner;
+
+
+--
+-- Name: identity_key identity_key_pkey; Type: CONSTRAINT; Schema: app; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY app.identity_key
+    ADD CONSTRAINT identity_key_pkey PRIMARY KEY (singleton);
+
+
+-- ==========================================================================================
+-- Table app.job_transitions
+-- ==========================================================================================
+
+--
+-- Name: job_transitions; Type: TABLE; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE TABLE app.job_transitions (
+    from_status text NOT NULL,
+    to_status text NOT NULL,
+    by_roles text[] NOT NULL
+);
+
+
+ALTER TABLE app.job_transitions OWNER TO bulkreg_owner;
+
+
+--
+-- Name: job_transitions job_transitions_pkey; Type: CONSTRAINT; Schema: app; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY app.job_transitions
+    ADD CONSTRAINT job_transitions_pkey PRIMARY KEY (from_status, to_status);
+
+
+--
+-- Name: TABLE job_transitions; Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+GRANT SELECT ON TABLE app.job_transitions TO bulkreg_app;
+GRANT SELECT ON TABLE app.job_transitions TO bulkreg_api;
+GRANT SELECT ON TABLE app.job_transitions TO bulkreg_worker;
+GRANT SELECT ON TABLE app.job_transitions TO bulkreg_maintenance;
+
+
+-- ==========================================================================================
+-- Table app.reconcile_marks
+-- ==========================================================================================
+
+--
+-- Name: reconcile_marks; Type: TABLE; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE TABLE app.reconcile_marks (
+    kind text NOT NULL,
+    checked_until timestamp with time zone NOT NULL
+);
+
+
+ALTER TABLE app.reconcile_marks OWNER TO bulkreg_owner;
+
+
+--
+-- Name: reconcile_marks reconcile_marks_pkey; Type: CONSTRAINT; Schema: app; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY app.reconcile_marks
+    ADD CONSTRAINT reconcile_marks_pkey PRIMARY KEY (kind);
+
+
+--
+-- Name: TABLE reconcile_marks; Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE app.reconcile_marks TO bulkreg_maintenance;
+
+
+-- ==========================================================================================
+-- Functions: Identity checks
+-- Who the session acts for: set only by act_as and act_for_claim, sealed by
+-- identity_seal, read back by the policies through current_user_id, current_org_id,
+-- current_role and is_staff (each NULL or false when the seal does not match).
+-- ==========================================================================================
+
+--
+-- Name: identity_seal(text, text, text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.identity_seal(p_user text, p_org text, p_role text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select pg_catalog.encode(pg_catalog.sha256(k.outer_key || pg_catalog.sha256(
+              k.inner_key || pg_catalog.convert_to(concat_ws('|', p_user, p_org,
+              p_role, pg_catalog.pg_backend_pid(),
+              extract(epoch from pg_catalog.transaction_timestamp())), 'UTF8'))),
+              'hex')
+          from app.identity_key k $$;
+
+
+ALTER FUNCTION app.identity_seal(p_user text, p_org text, p_role text) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION identity_seal(p_user text, p_org text, p_role text); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.identity_seal(p_user text, p_org text, p_role text) FROM PUBLIC;
+
+
+--
+-- Name: act_as(uuid, uuid, text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.act_as(p_user uuid, p_org uuid, p_role text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    begin
+        if not exists (select 1 from public.users u
+                       where u.id = p_user and u.org_id = p_org and u.role = p_role
+                         and u.active) then
+            raise exception 'unknown or inactive user, or the role or organization changed'
+                using errcode = '28000';
+        end if;
+        perform pg_catalog.set_config('app.user_id', p_user::text, true),
+                pg_catalog.set_config('app.org_id', p_org::text, true),
+                pg_catalog.set_config('app.role', p_role, true),
+                pg_catalog.set_config('app.identity_seal',
+                                      app.identity_seal(p_user::text, p_org::text, p_role), true);
+    end $$;
+
+
+ALTER FUNCTION app.act_as(p_user uuid, p_org uuid, p_role text) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION act_as(p_user uuid, p_org uuid, p_role text); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.act_as(p_user uuid, p_org uuid, p_role text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.act_as(p_user uuid, p_org uuid, p_role text) TO bulkreg_api;
+
+
+--
+-- Name: act_for_claim(uuid, uuid); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.act_for_claim(p_job uuid, p_token uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    declare
+        v_user uuid;
+        v_org uuid;
+        v_role text;
+    begin
+        select j.submitted_by, j.org_id, u.role into v_user, v_org, v_role
+        from public.bulk_jobs j
+        join public.users u on u.id = j.submitted_by and u.org_id = j.org_id
+        where j.id = p_job and j.status = 'running' and j.claim_token = p_token
+          and u.active and u.role in ('coordinator', 'admin');
+        if not found then
+            raise exception 'no running claim with this token, or its submitter may no longer register'
+                using errcode = '28000';
+        end if;
+        perform pg_catalog.set_config('app.user_id', v_user::text, true),
+                pg_catalog.set_config('app.org_id', v_org::text, true),
+                pg_catalog.set_config('app.role', v_role, true),
+                pg_catalog.set_config('app.identity_seal',
+                                      app.identity_seal(v_user::text, v_org::text, v_role), true);
+    end $$;
+
+
+ALTER FUNCTION app.act_for_claim(p_job uuid, p_token uuid) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION act_for_claim(p_job uuid, p_token uuid); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.act_for_claim(p_job uuid, p_token uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.act_for_claim(p_job uuid, p_token uuid) TO bulkreg_worker;
+
+
+--
+-- Name: claim_is_running(uuid, uuid); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.claim_is_running(p_job uuid, p_token uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select exists (select 1 from public.bulk_jobs j
+                                    where j.id = p_job and j.status = 'running'
+                                      and j.claim_token = p_token) $$;
+
+
+ALTER FUNCTION app.claim_is_running(p_job uuid, p_token uuid) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION claim_is_running(p_job uuid, p_token uuid); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.claim_is_running(p_job uuid, p_token uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.claim_is_running(p_job uuid, p_token uuid) TO bulkreg_worker;
+
+
+--
+-- Name: current_user_id(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.current_user_id() RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select case when (select pg_catalog.current_setting('app.identity_seal', true)
+              = app.identity_seal(pg_catalog.current_setting('app.user_id', true),
+                                  pg_catalog.current_setting('app.org_id', true),
+                                  pg_catalog.current_setting('app.role', true)))
+                 then nullif(pg_catalog.current_setting('app.user_id', true), '')::uuid
+                 end $$;
+
+
+ALTER FUNCTION app.current_user_id() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION current_user_id(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.current_user_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.current_user_id() TO bulkreg_app;
+
+
+--
+-- Name: current_org_id(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.current_org_id() RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select case when (select pg_catalog.current_setting('app.identity_seal', true)
+              = app.identity_seal(pg_catalog.current_setting('app.user_id', true),
+                                  pg_catalog.current_setting('app.org_id', true),
+                                  pg_catalog.current_setting('app.role', true)))
+                 then nullif(pg_catalog.current_setting('app.org_id', true), '')::uuid
+                 end $$;
+
+
+ALTER FUNCTION app.current_org_id() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION current_org_id(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.current_org_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.current_org_id() TO bulkreg_app;
+
+
+--
+-- Name: current_role(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app."current_role"() RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select case when (select pg_catalog.current_setting('app.identity_seal', true)
+              = app.identity_seal(pg_catalog.current_setting('app.user_id', true),
+                                  pg_catalog.current_setting('app.org_id', true),
+                                  pg_catalog.current_setting('app.role', true)))
+                 then nullif(pg_catalog.current_setting('app.role', true), '')
+                 end $$;
+
+
+ALTER FUNCTION app."current_role"() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION "current_role"(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app."current_role"() FROM PUBLIC;
+GRANT ALL ON FUNCTION app."current_role"() TO bulkreg_app;
+
+
+--
+-- Name: is_staff(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.is_staff() RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select coalesce(app.current_role() in ('coordinator', 'admin'), false) $$;
+
+
+ALTER FUNCTION app.is_staff() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION is_staff(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.is_staff() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.is_staff() TO bulkreg_app;
+
+
+-- ==========================================================================================
+-- Functions: Sign-in
+-- A user found by their identity provider's subject, and a sign-in link redeemed once.
+-- ==========================================================================================
+
+--
+-- Name: user_for_subject(text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.user_for_subject(p_subject text) RETURNS TABLE(user_id uuid, org_id uuid, role text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            select u.id, u.org_id, u.role from public.users u
+            where u.auth_subject = p_subject and u.active
+            $$;
+
+
+ALTER FUNCTION app.user_for_subject(p_subject text) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION user_for_subject(p_subject text); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.user_for_subject(p_subject text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.user_for_subject(p_subject text) TO bulkreg_api;
+
+
+--
+-- Name: redeem_sign_in_link(bytea); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.redeem_sign_in_link(p_digest bytea) RETURNS TABLE(user_id uuid, org_id uuid, role text)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            update public.sign_in_links l set used_at = pg_catalog.now()
+            from public.users u
+            where l.digest = p_digest and l.used_at is null
+              and l.expires_at > pg_catalog.now()
+              and u.id = l.user_id and u.active and u.role in ('coordinator', 'admin')
+            returning u.id, u.org_id, u.role
+            $$;
+
+
+ALTER FUNCTION app.redeem_sign_in_link(p_digest bytea) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION redeem_sign_in_link(p_digest bytea); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.redeem_sign_in_link(p_digest bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.redeem_sign_in_link(p_digest bytea) TO bulkreg_api;
+
+
+-- ==========================================================================================
+-- Functions: Screen sessions
+-- The screen's sessions: opened at sign-in, looked up and kept alive by each use, ended
+-- by signing out or by their user's deactivation (trigger
+-- users_deactivated_end_their_sessions).
+-- ==========================================================================================
+
+--
+-- Name: open_screen_session(bytea, uuid, integer); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.open_screen_session(p_digest bytea, p_user uuid, p_lifetime_seconds integer) RETURNS boolean
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            with gone as (
+                delete from public.screen_sessions s
+                where s.ctid = any (array(
+                    select o.ctid from public.screen_sessions o
+                    where o.expires_at < pg_catalog.now() - interval '1 day'
+                       or o.ended_at < pg_catalog.now() - interval '1 day'
+                    limit 100)))
+            insert into public.screen_sessions (digest, user_id, expires_at)
+            select p_digest, u.id,
+                   pg_catalog.now() + pg_catalog.make_interval(secs => p_lifetime_seconds)
+            from public.users u
+            where u.id = p_user and u.active and u.role in ('coordinator', 'admin')
+            returning true
+            $$;
+
+
+ALTER FUNCTION app.open_screen_session(p_digest bytea, p_user uuid, p_lifetime_seconds integer) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION open_screen_session(p_digest bytea, p_user uuid, p_lifetime_seconds integer); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.open_screen_session(p_digest bytea, p_user uuid, p_lifetime_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.open_screen_session(p_digest bytea, p_user uuid, p_lifetime_seconds integer) TO bulkreg_api;
+
+
+--
+-- Name: screen_session(bytea, integer); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.screen_session(p_digest bytea, p_idle_seconds integer) RETURNS TABLE(user_id uuid, org_id uuid, role text)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            update public.screen_sessions s set last_seen_at = pg_catalog.now()
+            from public.users u
+            where s.digest = p_digest and s.ended_at is null
+              and s.expires_at > pg_catalog.now()
+              and s.last_seen_at
+                  > pg_catalog.now() - pg_catalog.make_interval(secs => p_idle_seconds)
+              and u.id = s.user_id and u.active and u.role in ('coordinator', 'admin')
+            returning u.id, u.org_id, u.role
+            $$;
+
+
+ALTER FUNCTION app.screen_session(p_digest bytea, p_idle_seconds integer) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION screen_session(p_digest bytea, p_idle_seconds integer); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.screen_session(p_digest bytea, p_idle_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.screen_session(p_digest bytea, p_idle_seconds integer) TO bulkreg_api;
+
+
+--
+-- Name: end_screen_session(bytea); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.end_screen_session(p_digest bytea) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            update public.screen_sessions set ended_at = pg_catalog.now()
+            where digest = p_digest and ended_at is null
+            $$;
+
+
+ALTER FUNCTION app.end_screen_session(p_digest bytea) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION end_screen_session(p_digest bytea); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.end_screen_session(p_digest bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.end_screen_session(p_digest bytea) TO bulkreg_api;
+
+
+--
+-- Name: end_sessions_of_deactivated(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.end_sessions_of_deactivated() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            begin
+                update public.screen_sessions set ended_at = pg_catalog.now()
+                where user_id = new.id and ended_at is null;
+                return null;
+            end $$;
+
+
+ALTER FUNCTION app.end_sessions_of_deactivated() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION end_sessions_of_deactivated(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.end_sessions_of_deactivated() FROM PUBLIC;
+
+
+-- ==========================================================================================
+-- Functions: Directory
+-- Peer mentors found by name, email or member number, within the staff's organization.
+-- ==========================================================================================
+
+--
+-- Name: search_peer_mentors(text, text, boolean, text, uuid, integer); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) RETURNS SETOF public.users
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            select u.* from public.users u
+            where u.org_id = app.current_org_id() and app.is_staff()
+              and u.role = 'peer_mentor'
+              and (p_active is null or u.active = p_active)
+              and (p_prefix is null
+                   or (p_words is not null
+                       and pg_catalog.to_tsvector('pg_catalog.simple', u.display_name)
+                           @@ pg_catalog.to_tsquery('pg_catalog.simple', p_words))
+                   or (u.email_key operator(pg_catalog.~>=~) p_prefix
+                       and u.email_key operator(pg_catalog.~<~) (p_prefix || U&'\+10FFFF'))
+                   or (u.member_key operator(pg_catalog.~>=~) p_prefix
+                       and u.member_key operator(pg_catalog.~<~) (p_prefix || U&'\+10FFFF')))
+              and (p_after_name is null or (u.display_name, u.id) > (p_after_name, p_after_id))
+            order by u.display_name, u.id
+            limit p_limit
+            $$;
+
+
+ALTER FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) TO bulkreg_app;
+
+
+-- ==========================================================================================
+-- Functions: Reference checks
+-- An inserted activity's user, type, job and duplicate must be of its organization:
+-- checked once per statement (trigger activities_references).
+-- ==========================================================================================
+
+--
+-- Name: check_activity_references(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.check_activity_references() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    begin
+        if exists (select 1 from new_rows n
+                   left join lateral (select true as found from public.users u
+                                      where u.id = n.peer_mentor_id and u.org_id = n.org_id
+                                      limit 1) p on true
+                   where p.found is null)
+           or exists (select 1
+                      from (select distinct org_id, registered_by, activity_type, bulk_job_id
+                            from new_rows) n
+                      where (select true from public.users u
+                             where u.id = n.registered_by and u.org_id = n.org_id and u.active
+                             limit 1) is null
+                         or (select true from public.activity_types t
+                             where t.org_id = n.org_id and t.code = n.activity_type
+                             limit 1) is null
+                         or (n.bulk_job_id is not null
+                             and (select true from public.bulk_jobs j
+                                  where j.id = n.bulk_job_id and j.org_id = n.org_id
+                                  limit 1) is null))
+           or exists (select 1 from new_rows n
+                      where n.duplicate_of is not null
+                        and (select true from public.activities a
+                             where a.id = n.duplicate_of and a.org_id = n.org_id
+                             limit 1) is null)
+        then
+            raise exception 'an activity refers to a user, an activity type, a job or an '
+                            'activity outside its organization'
+                using errcode = '23503';
+        end if;
+        return null;
+    end $$;
+
+
+ALTER FUNCTION app.check_activity_references() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION check_activity_references(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.check_activity_references() FROM PUBLIC;
+
+
+-- ==========================================================================================
+-- Functions: Role history
+-- Each change of a user's organization, role or activity closes one period of
+-- user_roles and opens the next (trigger users_role_history).
+-- ==========================================================================================
+
+--
+-- Name: record_role_period(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.record_role_period() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            begin
+                if tg_op = 'UPDATE' and (old.org_id, old.role, old.active)
+                        is not distinct from (new.org_id, new.role, new.active) then
+                    return null;
+                end if;
+                update public.user_roles set valid_to = pg_catalog.clock_timestamp()
+                    where user_id = new.id and valid_to is null;
+                insert into public.user_roles (user_id, org_id, role, active, valid_from)
+                    values (new.id, new.org_id, new.role, new.active,
+                            pg_catalog.clock_timestamp());
+                return null;
+            end $$;
+
+
+ALTER FUNCTION app.record_role_period() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION record_role_period(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.record_role_period() FROM PUBLIC;
+
+
+-- ==========================================================================================
+-- Functions: Job states
+-- The edges of the bulk jobs' state machine, who may take them, and the items'
+-- outcomes that change only with their job.
+-- ==========================================================================================
+
+--
+-- Name: guard_job_status(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.guard_job_status() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            declare
+                allowed text[];
+            begin
+                if tg_op = 'INSERT' then
+                    if new.status <> 'queued' then
+                        raise exception 'a bulk job is created queued, not %', new.status
+                            using errcode = 'check_violation', constraint = 'job_state_machine';
+                    end if;
+                    return new;
+                end if;
+                if new.status is not distinct from old.status then
+                    return new;
+                end if;
+                select t.by_roles into allowed from app.job_transitions t
+                where t.from_status = old.status and t.to_status = new.status;
+                if allowed is null then
+                    raise exception 'a % bulk job cannot become %', old.status, new.status
+                        using errcode = 'check_violation', constraint = 'job_state_machine';
+                end if;
+                if current_user in ('bulkreg_api', 'bulkreg_worker', 'bulkreg_maintenance', 'bulkreg_app') and not current_user = any (allowed) then
+                    raise exception '% may not move a bulk job from % to %', current_user,
+                        old.status, new.status using errcode = 'check_violation', constraint = 'job_state_machine';
+                end if;
+                return new;
+            end $$;
+
+
+ALTER FUNCTION app.guard_job_status() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: guard_item_outcomes(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.guard_item_outcomes() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            begin
+                if exists (
+                    select from new_items n join old_items o using (job_id, idx)
+                    where n.outcome is distinct from o.outcome
+                      and (not exists (select from public.bulk_jobs j
+                                       where j.id = n.job_id
+                                         and j.xmin::text
+                                             = (pg_catalog.txid_current() % 4294967296)::text)
+                           or (n.outcome in ('registered', 'overridden')
+                               and current_user in ('bulkreg_api', 'bulkreg_worker', 'bulkreg_maintenance', 'bulkreg_app')
+                               and current_user <> 'bulkreg_worker'))) then
+                    raise exception 'an item''s outcome changes only with its job''s move'
+                        using errcode = 'check_violation', constraint = 'job_state_machine';
+                end if;
+                return null;
+            end $$;
+
+
+ALTER FUNCTION app.guard_item_outcomes() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: job_cannot_become(uuid, text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.job_cannot_become(p_job uuid, p_target text) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            begin
+                raise exception 'bulk job % is % and cannot become %', p_job,
+                    coalesce((select j.status from public.bulk_jobs j where j.id = p_job),
+                             'not found'),
+                    p_target using errcode = 'check_violation', constraint = 'job_state_machine';
+            end $$;
+
+
+ALTER FUNCTION app.job_cannot_become(p_job uuid, p_target text) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION job_cannot_become(p_job uuid, p_target text); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.job_cannot_become(p_job uuid, p_target text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.job_cannot_become(p_job uuid, p_target text) TO bulkreg_app;
+GRANT ALL ON FUNCTION app.job_cannot_become(p_job uuid, p_target text) TO bulkreg_api;
+GRANT ALL ON FUNCTION app.job_cannot_become(p_job uuid, p_target text) TO bulkreg_worker;
+GRANT ALL ON FUNCTION app.job_cannot_become(p_job uuid, p_target text) TO bulkreg_maintenance;
+
+
+-- ==========================================================================================
+-- Functions: Events and the outbox
+-- Events written by the changes themselves (triggers bulk_jobs_event, anomalies_event),
+-- one webhook delivery per matching webhook, and the notifications that wake the relay
+-- and the long polls (bulkreg_deliveries, bulkreg_job_changed).
+-- ==========================================================================================
+
+--
+-- Name: emit_event(uuid, text, jsonb); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.emit_event(org uuid, kind text, body jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            declare
+                event_seq bigint;
+            begin
+                insert into public.events (id, org_id, type, data)
+                    values ('evt_' || pg_catalog.replace(pg_catalog.gen_random_uuid()::text, '-', ''),
+                            org, kind, body)
+                    returning seq into event_seq;
+                insert into public.webhook_deliveries (org_id, webhook_id, event_seq)
+                    select org, w.id, event_seq from public.webhooks w
+                    where w.org_id = org and w.deleted_at is null
+                      and exists (select 1 from pg_catalog.unnest(w.types) pattern
+                                  where pattern = kind or pattern = '*'
+                                     or (pg_catalog.right(pattern, 2) = '.*'
+                                         and pg_catalog.starts_with(kind,
+                                             pg_catalog.left(pattern, -1))));
+                if found then
+                    perform pg_catalog.pg_notify('bulkreg_deliveries', '');
+                end if;
+            end $$;
+
+
+ALTER FUNCTION app.emit_event(org uuid, kind text, body jsonb) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION emit_event(org uuid, kind text, body jsonb); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.emit_event(org uuid, kind text, body jsonb) FROM PUBLIC;
+
+
+--
+-- Name: job_event(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.job_event() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            declare
+                counts jsonb;
+            begin
+                if tg_op = 'UPDATE' and (old.status = new.status
+                        or (old.status = 'running' and new.status = 'queued')) then
+                    return null;
+                end if;
+                select pg_catalog.jsonb_build_object('total', new.total)
+                       || coalesce(pg_catalog.jsonb_object_agg(o.outcome, coalesce(n.count, 0)),
+                                   '{}')
+                    into counts
+                    from pg_catalog.unnest(array['ready', 'registered', 'overridden', 'skipped', 'conflict', 'invalid', 'cancelled']) as o (outcome)
+                    left join (select i.outcome, pg_catalog.count(*) as count
+                               from public.bulk_job_items i
+                               where i.job_id = new.id group by i.outcome) n
+                           on n.outcome = o.outcome;
+                perform app.emit_event(new.org_id, 'bulk_registration.' || new.status,
+                    pg_catalog.jsonb_build_object('job_id', new.id, 'status', new.status,
+                                                  'counts', counts));
+                return null;
+            end $$;
+
+
+ALTER FUNCTION app.job_event() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION job_event(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.job_event() FROM PUBLIC;
+
+
+--
+-- Name: anomaly_event(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.anomaly_event() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            begin
+                if tg_op = 'INSERT' then
+                    perform app.emit_event(new.org_id, 'anomaly.opened',
+                        pg_catalog.jsonb_build_object('anomaly_id', new.id, 'kind', new.kind,
+                            'job_id', new.bulk_job_id, 'activity_ids', new.activity_ids));
+                elsif old.resolved_at is null and new.resolved_at is not null then
+                    perform app.emit_event(new.org_id, 'anomaly.resolved',
+                        pg_catalog.jsonb_build_object('anomaly_id', new.id, 'kind', new.kind,
+                            'job_id', new.bulk_job_id, 'activity_ids', new.activity_ids,
+                            'resolution', new.resolution));
+                end if;
+                return null;
+            end $$;
+
+
+ALTER FUNCTION app.anomaly_event() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION anomaly_event(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.anomaly_event() FROM PUBLIC;
+
+
+--
+-- Name: job_changed(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.job_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            begin
+                perform pg_catalog.pg_notify('bulkreg_job_changed', new.id::text);
+                return null;
+            end $$;
+
+
+ALTER FUNCTION app.job_changed() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION job_changed(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.job_changed() FROM PUBLIC;
+
+
+-- ==========================================================================================
+-- Functions: Queue depths and job counts
+-- Numbers the API's role may learn about every organization's jobs without reading one.
+-- ==========================================================================================
+
+--
+-- Name: job_counts(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.job_counts() RETURNS TABLE(status text, jobs bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select j.status, pg_catalog.count(*) from public.bulk_jobs j group by j.status $$;
+
+
+ALTER FUNCTION app.job_counts() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION job_counts(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.job_counts() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.job_counts() TO bulkreg_api;
+
+
+--
+-- Name: queue_depths(integer); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.queue_depths(p_large integer) RETURNS TABLE(queue text, waiting bigint, oldest_age_seconds double precision)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+               select case when j.total > p_large then 'bulk.large' else 'bulk.small' end,
+                      pg_catalog.count(*),
+                      extract(epoch from pg_catalog.now() - pg_catalog.min(j.updated_at))::float8
+               from public.bulk_jobs j
+               where j.status = 'queued'
+               group by 1
+               $$;
+
+
+ALTER FUNCTION app.queue_depths(p_large integer) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION queue_depths(p_large integer); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.queue_depths(p_large integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_depths(p_large integer) TO bulkreg_api;
 
 
 --

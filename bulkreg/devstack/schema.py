@@ -2,8 +2,14 @@
 
 The migrations are the history; this file is the present (as Rails keeps ``structure.sql``):
 every table, index, policy, function and grant of a database migrated to head, as
-``pg_dump --schema-only`` prints it. ``make schema`` writes it from a throwaway embedded
-server; a test dumps the test database and fails when the two disagree.
+``pg_dump --schema-only`` prints them, regrouped so that each table is followed by its
+indexes, triggers, policies and grants, and the functions come after the tables, grouped by
+what they serve (:mod:`bulkreg.devstack.schema_layout` says how, and why that way). The
+statements are pg_dump's own, unchanged; only their order is. It is for reading, not for
+restoring: a policy precedes the function it calls.
+
+``make schema`` writes it from a throwaway embedded server; a test dumps a freshly migrated
+test database the same way and fails when the two texts disagree.
 
     python -m bulkreg.devstack.schema          # rewrite persistence/schema.sql
 """
@@ -16,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from bulkreg.devstack.postgres import SUPERUSER, EmbeddedPostgres, pg_binary
+from bulkreg.devstack.schema_layout import regroup
 from persistence import migrate
 from persistence.roles import DATABASE
 
@@ -23,12 +30,15 @@ SCHEMA_FILE = Path(migrate.MIGRATIONS).parent / "schema.sql"
 HEADER = (
     "-- The schema the migrations build, written by `make schema` (bulkreg.devstack.schema).\n"
     "-- Do not edit: change a migration, then run `make schema`; a test compares the two.\n"
+    "-- Grouped by table (each with its indexes, triggers, policies and grants), then the\n"
+    "-- functions by what they serve. For reading, not restoring: pg_dump a migrated database\n"
+    "-- for a script in restore order.\n"
 )
 
 
 def dump(pg: EmbeddedPostgres, database: str = DATABASE) -> str:
-    """The schema of one of the running server's databases, without the lines that change from one
-    run or one PostgreSQL build to the next."""
+    """The schema of one of the running server's databases, grouped by table, without the lines
+    that change from one run or one PostgreSQL build to the next."""
     argv = [
         str(pg_binary("pg_dump")),
         "--schema-only",
@@ -45,7 +55,7 @@ def dump(pg: EmbeddedPostgres, database: str = DATABASE) -> str:
         text=True,
     )
     lines = [line for line in done.stdout.splitlines() if not line.startswith("-- Dumped ")]
-    return HEADER + "\n".join(lines).strip() + "\n"
+    return HEADER + regroup("\n".join(lines) + "\n").strip() + "\n"
 
 
 def write(path: Path = SCHEMA_FILE) -> None:

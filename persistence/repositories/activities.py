@@ -137,8 +137,9 @@ class SqlActivities:
 
     def page(self, flt: ActivityFilter, cursor: str | None, limit: int) -> Page[StoredActivity]:
         """Newest first. A window (``created_from`` / ``created_to``) is served by the
-        organization's index by time, or with ``registered_by`` by the registrar's
-        (migration 0014): its cost follows the window, not the table."""
+        organization's index by time (``activities_org_newest``), or with ``registered_by``
+        by the registrar's (``activities_registrar_window``): its cost follows the window,
+        not the table."""
         after = cursors.decode(cursor) if cursor else None
         rows = self.wire.rows(
             sql(

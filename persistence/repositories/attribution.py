@@ -1,5 +1,5 @@
 """Who registered what, and whether they could: the registrar's role when each record was
-written (``user_roles``, migration 0014), and the records that look misattributed — live,
+written (``user_roles``, kept by the trigger ``users_role_history``), and the records that look misattributed — live,
 for someone else, by a registrar who was not active staff of that organization then.
 
 One definition serves the reconciler (``RECORD_MISATTRIBUTED``, as the maintenance role) and

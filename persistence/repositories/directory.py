@@ -20,9 +20,9 @@ BY_KEY = {
     KeyKind.MEMBER_NUMBER: "member_number = :value",
 }
 # The search: a word of the name by its start (the name's text-search vector), or the email
-# or member number by its start (their prefix indexes) — through ``app.search_peer_mentors``
-# (migration 0013), which applies the organization and staff rule itself: under row-level
-# security, text search and prefix matches (functions PostgreSQL does not know to be
+# or member number by its start (their prefix indexes) — through the definer function
+# ``app.search_peer_mentors``, which applies the organization and staff rule itself: under
+# row-level security, text search and prefix matches (functions PostgreSQL does not know to be
 # leakproof) could not use those indexes.
 PEER_MENTORS = sql(
     f"""select {USER_COLUMNS}

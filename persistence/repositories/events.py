@@ -14,7 +14,8 @@ from persistence.repositories.shared import Row, keyset_page
 from persistence.wire import Wire, sql
 
 # Commit order: (txid, seq) of events whose transaction is older than any still running,
-# so a late commit can never land behind a cursor already handed out (migration 0015).
+# so a late commit can never land behind a cursor already handed out (the ``txid`` each
+# row of ``events`` carries, compared with ``pg_snapshot_xmin``).
 EVENTS_AFTER = sql(
     """with mark as (select txid, seq from events where id = :after)
        select e.id, e.org_id, e.type, e.created_at, e.data

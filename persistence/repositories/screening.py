@@ -9,8 +9,9 @@ from persistence.repositories.shared import Row
 from persistence.wire import sql
 
 # The existing record a registration would duplicate, for a participant ``p.id``: one probe
-# of the partial unique index each (see migration 0005 for why the planner takes it even on
-# a table it has not analyzed yet).
+# of the partial unique index ``activities_no_silent_duplicate`` each (the planner takes it
+# even on a table it has not analyzed yet: ``activities`` starts with statistics that give a
+# peer mentor a history, set by ``pg_restore_attribute_stats`` before any ANALYZE).
 DUPLICATE = """left join lateral (
         select * from activities
         where peer_mentor_id = p.id and activity_type = p.activity_type
@@ -44,7 +45,9 @@ SCREEN_PARTICIPANTS = sql(
 # comparisons are plain equalities of stored columns (the item's ``given_key``, the user's
 # ``email_key``): under row-level security a condition that calls a function PostgreSQL
 # does not know to be leakproof, such as ``lower()``, cannot be used as an index condition
-# — it would be checked row by row against the whole organization (migration 0013).
+# — it would be checked row by row against the whole organization (hence the stored
+# columns ``bulk_job_items.given_key`` and ``users.email_key``, and the index
+# ``users_org_email``).
 SCREEN_JOB = sql(
     f"""select p.idx, p.given_kind, p.given_value, p.override_duplicate, p.decision,
                p.id as requested, {PERSON}, {EXISTING}

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
@@ -29,6 +31,7 @@ EXPECTED_TABLES = {
     "webhooks",
     "webhook_deliveries",
     "webhook_attempts",
+    "screen_sessions",
 }
 
 
@@ -73,6 +76,26 @@ def test_migrations_build_the_schema_from_an_empty_database_and_are_idempotent(
         with admin.connect() as conn:
             conn.execute(text(f"drop database if exists {TEST_DATABASE} with (force)"))
         admin.dispose()
+
+
+def test_each_tables_policies_sit_beside_it_in_the_schema_file() -> None:
+    """persistence/schema.sql is grouped by table: each ``CREATE POLICY … ON <table>`` comes
+    after that table's ``CREATE TABLE`` and before the next table's."""
+    lines = schema.SCHEMA_FILE.read_text().splitlines()
+    tables = [(n, m[1]) for n, line in enumerate(lines) if (m := CREATE_TABLE.match(line))]
+    policies = [(n, m[1]) for n, line in enumerate(lines) if (m := CREATE_POLICY.match(line))]
+    assert tables and policies
+    section = {
+        table: (start, end)
+        for (start, table), (end, _) in zip(tables, [*tables[1:], (len(lines), "")], strict=True)
+    }
+    for n, table in policies:
+        start, end = section[table]
+        assert start < n < end, f"line {n + 1}: a policy on {table} outside its table's section"
+
+
+CREATE_TABLE = re.compile(r"^CREATE TABLE (\S+) \(")
+CREATE_POLICY = re.compile(r"^CREATE POLICY \S+ ON (\S+)")
 
 
 def duplicate_of_key(owner_url: str) -> int:
