@@ -9,7 +9,7 @@ import psycopg.errors
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from domain.errors import TransientError, Unauthenticated
+from domain.errors import InvalidState, TransientError, Unauthenticated
 
 TRANSIENT_SQLSTATES = {
     psycopg.errors.SerializationFailure,
@@ -19,6 +19,8 @@ TRANSIENT_SQLSTATES = {
     psycopg.errors.QueryCanceled,
 }
 DUPLICATE_INDEX = "activities_no_silent_duplicate"
+# The database's own guard of the job state machine (``app.guard_job_status``).
+STATE_MACHINE = "job_state_machine"
 
 
 def libpq_url(url: str) -> str:
@@ -64,8 +66,8 @@ def transient_reason(error: BaseException) -> str | None:
 @contextmanager
 def translated_errors() -> Iterator[None]:
     """Driver errors as the domain's: a refused identity (``app.act_as``, ``app.act_for_claim``) is
-    ``Unauthenticated``, a transient failure ``TransientError``; anything else is a bug and
-    stays what it is."""
+    ``Unauthenticated``, a move the database's state machine refuses ``InvalidState``, a
+    transient failure ``TransientError``; anything else is a bug and stays what it is."""
     try:
         yield
     except (DBAPIError, psycopg.Error) as error:
@@ -73,6 +75,12 @@ def translated_errors() -> Iterator[None]:
         if isinstance(orig, psycopg.errors.InvalidAuthorizationSpecification):
             raise Unauthenticated(
                 "unknown or inactive user, or the role or organization changed"
+            ) from error
+        if isinstance(orig, psycopg.errors.CheckViolation) and (
+            getattr(orig.diag, "constraint_name", None) == STATE_MACHINE
+        ):
+            raise InvalidState(
+                orig.diag.message_primary or "not a move of the state machine"
             ) from error
         reason = transient_reason(error)
         if reason is None:

@@ -180,8 +180,8 @@ def _save(target: JobStatus, *, items: bool) -> Transition:
 
     The save travels with the next round trip (the commit, usually), so its row count is never
     read: when the update matched nothing — a save off the state machine — the statement's
-    last part raises instead (a cast that cannot succeed, whose text says why), and the
-    transaction rolls back. The job is locked before it is saved, so in use this never
+    last part raises instead (``app.job_cannot_become``: the state machine's refusal, as
+    the database's own guard raises it), and the transaction rolls back. The job is locked before it is saved, so in use this never
     happens."""
     # A running job keeps its claim; a job leaving ``running`` lets it go.
     claim = "" if target is RUNNING else "lease_until = null, claim_token = null, "
@@ -191,9 +191,7 @@ def _save(target: JobStatus, *, items: bool) -> Transition:
         where id = :id and {one_of(sources_of(target))}
         returning id"""
     outcomes = f", outcomes as ({ITEM_OUTCOMES})" if items else ""
-    refusal = f"""select cast(concat('bulk job ', cast(:id as text), ' is ',
-                coalesce((select j.status from bulk_jobs j where j.id = :id), 'not found'),
-                ' and cannot become {target.value}') as integer)
+    refusal = f"""select app.job_cannot_become(:id, {literal(target)})
         where not exists (select from job)"""
     return Transition(
         f"save_with_items_as_{target}" if items else f"save_as_{target}",

@@ -25,7 +25,7 @@ RECORD_ANOMALIES = sql(
            group by a.bulk_job_id, j.org_id
            union all
            select j.id, j.org_id, 'missing_records',
-                  array_agg(i.activity_id order by i.activity_id)
+                  array_remove(array_agg(i.activity_id order by i.activity_id), null)
            from bulk_jobs j
            join bulk_job_items i on i.job_id = j.id
            left join activities a on a.id = i.activity_id and a.deleted_at is null
@@ -49,7 +49,8 @@ ANOMALY_COLUMNS = """id, org_id, kind, bulk_job_id, activity_ids, detected_at, r
 
 def _anomaly(r: Row) -> Anomaly:
     return Anomaly(
-        r.id, r.org_id, AnomalyKind(r.kind), r.bulk_job_id, list(r.activity_ids), r.detected_at,
+        r.id, r.org_id, AnomalyKind(r.kind), r.bulk_job_id,
+        [a for a in r.activity_ids if a is not None], r.detected_at,
         r.resolved_at, AnomalyAction(r.resolution) if r.resolution else None, r.resolved_by,
         r.reason,
     )  # fmt: skip
