@@ -1,7 +1,8 @@
 """What every page of the coordinator's screen shares: the session, CSRF, page rendering.
 
-Sign-in stores the bearer token in an HttpOnly, Secure, SameSite=Strict cookie; every page
-verifies it exactly as the API does (claims, then the database), and only staff get in.
+Sign-in opens a session (``domain.services.identity.open_screen_session``) whose secret sits
+in an HttpOnly, Secure, SameSite=Strict cookie; every page asks the database whose live
+session it is, and only active staff have one.
 Forms carry a CSRF token bound to the session (an HMAC of it), checked on every POST.
 """
 
@@ -19,13 +20,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import claimed, require_staff_claim
 from api.problems import STATUS
 from bulkreg.foundation.settings import get_settings
 from domain.errors import DomainError, Forbidden, Unauthenticated
 from domain.jobs import BulkJob
 from domain.model import Principal
 from domain.ports.units import UnitsOfWork
+from domain.services import identity
 from domain.services.screen import participants_named, registrars_named
 
 COOKIE = "bulkreg_session"
@@ -73,11 +74,12 @@ class SignIn(Exception):
 
 def session(request: Request, uows: UnitsOfWork) -> tuple[Principal, str]:
     """The signed-in staff member and their session token; ``SignIn`` when there is none."""
-    token = request.cookies.get(COOKIE)
-    if not token:
+    secret = request.cookies.get(COOKIE)
+    if not secret:
         raise SignIn
+    idle = get_settings().screen_idle_minutes * 60
     try:
-        return require_staff_claim(claimed(token, get_settings(), uows), uows), token
+        return identity.screen_session(uows, secret, idle), secret
     except Unauthenticated as error:
         raise SignIn from error
 

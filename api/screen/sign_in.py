@@ -11,13 +11,13 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import UnitsOfWorkDep, claimed
 from api.screen.base import COOKIE, csrf_for, error, page
-from bulkreg import tokens
 from bulkreg.foundation.settings import get_settings
 from domain.errors import Forbidden, Unauthenticated
+from domain.model import Principal
+from domain.ports.units import UnitsOfWork
 from domain.services import identity
 
 LOGIN_CSRF_COOKIE = "bulkreg_login_csrf"
-SESSION_SECONDS = 12 * 3600
 LINK_PAGE = "sign_in_link.html"
 router = APIRouter()
 
@@ -70,7 +70,7 @@ async def login(request: Request, uows: UnitsOfWorkDep) -> Response:
         return _login_page(request, 401, "That token is not valid.")
     if not principal.is_staff:
         return _login_page(request, 403, "The status screen is for coordinators and admins.")
-    return _signed_in(token)
+    return await _signed_in(uows, principal)
 
 
 @router.get("/sign-in")
@@ -96,9 +96,7 @@ async def sign_in_with_link(request: Request, uows: UnitsOfWorkDep) -> Response:
         return _login_page(
             request, 403, "The status screen is for coordinators and admins.", name=LINK_PAGE
         )
-    settings = get_settings()
-    ttl = min(SESSION_SECONDS, settings.max_token_ttl_seconds)
-    return _signed_in(tokens.issue(principal, settings.signing_secret(), ttl))
+    return await _signed_in(uows, principal)
 
 
 def _login_csrf_ok(sent: str, request: Request) -> bool:
@@ -106,27 +104,35 @@ def _login_csrf_ok(sent: str, request: Request) -> bool:
     return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
-def _signed_in(token: str) -> Response:
+async def _signed_in(uows: UnitsOfWork, principal: Principal) -> Response:
+    """A new session, its secret in the cookie: not a bearer token, so the API refuses it,
+    and it ends when its user signs out or is deactivated, when it has been idle for
+    ``BULKREG_SCREEN_IDLE_MINUTES``, or ``BULKREG_SCREEN_SESSION_HOURS`` after it began."""
+    lifetime = get_settings().screen_session_hours * 3600
+    secret = await run_in_threadpool(identity.open_screen_session, uows, principal, lifetime)
     response = RedirectResponse("/ui/", 303)
     response.set_cookie(
         COOKIE,
-        token,
+        secret,
         httponly=True,
         secure=True,
         samesite="strict",
         path="/ui",
-        max_age=SESSION_SECONDS,
+        max_age=lifetime,
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui", secure=True, httponly=True)
     return response
 
 
 @router.post("/logout")
-async def logout(request: Request) -> Response:
+async def logout(request: Request, uows: UnitsOfWorkDep) -> Response:
+    """Signing out ends the session in the database: the cookie, if kept, opens nothing."""
     form = dict(await request.form())
     token = request.cookies.get(COOKIE, "")
     if token and not hmac.compare_digest(str(form.get("csrf", "")), csrf_for(token)):
         return error(request, Forbidden("the form did not come from this site"), 403)
+    if token:
+        await run_in_threadpool(identity.end_screen_session, uows, token)
     response = RedirectResponse("/ui/login", 303)
     response.delete_cookie(COOKIE, path="/ui", secure=True, httponly=True, samesite="strict")
     return response

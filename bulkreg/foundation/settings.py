@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # figure, is answered 408: a slow client cannot hold a connection open at will.
     body_idle_seconds: float = Field(default=5.0, gt=0)
     body_seconds: float = Field(default=60.0, gt=0)
+    # The screen's sessions end after this long without a page, and this long after sign-in.
+    screen_idle_minutes: int = Field(default=120, gt=0)
+    screen_session_hours: int = Field(default=12, gt=0)
     max_participants: int = 10_000
     large_job_participants: int = 1_000
     max_running_large_per_org: int = 1

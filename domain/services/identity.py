@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from domain.errors import Unauthenticated
 from domain.model import Principal
@@ -40,6 +41,35 @@ def redeem_sign_in_link(uows: UnitsOfWork, link: str) -> Principal:
     return principal
 
 
+def open_screen_session(uows: UnitsOfWork, principal: Principal, lifetime_seconds: int) -> str:
+    """A new session of the screen for a verified staff member: the secret for their
+    cookie. Only its digest is stored."""
+    secret = secrets.token_urlsafe(32)
+    with uows.signing_in() as uow:
+        opened = uow.sign_ins.open_session(link_digest(secret), principal.user_id, lifetime_seconds)
+        uow.commit()
+    if not opened:
+        raise Unauthenticated("the screen is for active coordinators and admins")
+    return secret
+
+
+def screen_session(uows: UnitsOfWork, secret: str, idle_seconds: int) -> Principal:
+    """Whose live session the cookie holds; ``Unauthenticated`` for an ended, expired, idle
+    or unknown one (not told apart)."""
+    with uows.signing_in() as uow:
+        principal = uow.sign_ins.session(link_digest(secret), idle_seconds)
+        uow.commit()
+    if principal is None:
+        raise Unauthenticated("signed out, or the session has ended")
+    return principal
+
+
+def end_screen_session(uows: UnitsOfWork, secret: str) -> None:
+    with uows.signing_in() as uow:
+        uow.sign_ins.end_session(link_digest(secret))
+        uow.commit()
+
+
 def link_digest(link: str) -> bytes:
-    """Links are stored as digests: the database never holds one that works."""
+    """Links and sessions are stored as digests: the database never holds one that works."""
     return hashlib.sha256(link.encode()).digest()

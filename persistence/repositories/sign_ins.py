@@ -1,8 +1,10 @@
 """What the server answers before it knows who is calling: an identity provider's subject,
-a sign-in link. Both through definer functions (migration 0013): the API's role reads
-nothing of the directory without an identity."""
+a sign-in link, a screen session. All through definer functions: the API's role reads
+nothing of the directory, nor of the sessions, without an identity."""
 
 from __future__ import annotations
+
+from uuid import UUID
 
 from domain.model import Principal, Role
 from persistence.repositories.shared import Row
@@ -10,6 +12,9 @@ from persistence.wire import Wire, sql
 
 FOR_SUBJECT = sql("select user_id, org_id, role from app.user_for_subject(:subject)")
 REDEEM = sql("select user_id, org_id, role from app.redeem_sign_in_link(:digest)")
+OPEN_SESSION = sql("select app.open_screen_session(:digest, :user, :lifetime) as opened")
+SESSION = sql("select user_id, org_id, role from app.screen_session(:digest, :idle)")
+END_SESSION = sql("select app.end_screen_session(:digest)")
 
 
 def _principal(row: Row | None) -> Principal | None:
@@ -25,3 +30,15 @@ class SqlSignIns:
 
     def redeem(self, digest: bytes) -> Principal | None:
         return _principal(self.wire.first(REDEEM, {"digest": digest}))
+
+    def open_session(self, digest: bytes, user_id: UUID, lifetime_seconds: int) -> bool:
+        row = self.wire.first(
+            OPEN_SESSION, {"digest": digest, "user": user_id, "lifetime": lifetime_seconds}
+        )
+        return bool(row and row.opened)
+
+    def session(self, digest: bytes, idle_seconds: int) -> Principal | None:
+        return _principal(self.wire.first(SESSION, {"digest": digest, "idle": idle_seconds}))
+
+    def end_session(self, digest: bytes) -> None:
+        self.wire.first(END_SESSION, {"digest": digest})

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.http import days_ago
+from tests.support.http import days_ago, screen_session
 from tests.support.stack import BULKREG, Stack, plant_misattributed
 
 
@@ -62,7 +62,8 @@ def test_a_planted_record_is_reported_filed_and_resolved_from_the_screen(
     assert coordinator.get("/v1/audit-log").status_code == 403
 
     with httpx.Client(base_url=stack.api, follow_redirects=False) as browser:
-        browser.cookies.set("bulkreg_session", first_org["coordinators"][0]["token"])
+        cookie = screen_session(stack.api, first_org["coordinators"][0]["token"])
+        browser.cookies.set("bulkreg_session", cookie)
         page = browser.get("/ui/anomalies")
         assert page.status_code == 200 and str(planted) in page.text
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)

@@ -18,7 +18,7 @@ import pytest
 
 from bulkreg.devstack.postgres import EmbeddedPostgres
 from persistence.database import libpq_url
-from tests.support.http import bulk_body, days_ago, demo_mentors
+from tests.support.http import bulk_body, days_ago, demo_mentors, screen_session
 from tests.support.stack import Stack
 
 MAX_BODY = 4 * 1024 * 1024
@@ -311,16 +311,8 @@ def test_no_secret_on_any_command_line_of_the_stack(stack: Stack) -> None:
 def test_a_nul_character_in_the_screens_anomaly_form_is_a_422_page(
     stack: Stack, first_org: dict[str, Any]
 ) -> None:
-    token = first_org["coordinators"][0]["token"]
-    form = httpx.get(f"{stack.api}/ui/login")
-    login_csrf = form.cookies["bulkreg_login_csrf"]
-    signed_in = httpx.post(
-        f"{stack.api}/ui/login",
-        data={"token": token, "csrf": login_csrf},
-        headers={"Cookie": f"bulkreg_login_csrf={login_csrf}"},
-    )
-    assert signed_in.status_code == 303
-    session = {"Cookie": f"bulkreg_session={token}"}
+    cookie = screen_session(stack.api, first_org["coordinators"][0]["token"])
+    session = {"Cookie": f"bulkreg_session={cookie}"}
     page = httpx.get(f"{stack.api}/ui/", headers=session)
     found = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
     assert found, page.text

@@ -53,8 +53,9 @@ TABLES = [
     "webhooks",
     "webhook_deliveries",
     "webhook_attempts",
+    "screen_sessions",
 ]
-UNGRANTED = ["sign_in_links"]
+UNGRANTED = ["sign_in_links", "screen_sessions"]
 
 
 def test_app_role_posture_from_the_catalog(superuser_engine: Engine) -> None:

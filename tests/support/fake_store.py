@@ -30,6 +30,7 @@ class Store:
     sent: list[UUID] = field(default_factory=list)
     subjects: dict[str, UUID] = field(default_factory=dict)  # auth_subject → user
     links: dict[bytes, tuple[UUID, bool]] = field(default_factory=dict)  # digest → (user, used)
+    sessions: dict[bytes, UUID] = field(default_factory=dict)  # digest → user, while live
     outbox: EventStore = field(default_factory=EventStore)
 
 
@@ -50,6 +51,20 @@ class FakeSignIns(SignIns):
             return None
         self.store.links[digest] = (user_id, True)
         return self._principal(user_id)
+
+    def open_session(self, digest: bytes, user_id: UUID, lifetime_seconds: int) -> bool:
+        principal = self._principal(user_id)
+        if principal is None or not principal.is_staff:
+            return False
+        self.store.sessions[digest] = user_id
+        return True
+
+    def session(self, digest: bytes, idle_seconds: int) -> Principal | None:
+        principal = self._principal(self.store.sessions.get(digest))
+        return principal if principal and principal.is_staff else None
+
+    def end_session(self, digest: bytes) -> None:
+        self.store.sessions.pop(digest, None)
 
 
 class FakeDirectory(Directory):

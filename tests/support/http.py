@@ -73,3 +73,17 @@ def prepare_review(
     ).json()["job_id"]
     assert wait_terminal(client, job_id)["status"] == "needs_review"
     return pms, existing, job_id
+
+
+def screen_session(api: str, token: str) -> str:
+    """Sign in to the screen with a bearer token, as the login form does: the session's
+    cookie value (a secret of its own, not the token)."""
+    form = httpx.get(f"{api}/ui/login")
+    login_csrf = form.cookies["bulkreg_login_csrf"]
+    signed_in = httpx.post(
+        f"{api}/ui/login",
+        data={"token": token, "csrf": login_csrf},
+        headers={"Cookie": f"bulkreg_login_csrf={login_csrf}"},
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    return str(signed_in.cookies["bulkreg_session"])
