@@ -9,6 +9,7 @@ JSON body; an error names the form's field. Anything else in the form is refused
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import Depends, Request
@@ -47,6 +48,15 @@ FORM_SCHEMA = {
 }
 
 
+WHOLE_NUMBER = re.compile(r"[0-9]{1,6}")
+NOT_MINUTES = "must be a whole number of minutes"
+
+
+def is_minutes(text: str) -> bool:
+    """A form's duration, as strict as JSON's integer: "45.0" and " 45 " are not one."""
+    return WHOLE_NUMBER.fullmatch(text) is not None
+
+
 def is_form(content_type: str | None) -> bool:
     return (content_type or "").split(";", 1)[0].strip().lower() == "multipart/form-data"
 
@@ -69,6 +79,9 @@ async def _from_form(request: Request) -> BulkSubmission:
                 errors.append(_problem(("body", name), "not a field of this form (or twice)"))
         if upload is None:
             errors.append(_problem(("body", FILE_FIELD), "a CSV file is required", "missing"))
+        duration = fields.get("duration_minutes")
+        if duration is not None and not is_minutes(duration):
+            errors.append(_problem(("body", "duration_minutes"), NOT_MINUTES))
         if errors:
             raise RequestValidationError(errors)
         assert upload is not None
@@ -79,8 +92,11 @@ async def _from_form(request: Request) -> BulkSubmission:
         raise RequestValidationError(
             [_problem(e.loc, e.msg, e.type) for e in failed.errors]
         ) from None
+    activity: dict[str, Any] = {k: v for k, v in fields.items() if k in ACTIVITY_FIELDS}
+    if "duration_minutes" in activity:
+        activity["duration_minutes"] = int(activity["duration_minutes"])
     body: dict[str, Any] = {
-        "activity": {k: v for k, v in fields.items() if k in ACTIVITY_FIELDS},
+        "activity": activity,
         "participants": participants,
     }
     if "on_conflict" in fields:

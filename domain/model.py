@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.errors import ExistingActivity as ExistingActivity
 from domain.errors import FieldError, InvalidState, ValidationFailed
+from domain.text import MultiLine, OneLine
 
 MAX_NOTES = 2000
 
@@ -104,14 +105,13 @@ class Source(StrEnum):
     BULK = "bulk"
 
 
-# No request string may carry a NUL character: PostgreSQL cannot store one, and every
-# string of every request model is refused for it (422) before it gets that far.
+# No request string may carry a NUL character (PostgreSQL cannot store one), nor another
+# control character or an invisible direction mark (``domain.text``): refused with a 422
+# before it gets that far. Query parameters say so with this pattern.
 WITHOUT_NUL = r"^[^\x00]*$"
-ActivityTypeCode = Annotated[
-    str, StringConstraints(min_length=1, max_length=64, pattern=WITHOUT_NUL)
-]
-Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES, pattern=WITHOUT_NUL)]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=WITHOUT_NUL)]
+ActivityTypeCode = Annotated[str, StringConstraints(min_length=1, max_length=64), OneLine]
+Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES), *MultiLine]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000), *MultiLine]
 
 
 class ActivityDraft(BaseModel):
@@ -134,10 +134,14 @@ class KeyKind(StrEnum):
 
 
 Email = Annotated[
-    str, StringConstraints(min_length=3, max_length=254, pattern=r"^[^\s@\x00]+@[^\s@\x00]+$")
+    str,
+    StringConstraints(min_length=3, max_length=254, pattern=r"^[^\s@\x00]+@[^\s@\x00]+$"),
+    OneLine,
 ]
 MemberNumber = Annotated[
-    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s\x00](.*[^\s\x00])?$")
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s\x00](.*[^\s\x00])?$"),
+    OneLine,
 ]
 
 

@@ -30,7 +30,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.errors import FieldError, ValidationFailed
-from domain.model import WITHOUT_NUL
+from domain.text import OneLine
 
 EVENT_TYPES = (
     "bulk_registration.queued",
@@ -45,8 +45,8 @@ PATTERNS = frozenset({*EVENT_TYPES, "bulk_registration.*", "anomaly.*", "*"})
 SECRET_PREFIX = "whsec_"
 RETENTION_DAYS = 30  # the feed keeps events this long (contract §11)
 
-TypePattern = Annotated[str, StringConstraints(max_length=64, pattern=WITHOUT_NUL)]
-Url = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=WITHOUT_NUL)]
+TypePattern = Annotated[str, StringConstraints(max_length=64), OneLine]
+Url = Annotated[str, StringConstraints(min_length=1, max_length=2000), OneLine]
 
 
 def matches(pattern: str, event_type: str) -> bool:

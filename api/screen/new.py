@@ -22,6 +22,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from api.deps import UnitsOfWorkDep
 from api.screen.base import check_csrf, csrf_for, guarded, page
+from api.uploads import NOT_MINUTES, is_minutes
 from bulkreg.foundation.settings import get_settings
 from domain.csvfiles import participants_from_csv
 from domain.errors import FieldError, IdempotencyKeyReused, ValidationFailed
@@ -107,7 +108,11 @@ def _submission(fields: dict[str, Any], chosen: list[UUID], csv: bytes | None) -
         raise ValidationFailed(
             [FieldError(("body", "participants"), "pick at least one person or upload a CSV file")]
         )
-    activity = {k: fields[k] for k in ACTIVITY_FIELDS if fields.get(k)}
+    activity: dict[str, Any] = {k: fields[k] for k in ACTIVITY_FIELDS if fields.get(k)}
+    if "duration_minutes" in activity:
+        if not is_minutes(activity["duration_minutes"]):
+            raise ValidationFailed([FieldError(("activity", "duration_minutes"), NOT_MINUTES)])
+        activity["duration_minutes"] = int(activity["duration_minutes"])
     try:
         return BulkSubmission.model_validate(
             {

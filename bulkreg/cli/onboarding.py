@@ -18,6 +18,7 @@ from bulkreg.foundation.settings import Settings
 from domain.csvfiles import Table, flag
 from domain.errors import ValidationFailed
 from domain.model import ActivityTypeCode, Email, MemberNumber, Role
+from domain.text import one_line
 from persistence import provisioning
 from persistence.provisioning import ProvisioningError, RosterLine
 
@@ -44,8 +45,12 @@ def problem(field: str, value: str) -> str | None:
 
 
 def _text(value: str, option: str) -> str | None:
-    if not value.strip() or "\x00" in value:
+    if not value.strip():
         return f"{option} must not be empty"
+    try:
+        one_line(value)
+    except ValueError as refused:
+        return f"{option} {refused}"
     return None
 
 

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.support.http import bulk_body, days_ago, demo_mentors
+from tests.support.stack import Stack
 
 
 def problem_of(r: httpx.Response, status: int) -> dict[str, Any]:
@@ -69,3 +70,95 @@ def test_a_member_name_given_twice_is_refused(
     assert problem["code"] == "validation_error"
     assert "'on_conflict' is given twice" in problem["errors"][0]["msg"]
     assert job_count(coordinator) == before
+
+
+def bulk_with(first_org: dict[str, Any], **activity: Any) -> dict[str, Any]:
+    body = bulk_body(demo_mentors(first_org, 1, 7), days_ago(7))
+    body["activity"] |= activity
+    return body
+
+
+MISLEADING = {
+    "NUL": "1\u00002",
+    "ESC": "\x1b[31mred",
+    "BEL": "ring\x07",
+    "RIGHT-TO-LEFT OVERRIDE": "report\u202egnp.exe",
+    "a C1 control": "next\x85line",
+}
+
+
+@pytest.mark.parametrize("why", MISLEADING)
+def test_text_that_could_mislead_is_refused_in_every_field(
+    coordinator: httpx.Client, first_org: dict[str, Any], why: str
+) -> None:
+    bad = MISLEADING[why]
+    before = job_count(coordinator)
+    attempts = {
+        "notes": coordinator.post("/v1/bulk-registrations", json=bulk_with(first_org, notes=bad)),
+        "member number": coordinator.post(
+            "/v1/bulk-registrations",
+            json={**bulk_with(first_org), "participants": [{"member_number": bad}]},
+        ),
+        "email": coordinator.post(
+            "/v1/bulk-registrations",
+            json={**bulk_with(first_org), "participants": [{"email": f"a{bad}@example.org"}]},
+        ),
+        "proxy member number": coordinator.post(
+            "/v1/proxy-registrations",
+            json={"member_number": bad, "activity": bulk_with(first_org)["activity"]},
+        ),
+        "CSV member number": coordinator.post(
+            "/v1/bulk-registrations",
+            data={
+                "activity_type": "home_visit",
+                "occurred_on": days_ago(7),
+                "duration_minutes": "30",
+            },
+            files={"participants": ("p.csv", f"member_number\n{bad}\n".encode(), "text/csv")},
+        ),
+    }
+    for field, answer in attempts.items():
+        problem = problem_of(answer, 422)
+        assert problem["code"] == "validation_error", (field, problem)
+    assert job_count(coordinator) == before
+
+
+def test_notes_keep_their_tabs_and_line_breaks(
+    coordinator: httpx.Client, first_org: dict[str, Any]
+) -> None:
+    notes = "first line\r\n\tsecond line"
+    r = coordinator.post("/v1/bulk-registrations", json=bulk_with(first_org, notes=notes))
+    assert r.status_code == 202, r.text
+    job = coordinator.get(f"/v1/bulk-registrations/{r.json()['job_id']}").json()
+    assert job["activity"]["notes"] == "first line\n\tsecond line"
+
+
+@pytest.mark.parametrize("duration", ["45.0", " 45 ", "4e1", "٤٥"])
+def test_a_forms_duration_is_as_strict_as_json(
+    coordinator: httpx.Client, first_org: dict[str, Any], duration: str
+) -> None:
+    email = next(p for p in first_org["peer_mentors"] if p["active"])["email"]
+    r = coordinator.post(
+        "/v1/bulk-registrations",
+        data={
+            "activity_type": "home_visit",
+            "occurred_on": days_ago(8),
+            "duration_minutes": duration,
+        },
+        files={"participants": ("p.csv", f"email\n{email}\n".encode(), "text/csv")},
+    )
+    problem = problem_of(r, 422)
+    assert ["body", "duration_minutes"] in [e["loc"] for e in problem["errors"]]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://[::ffff:127.1]/", "https://hooks.example.org/in\r\nX-Injected: 1", "https://a b/"],
+)
+def test_a_webhook_url_that_cannot_be_read_or_carries_controls_is_a_422(
+    stack: Stack, first_org: dict[str, Any], url: str
+) -> None:
+    with stack.client(first_org["admins"][0]["token"]) as admin:
+        problem = problem_of(admin.post("/v1/webhooks", json={"url": url, "types": ["*"]}), 422)
+        assert problem["code"] == "validation_error"
+        assert all(w["url"] != url for w in admin.get("/v1/webhooks").json()["items"])
