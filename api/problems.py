@@ -43,6 +43,8 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
 }
+# Refusals of what a body is (too slow, too large, not JSON): the caller is checked first.
+BODY_REFUSALS = frozenset({408, 413, 415})
 MALFORMED_TYPES = {"json_invalid", "model_attributes_type", "dict_type", "model_type"}
 
 
@@ -117,14 +119,21 @@ def install(app: FastAPI) -> None:
             errors=[FieldProblem(loc=["query", "cursor"], msg=str(error), type="value_error")],
         )
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
-        try:  # who sent it comes first: a bad token is a 401 whatever else is wrong
+    async def caller_refused(request: Request) -> Response | None:
+        """Who sent it comes first: a bad token, or a deactivated user's, is a 401 whatever
+        else is wrong with the request."""
+        try:
             await run_in_threadpool(verify_caller, request.headers.get("authorization"))
         except errors.Unauthenticated as refused:
             return problem(401, refused.code, refused.detail)
         except errors.TransientError as failed:
             return await unavailable(request, failed)
+        return None
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        if (refused := await caller_refused(request)) is not None:
+            return refused
         raw = list(error.errors())
         if any(
             e.get("type") in MALFORMED_TYPES
@@ -136,7 +145,9 @@ def install(app: FastAPI) -> None:
         return problem(422, "validation_error", "the request is invalid", errors=_field_errors(raw))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> Response:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code in BODY_REFUSALS and (refused := await caller_refused(request)):
+            return refused
         code = HTTP_CODES.get(error.status_code, "error")
         response = problem(error.status_code, code, str(error.detail))
         for name, value in (error.headers or {}).items():
