@@ -1,5 +1,5 @@
 """``/docs`` without the network: Swagger UI's assets come from the ``swagger-ui-bundle-v2``
-package and are served by the API itself (contract §10: no asset from outside the API).
+package and are served by the API itself (docs/api.md, "The status screen": no asset from outside the API).
 FastAPI's default page loads them from a CDN, blank offline; ReDoc would too, so it is off."""
 
 from __future__ import annotations

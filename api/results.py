@@ -1,4 +1,4 @@
-"""The results file of a bulk job (contract §4): one line per participant, in the order they
+"""The results file of a bulk job (docs/api.md, "Bulk registrations"): one line per participant, in the order they
 were submitted, written as it is sent.
 
 Cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) are

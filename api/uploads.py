@@ -1,4 +1,4 @@
-"""A bulk submission as JSON or as a form with a CSV file (contract §4).
+"""A bulk submission as JSON or as a form with a CSV file (docs/api.md, "Bulk registrations").
 
 The form's fields are those of the JSON body's ``activity``, flattened, with ``on_conflict``
 and a file part ``participants`` read by the one CSV reader (``domain.csvfiles``) that

@@ -1,4 +1,4 @@
-"""Events (contract §11): how soon a receiver hears of a job, and how soon a long poll wakes.
+"""Events (docs/api.md, "Events and webhooks"): how soon a receiver hears of a job, and how soon a long poll wakes.
 
 * ``event_delivery_p95_ms``: 15-participant jobs submitted at half the measured end-to-end
   rate; for each ``bulk_registration.succeeded`` event, from its commit (the event's

@@ -26,7 +26,7 @@ FORMULA_STARTS = frozenset("=+-@")
 TRUE = frozenset({"true", "yes", "1"})
 FALSE = frozenset({"false", "no", "0", ""})
 KEY_COLUMNS = tuple(kind.value for kind in KeyKind)  # the strongest key first
-# Columns of the results file (contract §4) that a resubmitted file may still carry, and a
+# Columns of the results file (docs/api.md, "Bulk registrations") that a resubmitted file may still carry, and a
 # name column for the person who keeps the list: read past, never used.
 IGNORED = frozenset(
     {

@@ -99,7 +99,7 @@ class Decision(StrEnum):
 
 class Source(StrEnum):
     # Nothing in this service writes SELF: a peer mentor's own registrations come from
-    # their app, into the same table; this service reads and filters them (contract §6).
+    # their app, into the same table; this service reads and filters them (docs/api.md, "Activities").
     SELF = "self"
     PROXY = "proxy"
     BULK = "bulk"
@@ -126,7 +126,7 @@ class ActivityDraft(BaseModel):
 
 
 class KeyKind(StrEnum):
-    """The keys a peer mentor can be named by (contract §4)."""
+    """The keys a peer mentor can be named by (docs/api.md, "Bulk registrations")."""
 
     PEER_MENTOR_ID = "peer_mentor_id"
     EMAIL = "email"

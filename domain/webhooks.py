@@ -1,4 +1,4 @@
-"""Events and webhooks (contract §11): what an event is, which URLs a webhook may call, and
+"""Events and webhooks (docs/api.md, "Events and webhooks"): what an event is, which URLs a webhook may call, and
 how a delivery is signed (the Standard Webhooks specification, followed to the letter).
 
 Signing: the secret is ``whsec_`` + base64 of 32 random bytes; the signature of a delivery
@@ -43,14 +43,14 @@ EVENT_TYPES = (
 )
 PATTERNS = frozenset({*EVENT_TYPES, "bulk_registration.*", "anomaly.*", "*"})
 SECRET_PREFIX = "whsec_"
-RETENTION_DAYS = 30  # the feed keeps events this long (contract §11)
+RETENTION_DAYS = 30  # the feed keeps events this long (docs/api.md, "Events and webhooks")
 
 TypePattern = Annotated[str, StringConstraints(max_length=64), OneLine]
 Url = Annotated[str, StringConstraints(min_length=1, max_length=2000), OneLine]
 
 
 def matches(pattern: str, event_type: str) -> bool:
-    """As the database's trigger matches them (migration 0015)."""
+    """As the database's trigger matches them (``app.emit_event`` in persistence/schema.sql)."""
     if pattern in ("*", event_type):
         return True
     return pattern.endswith(".*") and event_type.startswith(pattern[:-1])
@@ -72,7 +72,7 @@ class Event:
     data: dict[str, Any]
 
     def as_json(self) -> dict[str, Any]:
-        """The event as the feed and the deliveries send it (contract §11)."""
+        """The event as the feed and the deliveries send it (docs/api.md, "Events and webhooks")."""
         return {
             "id": self.id,
             "type": self.type,

@@ -1,7 +1,7 @@
 """The unit of work: one transaction, under one identity, on one pooled connection.
 
 The identity is set by the database itself, once it has verified it (``app.act_as``; see
-migration 0010: the policies believe only an identity sealed by that check in this
+``app.act_as`` in persistence/schema.sql: the policies believe only an identity sealed by that check in this
 transaction), and an identity that fails stops the transaction before any statement
 queued behind it runs: a unit of work never acts as a user who is unknown,
 inactive, or no longer has that role or organization. A worker's unit of work for a job

@@ -1,4 +1,4 @@
-"""The audit log (contract §7), for admins."""
+"""The audit log (docs/api.md, "Audit log"), for admins."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The directory (contract §8): who is calling, the roster, the activity types."""
+"""The directory (docs/api.md, "Directory"): who is calling, the roster, the activity types."""
 
 from __future__ import annotations
 

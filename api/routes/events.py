@@ -1,4 +1,4 @@
-"""The events feed (staff) and the webhooks (admins), contract §11."""
+"""The events feed (staff) and the webhooks (admins), docs/api.md, "Events and webhooks"."""
 
 from __future__ import annotations
 

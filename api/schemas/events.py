@@ -1,4 +1,4 @@
-"""The events feed (contract §11): the organization's events, oldest first."""
+"""The events feed (docs/api.md, "Events and webhooks"): the organization's events, oldest first."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The webhooks (contract §11): a webhook, its secret shown once, and its deliveries with
+"""The webhooks (docs/api.md, "Events and webhooks"): a webhook, its secret shown once, and its deliveries with
 every attempt made."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The coordinator's screen (contract §10): server-rendered pages under ``/ui/``, no front-end
+"""The coordinator's screen (docs/api.md, "The status screen"): server-rendered pages under ``/ui/``, no front-end
 build chain, no asset from outside the API."""
 
 from fastapi import APIRouter

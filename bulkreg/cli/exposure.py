@@ -1,5 +1,5 @@
 """``bulkreg audit exposure``: what was written in a window, by whom, in what role — the
-report an incident responder starts from (contract §7). Exit 0 when nothing looks
+report an incident responder starts from (docs/api.md, "Audit log"). Exit 0 when nothing looks
 misattributed, 3 when something does."""
 
 from __future__ import annotations

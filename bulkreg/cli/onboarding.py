@@ -1,5 +1,5 @@
 """Onboarding from the terminal: organizations, their people and activity types, rosters,
-tokens and sign-in links (contract §1). Each command works on the owner's engine, which the
+tokens and sign-in links (docs/api.md, "CLI"). Each command works on the owner's engine, which the
 CLI opens (``bulkreg.cli.main``), prints one clear line on success, and on a problem one clear
 message per problem and exit status 1, with nothing written."""
 

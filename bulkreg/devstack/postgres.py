@@ -135,7 +135,7 @@ class EmbeddedPostgres:
             "-c", "max_connections=200",
             "-c", "shared_buffers=256MB",
             # Look for tables to analyze every second, not every minute: fresh statistics
-            # let PostgreSQL replace plans made while a table was young (migration 0005).
+            # let PostgreSQL replace plans made while a table was young (a plan made while ``activities`` was empty would otherwise stay).
             "-c", "autovacuum_naptime=1",
         ]  # fmt: skip
 

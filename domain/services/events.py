@@ -1,5 +1,5 @@
-"""Events and webhooks as clients see them (contract §11): the feed for staff, the webhooks
-for admins. The events themselves are written by the changes (migration 0015)."""
+"""Events and webhooks as clients see them (docs/api.md, "Events and webhooks"): the feed for staff, the webhooks
+for admins. The events themselves are written by the changes (triggers on ``bulk_jobs`` and ``anomalies``)."""
 
 from __future__ import annotations
 

@@ -28,8 +28,8 @@ ORG_TURN = sql(
        from bulk_jobs where id = :id and total > :large"""
 )
 # The processing transaction's identity: the claimed job's submitter, found by the server
-# from the claim's token, and refused unless they may still register (migration 0009) —
-# asked for only when the claim is running (0011): "nothing to take" sets no identity, so
+# from the claim's token, and refused unless they may still register (``app.act_for_claim``) —
+# asked for only when the claim is running (``app.claim_is_running``): "nothing to take" sets no identity, so
 # the statements behind it see nothing, and it is no error.
 ACT_FOR_CLAIM = sql(
     """select app.act_for_claim(cast(:job as uuid), cast(:token as uuid))

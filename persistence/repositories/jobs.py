@@ -116,7 +116,7 @@ def _item_outcomes(items: Sequence[JobItem]) -> dict[str, Any]:
 
 
 # The worker's statements have one good plan whatever the job: every lookup is by the job's
-# id or a participant's (one index probe each — migration 0005). Left to choose, PostgreSQL
+# id or a participant's (one index probe each). Left to choose, PostgreSQL
 # planned the screening and the item lookups afresh for most jobs (custom plans looked a
 # little cheaper than the generic one), which cost more than running them (README,
 # "Performance"). Transaction-local, so the API's listings, whose optional filters do want

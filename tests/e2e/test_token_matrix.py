@@ -94,7 +94,7 @@ def test_a_peer_mentor_sees_the_activities_they_took_part_in_and_no_others(
     listed = (
         stack.client(mentor["token"]).get("/v1/activities", params={"limit": 200}).json()["items"]
     )
-    # Registered for them by a coordinator: theirs to see (contract §6), and nobody else's.
+    # Registered for them by a coordinator: theirs to see (docs/api.md, "Activities"), and nobody else's.
     assert made.json()["id"] in [a["id"] for a in listed]
     assert all(a["peer_mentor_id"] == mentor["id"] for a in listed)
     other = next(p for p in first_org["peer_mentors"] if p["active"] and p["id"] != mentor["id"])

@@ -263,7 +263,7 @@ def test_an_activitys_references_are_checked_by_the_database_even_with_every_oth
 ) -> None:
     """The repository is called directly by a coordinator, without the screening: a batch
     holding one row that refers outside the organization is refused whole (the statement
-    check of migrations 0006 and 0007), and nothing of it is written."""
+    check of ``app.check_activity_references``), and nothing of it is written."""
     foreign_job = submit(uows, other_org, other_org.peer_mentors[:1])
 
     def row(in_org: Org = org, **change: object) -> NewActivity:

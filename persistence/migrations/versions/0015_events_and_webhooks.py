@@ -1,4 +1,4 @@
-"""Events and webhooks (contract §11): an outbox written by the changes themselves.
+"""Events and webhooks (docs/api.md, "Events and webhooks"): an outbox written by the changes themselves.
 
 Revision ID: 0015
 Revises: 0014
