@@ -131,6 +131,7 @@ def run(sizes: Sizes) -> dict[str, Any]:
                 s,
                 stack,
                 org,
+                other,
                 secret,
                 jobs=sizes.e2e_jobs,
                 e2e_rate=figures["jobs_per_s"].median,

@@ -32,6 +32,7 @@ from benchmarks.harness import (
     stop_process,
 )
 from bulkreg import tokens
+from bulkreg.foundation.names import LARGE_QUEUE
 from persistence.database import libpq_url
 from tests.support.net import free_port
 
@@ -62,13 +63,12 @@ class Stack:
         # Large jobs' own worker, as make run and compose have it (the fairness benchmark).
         self.worker_large = start_process(
             [python(), "-m", "celery", "-A", "workers.app", "worker", "--concurrency", "1",
-             "--queues", "bulk.large", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+             "--queues", LARGE_QUEUE, "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
             self.env, logs / "bench-worker-large.log",
         )  # fmt: skip
         # Webhook deliveries (the events benchmark), as make run and compose have it.
-        self.relay = start_process(
-            [python(), "-m", "workers.relay"], self.env, logs / "bench-relay.log"
-        )
+        self.relay_log = logs / "bench-relay.log"
+        self.relay = start_process([python(), "-m", "workers.relay"], self.env, self.relay_log)
         self.floor_port = free_port()
         self.floor = start_process(
             [python(), "-m", "uvicorn", "benchmarks.floor:app", "--port", str(self.floor_port), "--no-access-log", "--log-level", "warning"],
@@ -88,6 +88,12 @@ class Stack:
                 pass
             time.sleep(0.2)
         time.sleep(3)  # the worker's pool is up by now
+
+    def kill_relay(self) -> None:
+        """SIGKILL, as a crash would, and a new relay in its place."""
+        self.relay.kill()
+        self.relay.wait(10)
+        self.relay = start_process([python(), "-m", "workers.relay"], self.env, self.relay_log)
 
     def close(self) -> None:
         stop_process(self.relay)

@@ -22,6 +22,7 @@ from benchmarks.harness import (
     start_process,
     stop_process,
 )
+from bulkreg.foundation.names import SMALL_QUEUE
 
 COUNTS = (1, 2, 4)
 
@@ -58,7 +59,7 @@ def run(
 def _start_worker(stack: Stack, name: str, logs: Path) -> subprocess.Popen[bytes]:
     argv = [
         python(), "-m", "celery", "-A", "workers.app", "worker", "--concurrency", "1",
-        "--queues", "bulk.small", "--hostname", f"{name}@%h", "--loglevel", "INFO",
+        "--queues", SMALL_QUEUE, "--hostname", f"{name}@%h", "--loglevel", "INFO",
         "--without-gossip", "--without-mingle",
     ]  # fmt: skip
     return start_process(argv, stack.env, logs / f"{name}.log")

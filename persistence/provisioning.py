@@ -123,10 +123,15 @@ def add_user(
                        values (:id, :org, :role, :name, true, :email, :member, :subject)"""
                 ),
                 {
-                    "id": user_id, "org": org_id, "role": role.value, "name": name,
-                    "email": email, "member": member_number, "subject": auth_subject,
+                    "id": user_id,
+                    "org": org_id,
+                    "role": role.value,
+                    "name": name,
+                    "email": email,
+                    "member": member_number,
+                    "subject": auth_subject,
                 },
-            )  # fmt: skip
+            )
             _audited(conn, org_id, "user.add", f"user:{user_id}", role=role.value, email=email)
     except IntegrityError as error:
         raise _explained(error) from None
@@ -197,8 +202,11 @@ def import_roster(engine: Engine, org_id: UUID, lines: list[RosterLine]) -> Rost
                 {"org": org_id, "emails": emails},
             )
         }
-        staff = [line for line in lines if line.email.lower() in existing
-                 and existing[line.email.lower()].role != "peer_mentor"]  # fmt: skip
+        staff = [
+            line
+            for line in lines
+            if line.email.lower() in existing and existing[line.email.lower()].role != "peer_mentor"
+        ]
         if staff:
             raise ProvisioningError(
                 "; ".join(f"line {line.line}: {line.email} is not a peer mentor" for line in staff)
@@ -238,9 +246,14 @@ def import_roster(engine: Engine, org_id: UUID, lines: list[RosterLine]) -> Rost
             except IntegrityError as error:
                 raise ProvisioningError(f"line {line.line}: {_explained(error)}") from None
             _audited(
-                conn, org_id, "roster.create" if row is None else "roster.update",
-                f"user:{changed}", line=line.line, email=line.email, active=line.active,
-            )  # fmt: skip
+                conn,
+                org_id,
+                "roster.create" if row is None else "roster.update",
+                f"user:{changed}",
+                line=line.line,
+                email=line.email,
+                active=line.active,
+            )
     return RosterChanges(created, updated, unchanged)
 
 

@@ -71,14 +71,29 @@ class SqlActivities:
         trip: a failure (a concurrent duplicate) surfaces there, at the latest at commit."""
         first = activities[0]
         shared = (
-            first.org_id, first.activity_type, first.occurred_on, first.duration_minutes,
-            first.notes, first.registered_by, first.source, first.bulk_job_id,
-        )  # fmt: skip
+            first.org_id,
+            first.activity_type,
+            first.occurred_on,
+            first.duration_minutes,
+            first.notes,
+            first.registered_by,
+            first.source,
+            first.bulk_job_id,
+        )
         assert all(
-            (a.org_id, a.activity_type, a.occurred_on, a.duration_minutes, a.notes,
-             a.registered_by, a.source, a.bulk_job_id) == shared
+            (
+                a.org_id,
+                a.activity_type,
+                a.occurred_on,
+                a.duration_minutes,
+                a.notes,
+                a.registered_by,
+                a.source,
+                a.bulk_job_id,
+            )
+            == shared
             for a in activities
-        ), "add_many takes the rows of one draft"  # fmt: skip
+        ), "add_many takes the rows of one draft"
         self.wire.queue(
             sql(
                 """insert into activities (id, org_id, peer_mentor_id, activity_type, occurred_on,

@@ -49,11 +49,17 @@ ANOMALY_COLUMNS = """id, org_id, kind, bulk_job_id, activity_ids, detected_at, r
 
 def _anomaly(r: Row) -> Anomaly:
     return Anomaly(
-        r.id, r.org_id, AnomalyKind(r.kind), r.bulk_job_id,
-        [a for a in r.activity_ids if a is not None], r.detected_at,
-        r.resolved_at, AnomalyAction(r.resolution) if r.resolution else None, r.resolved_by,
+        r.id,
+        r.org_id,
+        AnomalyKind(r.kind),
+        r.bulk_job_id,
+        [a for a in r.activity_ids if a is not None],
+        r.detected_at,
+        r.resolved_at,
+        AnomalyAction(r.resolution) if r.resolution else None,
+        r.resolved_by,
         r.reason,
-    )  # fmt: skip
+    )
 
 
 class SqlAnomalies:

@@ -81,10 +81,16 @@ class SqlWebhooks:
                 """insert into webhooks (id, org_id, url, types, secret, created_by, created_at)
                    values (:id, :org, :url, :types, :secret, :by, :at)"""
             ),
-            {"id": webhook.id, "org": webhook.org_id, "url": webhook.url,
-             "types": webhook.types, "secret": secret, "by": created_by,
-             "at": webhook.created_at},
-        )  # fmt: skip
+            {
+                "id": webhook.id,
+                "org": webhook.org_id,
+                "url": webhook.url,
+                "types": webhook.types,
+                "secret": secret,
+                "by": created_by,
+                "at": webhook.created_at,
+            },
+        )
 
     def listing(self) -> list[Webhook]:
         rows = self.wire.rows(
@@ -133,10 +139,14 @@ class SqlWebhooks:
                        left join webhook_attempts a on a.delivery_id = p.id
                        order by p.created_at desc, p.id desc, a.attempt"""
                 ),
-                {"id": webhook_id, "at": after[0] if after else None,
-                 "row": after[1] if after else None, "limit": limit + 1},
+                {
+                    "id": webhook_id,
+                    "at": after[0] if after else None,
+                    "row": after[1] if after else None,
+                    "limit": limit + 1,
+                },
             ),
-        )  # fmt: skip
+        )
         if not exists:
             return None
         found = [_delivery(list(group)) for _, group in groupby(rows, key=lambda r: r.id)]
@@ -152,6 +162,12 @@ def _delivery(rows: list[Row]) -> Delivery:
     ]
     pending = first.status == "pending"
     return Delivery(
-        first.id, first.event_id, first.event_type, first.status, first.created_at,
-        first.next_attempt_at if pending else None, first.delivered_at, attempts,
-    )  # fmt: skip
+        first.id,
+        first.event_id,
+        first.event_type,
+        first.status,
+        first.created_at,
+        first.next_attempt_at if pending else None,
+        first.delivered_at,
+        attempts,
+    )

@@ -73,9 +73,17 @@ def _summary(row: Row) -> BulkJob:
 
 def _conflict(r: Row) -> ExistingActivity:
     return ExistingActivity(
-        r.conflict_activity_id, r.c_pm, r.c_by, r.c_type, r.c_on, r.c_at,
-        r.c_minutes, r.c_notes, r.c_source, r.c_job,
-    )  # fmt: skip
+        r.conflict_activity_id,
+        r.c_pm,
+        r.c_by,
+        r.c_type,
+        r.c_on,
+        r.c_at,
+        r.c_minutes,
+        r.c_notes,
+        r.c_source,
+        r.c_job,
+    )
 
 
 def _item(r: Row) -> JobItem:

@@ -89,9 +89,14 @@ class SqlRelay:
         base = {"id": outgoing.delivery_id}
         self.wire.queue(
             RECORD_ATTEMPT,
-            base | {"attempt": outgoing.attempt, "code": sent.status_code,
-                    "error": sent.error, "ms": sent.duration_ms},
-        )  # fmt: skip
+            base
+            | {
+                "attempt": outgoing.attempt,
+                "code": sent.status_code,
+                "error": sent.error,
+                "ms": sent.duration_ms,
+            },
+        )
         self.wire.queue(SETTLE, base | {"ok": sent.ok, "retry_at": retry_at})
 
     def next_due_in(self) -> float | None:

@@ -30,6 +30,8 @@ KEYS = {
     "natural_key_ratio",
     "audit_window_ratio",
     "event_delivery_p95_ms",
+    "event_delivery_quiet_p95_ms",
+    "duplicates_per_relay_kill",
     "long_poll_wakeup_p95_ms",
 }
 
