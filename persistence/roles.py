@@ -9,5 +9,4 @@ APP_ROLE = "bulkreg_app"  # no login: the grants and policies the API and the wo
 API_ROLE = "bulkreg_api"  # the API's login: member of APP_ROLE, nothing more
 WORKER_ROLE = "bulkreg_worker"  # the workers' login: member of APP_ROLE, may act as maintenance
 MAINTENANCE_ROLE = "bulkreg_maintenance"  # reconcile/sweep/claims, reached only by SET LOCAL ROLE
-LOGIN_ROLES = (OWNER_ROLE, API_ROLE, WORKER_ROLE)
 DATABASE = "bulkreg"

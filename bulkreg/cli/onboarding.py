@@ -128,6 +128,8 @@ def read_roster(path: str) -> list[RosterLine]:
         active = flag(table, line, "active") if values.get("active") else True
         if not name:
             table.problem(line.number, "name", "is empty")
+        elif found := _text(name, "the name"):
+            table.problem(line.number, "name", found.removeprefix("the name "))
         for column, value in (("email", email), ("member_number", member)):
             if value is None:
                 continue
