@@ -95,6 +95,7 @@ def upgrade() -> None:
                 end if;
                 return new;
             end $$;
+        revoke all on function app.guard_job_status() from public;
         create trigger bulk_jobs_state_machine before insert or update of status on bulk_jobs
             for each row execute function app.guard_job_status();
 
@@ -116,6 +117,7 @@ def upgrade() -> None:
                 end if;
                 return null;
             end $$;
+        revoke all on function app.guard_item_outcomes() from public;
         create trigger bulk_job_items_move_with_their_job after update on bulk_job_items
             referencing old table as old_items new table as new_items
             for each statement execute function app.guard_item_outcomes();
