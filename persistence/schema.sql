@@ -2577,6 +2577,13 @@ ALTER FUNCTION app.guard_job_status() OWNER TO bulkreg_owner;
 
 
 --
+-- Name: FUNCTION guard_job_status(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.guard_job_status() FROM PUBLIC;
+
+
+--
 -- Name: guard_item_outcomes(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
 --
 
@@ -2603,6 +2610,13 @@ CREATE FUNCTION app.guard_item_outcomes() RETURNS trigger
 
 
 ALTER FUNCTION app.guard_item_outcomes() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION guard_item_outcomes(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.guard_item_outcomes() FROM PUBLIC;
 
 
 --
