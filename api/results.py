@@ -4,6 +4,12 @@ were submitted, written as it is sent.
 Cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) are
 written with a leading apostrophe, as OWASP advises for CSV exports; the CSV reader takes
 the apostrophe off again, so a results file can be fixed and sent back as it is.
+
+Two dialects (``Dialect``): ``rfc4180`` for programs, and ``excel`` for the spreadsheet a
+Norwegian office opens by double-click. Excel reads a CSV as the system's code page unless
+it starts with a UTF-8 byte-order mark (æ, ø and å come out garbled, two signs each), and
+splits it at the system's list separator, which is ``;`` where the decimal mark is a comma
+(bokmål). The participant reader (``domain.csvfiles``) takes both forms back.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from enum import StrEnum
 from uuid import UUID
 
 from fastapi.responses import StreamingResponse
@@ -34,6 +41,17 @@ HEADER = (
     "error_message",
 )
 LINES_PER_CHUNK = 500
+BOM = "\ufeff"
+
+
+class Dialect(StrEnum):
+    """The form of the results file: for programs (rfc4180) or for spreadsheets (excel)."""
+
+    RFC4180 = "rfc4180"  # ``,``, no byte-order mark
+    EXCEL = "excel"  # a byte-order mark and bokmål's list separator, ``;``
+
+
+SEPARATOR = {Dialect.RFC4180: ",", Dialect.EXCEL: ";"}
 
 
 def _cell(value: object) -> str:
@@ -67,9 +85,13 @@ def _row(item: JobItem, person: UserRecord | None) -> list[str]:
     return [_cell(v) for v in values]
 
 
-def results_csv(job: BulkJob, people: dict[UUID, UserRecord]) -> Iterator[str]:
+def results_csv(
+    job: BulkJob, people: dict[UUID, UserRecord], dialect: Dialect = Dialect.RFC4180
+) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    if dialect is Dialect.EXCEL:
+        buffer.write(BOM)
+    writer = csv.writer(buffer, delimiter=SEPARATOR[dialect], lineterminator="\r\n")
     writer.writerow(HEADER)
     for start in range(0, len(job.items), LINES_PER_CHUNK):
         for item in job.items[start : start + LINES_PER_CHUNK]:
@@ -82,10 +104,12 @@ def results_csv(job: BulkJob, people: dict[UUID, UserRecord]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def results_response(job: BulkJob, people: dict[UUID, UserRecord]) -> StreamingResponse:
+def results_response(
+    job: BulkJob, people: dict[UUID, UserRecord], dialect: Dialect
+) -> StreamingResponse:
     """The results file as a download, for the API and the screen alike."""
     return StreamingResponse(
-        results_csv(job, people),
+        results_csv(job, people, dialect),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="results-{job.id}.csv"'},
     )

@@ -3,8 +3,9 @@
 
 What a spreadsheet exports is accepted: a UTF-8 byte-order mark, CRLF line ends, ``,``,
 ``;`` or tab between values (told from the header row), header names in any case and with
-spaces around them. Problems name the line as a spreadsheet numbers it (the header is
-line 1) and the column; every bad line is reported, not just the first.
+spaces around them, in English or Norwegian (``ALIASES``), and yes/no cells in either
+(``flag``). Problems name the line as a spreadsheet numbers it (the header is line 1) and
+the column as the file's header names it; every bad line is reported, not just the first.
 """
 
 from __future__ import annotations
@@ -23,8 +24,18 @@ SEPARATORS = (",", ";", "\t")
 # A cell a spreadsheet would run as a formula is written with a leading apostrophe
 # (``api.results``); reading takes it off.
 FORMULA_STARTS = frozenset("=+-@")
-TRUE = frozenset({"true", "yes", "1"})
-FALSE = frozenset({"false", "no", "0", ""})
+# Norwegian column names, each for the English one the readers know; both readers
+# (participants here, rosters in ``bulkreg.cli.onboarding``) see only the English names.
+ALIASES = {
+    "navn": "name",
+    "e-post": "email",
+    "epost": "email",
+    "medlemsnummer": "member_number",
+    "overstyr_duplikat": "override_duplicate",
+    "aktiv": "active",
+}
+TRUE = frozenset({"true", "yes", "ja", "1"})
+FALSE = frozenset({"false", "no", "nei", "0", ""})
 KEY_COLUMNS = tuple(kind.value for kind in KeyKind)  # the strongest key first
 # Columns of the results file (docs/api.md, "Bulk registrations") that a resubmitted file may still carry, and a
 # name column for the person who keeps the list: read past, never used.
@@ -47,21 +58,33 @@ IGNORED = frozenset(
 @dataclass(frozen=True)
 class Line:
     number: int  # as a spreadsheet shows it: the header is line 1
-    values: dict[str, str]  # by lower-cased column name, stripped
+    values: dict[str, str]  # by English column name (``ALIASES``), stripped
+
+
+def _also(column: str) -> str:
+    """A column's name with its Norwegian ones: ``email (or e-post, epost)``."""
+    others = [alias for alias, name in ALIASES.items() if name == column]
+    return f"{column} (or {', '.join(others)})" if others else column
 
 
 class Table:
-    """The lines of a CSV file, with the problems found so far (``problem``, ``check``)."""
+    """The lines of a CSV file, with the problems found so far (``problem``, ``check``).
+
+    ``columns`` are the English names (a Norwegian header is read as its English name);
+    a problem names a column by its English name and is reported under the name the
+    file's header gives it, so the person who made the file finds it."""
 
     def __init__(self, data: bytes | str, *, where: tuple[str | int, ...]) -> None:
         self.where = where
         self.problems: list[FieldError] = []
         self.columns: list[str] = []
+        self.headers: dict[str, str] = {}  # English name -> as the header writes it
         self.lines: list[Line] = []
         self._read(data)
 
     def problem(self, line: int, column: str | None, message: str, kind: str = "csv") -> None:
-        loc = (*self.where, "line", line) + ((column,) if column else ())
+        named = self.headers.get(column, column) if column else None
+        loc = (*self.where, "line", line) + ((named,) if named else ())
         self.problems.append(FieldError(loc, message, kind))
 
     def check(self) -> None:
@@ -72,11 +95,12 @@ class Table:
         allowed = set(allowed)
         for column in self.columns:
             if column not in allowed:
-                expected = ", ".join(sorted(allowed - IGNORED))
-                self.problem(1, column, f"unknown column '{column}' (expected: {expected})")
+                expected = "; ".join(_also(c) for c in sorted(allowed - IGNORED))
+                written = self.headers[column]
+                self.problem(1, column, f"unknown column '{written}' (expected: {expected})")
         for column in needs:
             if column not in self.columns:
-                self.problem(1, column, f"missing column '{column}'")
+                self.problem(1, column, f"missing column {_also(column)}")
 
     def _read(self, data: bytes | str) -> None:
         if isinstance(data, bytes):
@@ -97,12 +121,16 @@ class Table:
         except csv.Error as error:
             self.problem(reader.line_num, None, f"not readable as CSV: {error}")
             return
-        self.columns = [name.strip().lower() for name in records[0]]
-        seen: set[str] = set()
-        for column in self.columns:
-            if column in seen:
-                self.problem(1, column, f"column '{column}' appears more than once")
-            seen.add(column)
+        written = [name.strip().lower() for name in records[0]]
+        self.columns = [ALIASES.get(name, name) for name in written]
+        for column, name in zip(self.columns, written, strict=True):
+            if column not in self.headers:
+                self.headers[column] = name
+                continue
+            first = self.headers[column]  # a second column of that name, in either language
+            twice = f"'{first}' and '{name}' are the same column"
+            message = twice if first != name else f"column '{name}' appears more than once"
+            self.problems.append(FieldError((*self.where, "line", 1, name), message, "csv"))
         for number, record in enumerate(records[1:], start=2):
             if not any(value.strip() for value in record):
                 continue  # a blank line: nothing to read, and its number still counts
@@ -123,21 +151,24 @@ def _value(raw: str) -> str:
 
 
 def flag(table: Table, line: Line, column: str) -> bool | None:
-    """A yes/no column: true/false, yes/no, 1/0 (empty is no). None when unreadable."""
-    value = line.values.get(column, "").lower()
-    if value in TRUE:
+    """A yes/no column: true/false, yes/no, ja/nei, 1/0, in any case (empty is no).
+    None when unreadable."""
+    value = line.values.get(column, "")
+    if value.lower() in TRUE:
         return True
-    if value in FALSE:
+    if value.lower() in FALSE:
         return False
-    table.problem(line.number, column, f"'{value}' is not one of true/false, yes/no, 1/0")
+    table.problem(
+        line.number, column, f"must be yes or no (ja/nei, true/false, 1/0), not '{value}'"
+    )
     return None
 
 
 def participants_from_csv(data: bytes | str) -> list[ParticipantRequest]:
     """A participant list: a key column (``peer_mentor_id``, ``email`` or
-    ``member_number``) and optionally ``override_duplicate``. A file with several key
-    columns (a results file sent back) names each participant by the first one filled in,
-    in that order. Raises ``ValidationFailed`` naming every bad line."""
+    ``member_number``) and optionally ``override_duplicate``, or their Norwegian names
+    (``ALIASES``). A file with several key columns (a results file sent back) names each
+    participant by the first one filled in, in that order. Raises ``ValidationFailed`` naming every bad line."""
     table = Table(data, where=("body", "participants"))
     if not table.problems:
         table.require({*KEY_COLUMNS, "override_duplicate", *IGNORED})

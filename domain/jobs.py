@@ -1,8 +1,9 @@
 """The bulk job and its state machine.
 
 ``queued → running → succeeded | needs_review | failed``; ``needs_review → queued`` (after a
-resolution) or ``cancelled``; ``queued → cancelled``. A running job whose attempt failed on a
-transient error goes back to ``queued``; a job out of attempts ends ``failed``.
+resolution) or ``cancelled``; ``queued → cancelled``; ``succeeded → undone`` (a coordinator
+takes the job back: ``BulkJob.undo``). A running job whose attempt failed on a transient error
+goes back to ``queued``; a job out of attempts ends ``failed``.
 
 ``TRANSITIONS`` is the one statement of these edges: the model's methods refuse any other
 move, and every SQL statement that changes a job's status (``persistence/lifecycle.py``)
@@ -12,7 +13,7 @@ is checked against it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.errors import InvalidState
@@ -29,13 +30,15 @@ from domain.model import (
 
 QUEUED, RUNNING, NEEDS_REVIEW = JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.NEEDS_REVIEW
 SUCCEEDED, FAILED, CANCELLED = JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED
+UNDONE = JobStatus.UNDONE
 TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
     QUEUED: frozenset({RUNNING, CANCELLED, FAILED}),
     RUNNING: frozenset({SUCCEEDED, NEEDS_REVIEW, FAILED, QUEUED}),
     NEEDS_REVIEW: frozenset({QUEUED, CANCELLED}),
-    SUCCEEDED: frozenset(),
+    SUCCEEDED: frozenset({UNDONE}),
     FAILED: frozenset(),
     CANCELLED: frozenset(),
+    UNDONE: frozenset(),
 }
 CANCELLABLE = frozenset({QUEUED, NEEDS_REVIEW})
 # A job enters the state machine here: submitted, it waits in the queue.
@@ -58,6 +61,9 @@ class BulkJob:
     finished_at: datetime | None = None
     error_code: str | None = None
     error_message: str | None = None
+    undone_at: datetime | None = None
+    undone_by: UUID | None = None
+    undo_reason: str | None = None
     items: list[JobItem] = field(default_factory=list)
     outcome_counts: dict[str, int] = field(default_factory=dict)
     anomalies: list[Anomaly] = field(default_factory=list)
@@ -66,7 +72,8 @@ class BulkJob:
         if to not in TRANSITIONS[self.status]:
             raise InvalidState(f"a {self.status} job cannot become {to}")
         self.status = to
-        if to in TERMINAL or to is NEEDS_REVIEW:
+        # An undo keeps when the job finished; it has its own ``undone_at``.
+        if (to in TERMINAL or to is NEEDS_REVIEW) and to is not UNDONE:
             self.finished_at = now
 
     def finish(
@@ -89,6 +96,17 @@ class BulkJob:
         for item in self.items:
             item.outcome = Outcome.CANCELLED
             item.activity_id = None
+
+    def undo(self, by: UUID, reason: str, now: datetime, window: timedelta) -> None:
+        """Take a succeeded job back, within ``window`` of its finishing: the caller deletes
+        its activities in the same transaction. Its items keep their outcomes (what was
+        registered, and then undone)."""
+        if self.status is not SUCCEEDED:
+            raise InvalidState(f"only a succeeded job can be undone, not a {self.status} one")
+        if self.finished_at is None or now - self.finished_at > window:
+            raise InvalidState(f"a job can be undone only within {window.days} days of finishing")
+        self._move(UNDONE, now)
+        self.undone_at, self.undone_by, self.undo_reason = now, by, reason
 
     def resolve(self, decisions: dict[int, Decision], now: datetime) -> None:
         """Record the coordinator's decisions and send the job back to the queue.

@@ -72,9 +72,10 @@ class JobStatus(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    UNDONE = "undone"  # a succeeded job whose activities were all deleted (docs/api.md, "Undo")
 
 
-TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.UNDONE})
 UNFINISHED = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
 
 

@@ -38,6 +38,7 @@ EVENT_TYPES = (
     "bulk_registration.succeeded",
     "bulk_registration.failed",
     "bulk_registration.cancelled",
+    "bulk_registration.undone",
     "anomaly.opened",
     "anomaly.resolved",
 )

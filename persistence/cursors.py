@@ -1,6 +1,6 @@
 """Opaque keyset cursors: the sort key of the last row of a page — (created_at, id) of a
-job or an activity, (name, id) of a peer mentor, (at, id) of an audit entry. A cursor that
-this API did not issue is a ``BadCursor`` (422), never a query."""
+job or an activity, (the name's sort key, id) of a peer mentor, (at, id) of an audit entry.
+A cursor that this API did not issue is a ``BadCursor`` (422), never a query."""
 
 from __future__ import annotations
 
@@ -38,15 +38,15 @@ def decode(cursor: str) -> tuple[datetime, UUID]:
         raise BadCursor("cursor is not one this API issued") from error
 
 
-def encode_name(name: str, row_id: UUID) -> str:
-    """A cursor of a listing ordered by name."""
-    return _pack(row_id, name)
+def encode_sort_key(key: bytes, row_id: UUID) -> str:
+    """A cursor of a listing ordered by a name's sort key (``persistence/collation.py``)."""
+    return _pack(row_id, key.hex())
 
 
-def decode_name(cursor: str) -> tuple[str, UUID]:
+def decode_sort_key(cursor: str) -> tuple[bytes, UUID]:
     try:
-        row_id, name = _unpack(cursor)
-        return name, UUID(row_id)
+        row_id, key = _unpack(cursor)
+        return bytes.fromhex(key), UUID(row_id)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadCursor("cursor is not one this API issued") from error
 

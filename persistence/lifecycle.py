@@ -25,13 +25,14 @@ from domain.model import JobStatus
 from persistence.wire import Sql, sql
 
 QUEUED, RUNNING, FAILED = JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED
+UNDONE = JobStatus.UNDONE
 
 # Every change of a job row bumps its version (the poll's ETag) and its update time.
 NEXT_VERSION = "version = version + 1, updated_at = now()"
 
 
 def literal(status: JobStatus) -> str:
-    """A status as an SQL literal: ``JobStatus(...)`` admits only its six words."""
+    """A status as an SQL literal: ``JobStatus(...)`` admits only its own words."""
     return f"'{JobStatus(status).value}'"
 
 
@@ -185,9 +186,15 @@ def _save(target: JobStatus, *, items: bool) -> Transition:
     happens."""
     # A running job keeps its claim; a job leaving ``running`` lets it go.
     claim = "" if target is RUNNING else "lease_until = null, claim_token = null, "
+    # An undo says who took the job back, when and why (``BulkJob.undo``).
+    undo = (
+        "undone_at = :undone_at, undone_by = :undone_by, undo_reason = :undo_reason, "
+        if target is UNDONE
+        else ""
+    )
     update = f"""update bulk_jobs set status = {literal(target)}, finished_at = :finished_at,
             error_code = :error_code, error_message = :error_message,
-            {claim}{NEXT_VERSION}
+            {undo}{claim}{NEXT_VERSION}
         where id = :id and {one_of(sources_of(target))}
         returning id"""
     outcomes = f", outcomes as ({ITEM_OUTCOMES})" if items else ""

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.model import Principal, Role
 from domain.services.identity import link_digest
+from persistence.collation import sort_key
 
 
 class ProvisioningError(ValueError):
@@ -89,18 +90,39 @@ def find_org(engine: Engine, org: str) -> UUID:
     return UUID(str(found))
 
 
-def add_org(engine: Engine, name: str, timezone: str) -> UUID:
+def add_org(engine: Engine, name: str, timezone: str, locale: str = "nb") -> UUID:
     org_id = uuid4()
     try:
         with engine.begin() as conn:
             conn.execute(
-                text("insert into organizations (id, name, timezone) values (:id, :n, :tz)"),
-                {"id": org_id, "n": name, "tz": timezone},
+                text(
+                    """insert into organizations (id, name, timezone, locale)
+                       values (:id, :n, :tz, :locale)"""
+                ),
+                {"id": org_id, "n": name, "tz": timezone, "locale": locale},
             )
-            _audited(conn, org_id, "org.add", f"org:{org_id}", name=name, timezone=timezone)
+            _audited(
+                conn,
+                org_id,
+                "org.add",
+                f"org:{org_id}",
+                name=name,
+                timezone=timezone,
+                locale=locale,
+            )
     except IntegrityError as error:
         raise _explained(error) from None
     return org_id
+
+
+def set_org_locale(engine: Engine, org_id: UUID, locale: str) -> None:
+    """The organization's default language on the screen; a user's own pick still wins."""
+    with engine.begin() as conn:
+        conn.execute(
+            text("update organizations set locale = :locale where id = :id"),
+            {"id": org_id, "locale": locale},
+        )
+        _audited(conn, org_id, "org.set", f"org:{org_id}", locale=locale)
 
 
 def add_user(
@@ -118,15 +140,17 @@ def add_user(
         with engine.begin() as conn:
             conn.execute(
                 text(
-                    """insert into users (id, org_id, role, display_name, active, email,
-                           member_number, auth_subject)
-                       values (:id, :org, :role, :name, true, :email, :member, :subject)"""
+                    """insert into users (id, org_id, role, display_name, name_sort_key,
+                           active, email, member_number, auth_subject)
+                       values (:id, :org, :role, :name, :sort_key, true, :email, :member,
+                               :subject)"""
                 ),
                 {
                     "id": user_id,
                     "org": org_id,
                     "role": role.value,
                     "name": name,
+                    "sort_key": sort_key(name),
                     "email": email,
                     "member": member_number,
                     "subject": auth_subject,
@@ -143,7 +167,8 @@ def find_user(engine: Engine, org_id: UUID, email: str) -> Principal:
         row = conn.execute(
             text(
                 """select id, org_id, role, active from users
-                   where org_id = :org and email_key = lower(:email)"""
+                   where org_id = :org
+                     and email_key = lower(:email collate pg_catalog.pg_unicode_fast)"""
             ),
             {"org": org_id, "email": email},
         ).first()
@@ -159,7 +184,9 @@ def deactivate_user(engine: Engine, org_id: UUID, email: str) -> UUID:
         found = conn.execute(
             text(
                 """update users set active = false
-                   where org_id = :org and email_key = lower(:email) returning id"""
+                   where org_id = :org
+                     and email_key = lower(:email collate pg_catalog.pg_unicode_fast)
+                   returning id"""
             ),
             {"org": org_id, "email": email},
         ).scalar()
@@ -225,11 +252,13 @@ def import_roster(engine: Engine, org_id: UUID, lines: list[RosterLine]) -> Rost
             try:
                 changed = conn.execute(
                     text(
-                        """insert into users (id, org_id, role, display_name, active, email,
-                               member_number)
-                           values (:id, :org, 'peer_mentor', :name, :active, :email, :member)
+                        """insert into users (id, org_id, role, display_name, name_sort_key,
+                               active, email, member_number)
+                           values (:id, :org, 'peer_mentor', :name, :sort_key, :active,
+                                   :email, :member)
                            on conflict (org_id, email_key) do update
                            set display_name = excluded.display_name,
+                               name_sort_key = excluded.name_sort_key,
                                member_number = excluded.member_number,
                                active = excluded.active
                            returning id"""
@@ -238,6 +267,7 @@ def import_roster(engine: Engine, org_id: UUID, lines: list[RosterLine]) -> Rost
                         "id": uuid4(),
                         "org": org_id,
                         "name": line.name,
+                        "sort_key": sort_key(line.name),
                         "active": line.active,
                         "email": line.email,
                         "member": line.member_number,

@@ -192,6 +192,13 @@ CREATE POLICY soft_delete ON public.activities FOR UPDATE TO bulkreg_app USING (
 
 
 --
+-- Name: activities soft_delete_own; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY soft_delete_own ON public.activities FOR UPDATE TO bulkreg_app USING (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (registered_by = ( SELECT app.current_user_id() AS current_user_id)) AND (deleted_at IS NULL))) WITH CHECK (((org_id = ( SELECT app.current_org_id() AS current_org_id)) AND (registered_by = ( SELECT app.current_user_id() AS current_user_id)) AND (deleted_at IS NOT NULL) AND (deleted_by = ( SELECT app.current_user_id() AS current_user_id))));
+
+
+--
 -- Name: TABLE activities; Type: ACL; Schema: public; Owner: bulkreg_owner
 --
 
@@ -774,8 +781,13 @@ CREATE TABLE public.bulk_jobs (
     error_message text,
     idempotency_key text,
     request_hash text,
+    undone_at timestamp with time zone,
+    undone_by uuid,
+    undo_reason text,
     CONSTRAINT bulk_jobs_on_conflict_check CHECK ((on_conflict = ANY (ARRAY['review'::text, 'skip'::text, 'fail'::text]))),
-    CONSTRAINT bulk_jobs_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'needs_review'::text, 'succeeded'::text, 'failed'::text, 'cancelled'::text])))
+    CONSTRAINT bulk_jobs_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'needs_review'::text, 'succeeded'::text, 'failed'::text, 'cancelled'::text, 'undone'::text]))),
+    CONSTRAINT bulk_jobs_undo_reason_check CHECK (((char_length(undo_reason) >= 1) AND (char_length(undo_reason) <= 500))),
+    CONSTRAINT bulk_jobs_undone_says_who CHECK (((status = 'undone'::text) = ((undone_at IS NOT NULL) AND (undone_by IS NOT NULL) AND (undo_reason IS NOT NULL))))
 )
 WITH (autovacuum_analyze_threshold='1000', autovacuum_analyze_scale_factor='0.05');
 
@@ -976,6 +988,27 @@ GRANT UPDATE(error_message) ON TABLE public.bulk_jobs TO bulkreg_app;
 GRANT UPDATE(error_message) ON TABLE public.bulk_jobs TO bulkreg_maintenance;
 
 
+--
+-- Name: COLUMN bulk_jobs.undone_at; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(undone_at) ON TABLE public.bulk_jobs TO bulkreg_app;
+
+
+--
+-- Name: COLUMN bulk_jobs.undone_by; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(undone_by) ON TABLE public.bulk_jobs TO bulkreg_app;
+
+
+--
+-- Name: COLUMN bulk_jobs.undo_reason; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(undo_reason) ON TABLE public.bulk_jobs TO bulkreg_app;
+
+
 -- ==========================================================================================
 -- Table public.events
 -- ==========================================================================================
@@ -1106,7 +1139,9 @@ GRANT SELECT,DELETE ON TABLE public.events TO bulkreg_maintenance;
 CREATE TABLE public.organizations (
     id uuid NOT NULL,
     name text NOT NULL,
-    timezone text DEFAULT 'UTC'::text NOT NULL
+    timezone text DEFAULT 'UTC'::text NOT NULL,
+    locale text DEFAULT 'nb'::text NOT NULL,
+    CONSTRAINT organizations_locale_check CHECK ((locale = ANY (ARRAY['nb'::text, 'en'::text])))
 );
 
 ALTER TABLE ONLY public.organizations FORCE ROW LEVEL SECURITY;
@@ -1369,9 +1404,12 @@ CREATE TABLE public.users (
     email text,
     member_number text,
     auth_subject text,
-    email_key text GENERATED ALWAYS AS (lower(email)) STORED,
-    member_key text GENERATED ALWAYS AS (lower(member_number)) STORED,
+    email_key text GENERATED ALWAYS AS (lower((email COLLATE pg_unicode_fast))) STORED,
+    member_key text GENERATED ALWAYS AS (lower((member_number COLLATE pg_unicode_fast))) STORED,
+    name_sort_key bytea NOT NULL,
+    locale text,
     CONSTRAINT users_email_check CHECK ((email !~ '\s'::text)),
+    CONSTRAINT users_locale_check CHECK ((locale = ANY (ARRAY['nb'::text, 'en'::text]))),
     CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['coordinator'::text, 'peer_mentor'::text, 'admin'::text])))
 );
 
@@ -1422,7 +1460,7 @@ CREATE INDEX users_member_number_prefix ON public.users USING btree (org_id, mem
 -- Name: users_name_words; Type: INDEX; Schema: public; Owner: bulkreg_owner
 --
 
-CREATE INDEX users_name_words ON public.users USING gin (to_tsvector('simple'::regconfig, display_name));
+CREATE INDEX users_name_words ON public.users USING gin (to_tsvector('simple'::regconfig, lower((display_name COLLATE pg_unicode_fast))));
 
 
 --
@@ -1440,10 +1478,10 @@ CREATE UNIQUE INDEX users_org_member_number ON public.users USING btree (org_id,
 
 
 --
--- Name: users_org_role_name; Type: INDEX; Schema: public; Owner: bulkreg_owner
+-- Name: users_org_role_sort; Type: INDEX; Schema: public; Owner: bulkreg_owner
 --
 
-CREATE INDEX users_org_role_name ON public.users USING btree (org_id, role, display_name, id);
+CREATE INDEX users_org_role_sort ON public.users USING btree (org_id, role, name_sort_key, id);
 
 
 --
@@ -1472,6 +1510,13 @@ ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY maintenance_read ON public.users FOR SELECT TO bulkreg_maintenance USING (true);
+
+
+--
+-- Name: users own_locale; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY own_locale ON public.users FOR UPDATE TO bulkreg_api USING (((id = ( SELECT app.current_user_id() AS current_user_id)) AND (org_id = ( SELECT app.current_org_id() AS current_org_id)))) WITH CHECK (((id = ( SELECT app.current_user_id() AS current_user_id)) AND (org_id = ( SELECT app.current_org_id() AS current_org_id))));
 
 
 --
@@ -1514,6 +1559,13 @@ GRANT SELECT(role) ON TABLE public.users TO bulkreg_maintenance;
 --
 
 GRANT SELECT(active) ON TABLE public.users TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN users.locale; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(locale) ON TABLE public.users TO bulkreg_api;
 
 
 -- ==========================================================================================
@@ -2401,10 +2453,10 @@ REVOKE ALL ON FUNCTION app.end_sessions_of_deactivated() FROM PUBLIC;
 -- ==========================================================================================
 
 --
--- Name: search_peer_mentors(text, text, boolean, text, uuid, integer); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+-- Name: search_peer_mentors(text, text, boolean, bytea, uuid, integer); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
 --
 
-CREATE FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) RETURNS SETOF public.users
+CREATE FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after bytea, p_after_id uuid, p_limit integer) RETURNS SETOF public.users
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -2414,27 +2466,27 @@ CREATE FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active bo
               and (p_active is null or u.active = p_active)
               and (p_prefix is null
                    or (p_words is not null
-                       and pg_catalog.to_tsvector('pg_catalog.simple', u.display_name)
-                           @@ pg_catalog.to_tsquery('pg_catalog.simple', p_words))
-                   or (u.email_key operator(pg_catalog.~>=~) p_prefix
-                       and u.email_key operator(pg_catalog.~<~) (p_prefix || U&'\+10FFFF'))
-                   or (u.member_key operator(pg_catalog.~>=~) p_prefix
-                       and u.member_key operator(pg_catalog.~<~) (p_prefix || U&'\+10FFFF')))
-              and (p_after_name is null or (u.display_name, u.id) > (p_after_name, p_after_id))
-            order by u.display_name, u.id
+                       and pg_catalog.to_tsvector('pg_catalog.simple', pg_catalog.lower(u.display_name collate pg_catalog.pg_unicode_fast))
+                           @@ pg_catalog.to_tsquery('pg_catalog.simple', pg_catalog.lower(p_words collate pg_catalog.pg_unicode_fast)))
+                   or (u.email_key operator(pg_catalog.~>=~) (pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default")
+                       and u.email_key operator(pg_catalog.~<~) ((pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default") || U&'\+10FFFF'))
+                   or (u.member_key operator(pg_catalog.~>=~) (pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default")
+                       and u.member_key operator(pg_catalog.~<~) ((pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default") || U&'\+10FFFF')))
+              and (p_after is null or (u.name_sort_key, u.id) > (p_after, p_after_id))
+            order by u.name_sort_key, u.id
             limit p_limit
             $$;
 
 
-ALTER FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) OWNER TO bulkreg_owner;
+ALTER FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after bytea, p_after_id uuid, p_limit integer) OWNER TO bulkreg_owner;
 
 
 --
--- Name: FUNCTION search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer); Type: ACL; Schema: app; Owner: bulkreg_owner
+-- Name: FUNCTION search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after bytea, p_after_id uuid, p_limit integer); Type: ACL; Schema: app; Owner: bulkreg_owner
 --
 
-REVOKE ALL ON FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after_name text, p_after_id uuid, p_limit integer) TO bulkreg_app;
+REVOKE ALL ON FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after bytea, p_after_id uuid, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after bytea, p_after_id uuid, p_limit integer) TO bulkreg_app;
 
 
 -- ==========================================================================================

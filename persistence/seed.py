@@ -11,6 +11,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from sqlalchemy import Engine, text
 
+from persistence.collation import keys_of
+
 NS = uuid5(NAMESPACE_URL, "https://bulkreg.invalid/demo")
 
 
@@ -125,23 +127,28 @@ def seed(engine: Engine, orgs: list[DemoOrg]) -> None:
             text(
                 # Demo users made before they had emails get them now; nothing else of an
                 # existing user changes.
-                """insert into users (id, org_id, role, display_name, active, email,
-                       member_number)
+                """insert into users (id, org_id, role, display_name, name_sort_key, active,
+                       email, member_number)
                    select * from unnest(cast(:id as uuid[]), cast(:org as uuid[]),
-                       cast(:role as text[]), cast(:name as text[]), cast(:active as boolean[]),
-                       cast(:email as text[]), cast(:member as text[]))
+                       cast(:role as text[]), cast(:name as text[]), cast(:key as bytea[]),
+                       cast(:active as boolean[]), cast(:email as text[]),
+                       cast(:member as text[]))
                    on conflict (id) do update
                    set email = coalesce(users.email, excluded.email),
                        member_number = coalesce(users.member_number, excluded.member_number),
                        display_name = case when users.email is null
                                            then excluded.display_name
-                                           else users.display_name end"""
+                                           else users.display_name end,
+                       name_sort_key = case when users.email is null
+                                            then excluded.name_sort_key
+                                            else users.name_sort_key end"""
             ),
             {
                 "id": [u.id for u in users],
                 "org": [u.org_id for u in users],
                 "role": [u.role for u in users],
                 "name": [u.name for u in users],
+                "key": keys_of(u.name for u in users),
                 "active": [u.active for u in users],
                 "email": [u.email for u in users],
                 "member": [u.member_number for u in users],

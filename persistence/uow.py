@@ -31,6 +31,7 @@ from domain.ports.directory import Directory
 from domain.ports.events import Events
 from domain.ports.identity import SignIns
 from domain.ports.jobs import Claimed, Jobs, Sendable
+from domain.ports.languages import Languages
 from domain.ports.maintenance import MaintenanceJobs
 from domain.ports.webhooks import Relay, Webhooks
 from persistence.lifecycle import CLAIM
@@ -48,6 +49,7 @@ from persistence.repositories.claims import (
 from persistence.repositories.directory import SqlDirectory
 from persistence.repositories.events import SqlEvents, SqlWebhooks
 from persistence.repositories.jobs import SqlJobs
+from persistence.repositories.languages import SqlLanguages
 from persistence.repositories.relay import SqlRelay
 from persistence.repositories.sign_ins import SqlSignIns
 from persistence.roles import MAINTENANCE_ROLE
@@ -114,6 +116,7 @@ class _Repositories(_Transaction):
     audit: Audit
     events: Events
     webhooks: Webhooks
+    languages: Languages
 
     def __enter__(self) -> Self:
         wire = self._open()
@@ -124,6 +127,7 @@ class _Repositories(_Transaction):
         self.activities = SqlActivities(wire)
         self.anomalies = SqlAnomalies(wire)
         self.audit = SqlAudit(wire)
+        self.languages = SqlLanguages(wire)
         return self
 
 

@@ -1,4 +1,4 @@
-"""Proxy registration and the activity list."""
+"""Proxy registration, the activity list, and deleting one activity."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from api.deps import CurrentPrincipal, SettingsDep, StaffPrincipal, UnitsOfWorkD
 from api.routes.bulk import PROBLEMS, limits
 from api.schemas.activities import ActivityOut, ActivityPage, AuditedActivityPage, activity_response
 from api.schemas.common import json_response
+from api.schemas.undo import DeletionIn
 from bulkreg.foundation.metrics import ACTIVITIES_COMMITTED
 from domain.model import ProxyRegistration, Source
 from domain.ports.activities import ActivityFilter
-from domain.services import activities, proxy
+from domain.services import activities, proxy, undo
 
 router = APIRouter(tags=["activities"])
 
@@ -80,3 +81,22 @@ def list_activities(
             {"items": page.items, "next_cursor": page.next_cursor}, from_attributes=True
         )
     )
+
+
+@router.delete(
+    "/v1/activities/{activity_id}",
+    status_code=204,
+    response_class=Response,
+    responses=PROBLEMS | {204: {"description": "deleted (it stays, marked, with who and why)"}},
+    openapi_extra=openapi_request_body(DeletionIn),
+)
+def delete_activity(
+    activity_id: UUID,
+    principal: CurrentPrincipal,
+    body: Annotated[DeletionIn, json_body(DeletionIn)],
+    uows: UnitsOfWorkDep,
+) -> Response:
+    """Staff delete their organization's records; a peer mentor, a record they registered
+    themselves."""
+    undo.delete_activity(uows, principal, activity_id, reason=body.reason)
+    return Response(status_code=204)

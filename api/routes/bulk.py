@@ -1,8 +1,9 @@
-"""Bulk registrations: submit, poll, list, cancel, resolve."""
+"""Bulk registrations: submit, poll, list, cancel, resolve, undo, and the people of a job."""
 
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -13,16 +14,18 @@ from starlette.concurrency import run_in_threadpool
 from api.body import json_body, openapi_request_body
 from api.deps import IdempotencyKey, SettingsDep, StaffPrincipal, UnitsOfWorkDep
 from api.longpoll import until_changed
-from api.results import results_response
+from api.participants import participants_response
+from api.results import Dialect, results_response
 from api.schemas.bulk import Accepted, Job, JobPage, JobSummary, ResolutionIn
 from api.schemas.common import json_response
 from api.schemas.problems import problem_responses
+from api.schemas.undo import UndoIn
 from api.uploads import openapi_submission_body, submission_body
 from domain.jobs import BulkJob
 from domain.model import UNFINISHED, BulkSubmission, JobStatus, Principal
 from domain.ports.units import UnitsOfWork
 from domain.rules import Limits
-from domain.services import bulk
+from domain.services import bulk, undo
 
 router = APIRouter(prefix="/v1/bulk-registrations", tags=["bulk registrations"])
 PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
@@ -142,10 +145,21 @@ def _unless_unchanged(
     response_class=StreamingResponse,
     responses=PROBLEMS | {200: {"content": {"text/csv": {}}, "description": "one row each"}},
 )
-def results(job_id: UUID, principal: StaffPrincipal, uows: UnitsOfWorkDep) -> Response:
+def results(
+    job_id: UUID,
+    principal: StaffPrincipal,
+    uows: UnitsOfWorkDep,
+    dialect: Annotated[
+        Dialect,
+        Query(
+            description="rfc4180: `,` and no byte-order mark; excel: UTF-8 with a byte-order "
+            "mark and `;`, as a Norwegian spreadsheet opens it"
+        ),
+    ] = Dialect.RFC4180,
+) -> Response:
     """The outcome of every participant, as a CSV file to fix and send again."""
     job, people = bulk.results(uows, principal, job_id)
-    return results_response(job, people)
+    return results_response(job, people, dialect)
 
 
 @router.get("", response_model=JobPage, responses=PROBLEMS)
@@ -189,3 +203,36 @@ def resolve(
         default=resolution.default,
     )
     return _job_response(job, 202)
+
+
+@router.post(
+    "/{job_id}/undo",
+    response_model=Job,
+    responses=PROBLEMS,
+    openapi_extra=openapi_request_body(UndoIn),
+)
+def undo_job(
+    job_id: UUID,
+    principal: StaffPrincipal,
+    body: Annotated[UndoIn, json_body(UndoIn)],
+    uows: UnitsOfWorkDep,
+    settings: SettingsDep,
+) -> Response:
+    """Take a succeeded job back, within ``BULKREG_UNDO_DAYS`` of its finishing: all its
+    activities deleted and the job ``undone``, in one transaction."""
+    job = undo.undo(
+        uows, principal, job_id, reason=body.reason, window=timedelta(days=settings.undo_days)
+    )
+    return _job_response(job)
+
+
+@router.get(
+    "/{job_id}/participants.csv",
+    response_class=Response,
+    responses=PROBLEMS
+    | {200: {"content": {"text/csv": {}}, "description": "a participant list to submit"}},
+)
+def participants(job_id: UUID, principal: StaffPrincipal, uows: UnitsOfWorkDep) -> Response:
+    """The job's people, to register again: those registered or overridden, or, for a job
+    that did not succeed, every participant; as a CSV this API's submission takes."""
+    return participants_response(job_id, undo.participants(uows, principal, job_id))

@@ -63,6 +63,9 @@ class JobSummary(BaseModel):
     attempts: int
     counts: dict[str, int]
     error: ItemError | None
+    undone_at: Timestamp | None = Field(description="when the job was undone, if it was")
+    undone_by: UUID | None
+    undo_reason: str | None
 
     @classmethod
     def fields_of(cls, job: BulkJob) -> dict[str, object]:
@@ -79,6 +82,9 @@ class JobSummary(BaseModel):
             "attempts": job.attempts,
             "counts": job.counts(),
             "error": ItemError.of(job.error_code, job.error_message),
+            "undone_at": job.undone_at,
+            "undone_by": job.undone_by,
+            "undo_reason": job.undo_reason,
         }
 
     @classmethod

@@ -4,6 +4,9 @@ Sign-in opens a session (``domain.services.identity.open_screen_session``) whose
 in an HttpOnly, Secure, SameSite=Strict cookie; every page asks the database whose live
 session it is, and only active staff have one.
 Forms carry a CSRF token bound to the session (an HMAC of it), checked on every POST.
+Every page speaks the language ``api.screen.language`` describes: ``guarded`` reads the
+user's and their organization's with the session and keeps them on the request, and
+``page`` renders in it (``api.screen.i18n``).
 """
 
 from __future__ import annotations
@@ -11,56 +14,55 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from api.problems import STATUS
+from api.screen.i18n import Words, templates, theirs, words
+from api.screen.language import from_browser
+from api.screen.messages import (
+    ERROR_TITLE,
+    OUTCOME_COUNTS,
+    STATUS_TITLES,
+    ExpiredForm,
+    NotThisForm,
+    explain,
+    helpers,
+    status_of,
+)
 from bulkreg.foundation.settings import get_settings
-from domain.errors import DomainError, Forbidden, Unauthenticated
+from domain.errors import DomainError, Unauthenticated
 from domain.jobs import BulkJob
-from domain.model import Principal
+from domain.languages import Language
+from domain.model import Outcome, Principal
 from domain.ports.units import UnitsOfWork
-from domain.services import identity
-from domain.services.screen import participants_named, registrars_named
+from domain.services import identity, languages
 
 COOKIE = "bulkreg_session"
-templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 Form = dict[str, Any]
 
 
-def age(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    seconds = int((datetime.now(UTC) - moment).total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{seconds // size} {unit} ago"
-    return "just now"
-
-
-def summary(job: BulkJob) -> str:
+def summary(said: Words, job: BulkJob) -> str:
+    """The job's participants by outcome, in words: "15 deltakere: 11 klare, 4 i konflikt"."""
     counts = job.counts()
-    parts = [f"{n} {k}" for k, n in counts.items() if k != "total" and n]
-    return f"{counts['total']} participants" + (": " + ", ".join(parts) if parts else "")
+    parts = [
+        said.ngettext(*OUTCOME_COUNTS[Outcome(k)], n)
+        for k, n in counts.items()
+        if k != "total" and n and Outcome(k) in OUTCOME_COUNTS
+    ]
+    total = said.ngettext("%(num)s participant", "%(num)s participants", counts["total"])
+    return total + (": " + ", ".join(parts) if parts else "")
 
 
-def plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-templates.env.globals.update(
-    age=age,
-    summary=summary,
-    plural=plural,
-    participants_named=participants_named,
-    registrars_named=registrars_named,
-)
+def language_of(request: Request) -> tuple[Language, Language | None]:
+    """The page's language and the organization's (None where nobody is known)."""
+    state = request.state
+    if getattr(state, "language", None) is not None:
+        return state.language, getattr(state, "org_language", None)
+    return from_browser(request.headers.get("accept-language")), None
 
 
 def csrf_for(session_token: str) -> str:
@@ -85,14 +87,23 @@ def session(request: Request, uows: UnitsOfWork) -> tuple[Principal, str]:
 
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, context, status_code=status)
+    """``name`` rendered in the request's language (see ``language_of``)."""
+    language, organization = language_of(request)
+    said = words(language)
+    context |= helpers(said) | {
+        "org_lang": organization,
+        "theirs": lambda text: theirs(text, language, organization),
+        "summary": lambda job: summary(said, job),
+    }
+    return templates(language).TemplateResponse(request, name, context, status_code=status)
 
 
 def error(request: Request, problem: DomainError, status: int) -> HTMLResponse:
-    titles = {403: "Forbidden", 404: "Not found", 409: "Not possible now", 422: "Not accepted"}
-    return page(
-        request, "error.html", status, title=titles.get(status, "Error"), detail=problem.detail
-    )
+    """An error page in the screen's words for the error's ``code`` (the API's problem texts
+    stay English)."""
+    said = words(language_of(request)[0])
+    title = said(STATUS_TITLES.get(status, ERROR_TITLE))
+    return page(request, "error.html", status, title=title, detail=said(explain(problem)))
 
 
 Handler = Callable[[Principal, str], Response]
@@ -102,13 +113,16 @@ def guarded(request: Request, uows: UnitsOfWork, handler: Handler) -> Response:
     """Run a page handler with the session's principal; sign-in and errors as pages."""
     try:
         principal, token = session(request, uows)
+        request.state.language, request.state.org_language = languages.screen_languages(
+            uows, principal
+        )
         return handler(principal, token)
     except (SignIn, Unauthenticated):  # the page's unit of work refused the session's user
         return RedirectResponse("/ui/login", 303)
     except DomainError as problem:
-        return error(request, problem, STATUS.get(type(problem), 400))
+        return error(request, problem, status_of(problem, STATUS))
     except (ValueError, KeyError):
-        return error(request, DomainError("the form is not one this page sent"), 422)
+        return error(request, NotThisForm("the form is not one this page sent"), 422)
 
 
 def signed_page(
@@ -120,7 +134,9 @@ def signed_page(
 
 def check_csrf(form: Form, token: str) -> None:
     if not hmac.compare_digest(str(form.get("csrf", "")), csrf_for(token)):
-        raise Forbidden("the form has expired or did not come from this site; reload and try again")
+        raise ExpiredForm(
+            "the form has expired or did not come from this site; reload and try again"
+        )
 
 
 async def post(

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import UnitsOfWorkDep
 from api.longpoll import until_changed
-from api.results import results_response
+from api.results import Dialect, results_response
 from api.screen.base import Form, SignIn, guarded, page, post, session, signed_page
 from api.screen.review import review
 from domain.errors import DomainError
@@ -70,10 +70,15 @@ def job_detail(request: Request, uows: UnitsOfWorkDep, job_id: UUID) -> Response
 
 
 @router.get("/jobs/{job_id}/results.csv")
-def job_results(request: Request, uows: UnitsOfWorkDep, job_id: UUID) -> Response:
+def job_results(
+    request: Request, uows: UnitsOfWorkDep, job_id: UUID, dialect: Dialect = Dialect.RFC4180
+) -> Response:
+    """The page's link asks for ``excel``: the screen speaks bokmål, whose spreadsheets split
+    at ``;`` (``api.results``)."""
+
     def handler(principal: Principal, _: str) -> Response:
         job, people = bulk.results(uows, principal, job_id)
-        return results_response(job, people)
+        return results_response(job, people, dialect)
 
     return guarded(request, uows, handler)
 

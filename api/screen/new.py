@@ -21,7 +21,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from api.deps import UnitsOfWorkDep
-from api.screen.base import check_csrf, csrf_for, guarded, page
+from api.screen.base import check_csrf, csrf_for, guarded, language_of, page
+from api.screen.i18n import words
+from api.screen.messages import field_problem, where
 from api.uploads import NOT_MINUTES, is_minutes
 from bulkreg.foundation.settings import get_settings
 from domain.csvfiles import participants_from_csv
@@ -39,27 +41,12 @@ def _blank() -> dict[str, Any]:
     return {"on_conflict": OnConflict.REVIEW.value, "idem": secrets.token_urlsafe(16)}
 
 
-def _where(loc: tuple[str | int, ...]) -> str:
-    """A problem's place in words: a CSV line and column, or the form's field."""
-    parts = [p for p in loc if p not in ("body", "activity")]
-    if parts[:2] == ["participants", "line"] and len(parts) >= 3:
-        column = f", column {parts[3]}" if len(parts) > 3 and parts[3] else ""
-        return f"CSV line {parts[2]}{column}"
-    if parts[:1] == ["participants"] and len(parts) > 1 and isinstance(parts[1], int):
-        return f"Participant {parts[1] + 1}"
-    labels = {
-        "activity_type": "Activity type",
-        "occurred_on": "Date",
-        "notes": "Notes",
-        "duration_minutes": "Duration",
-        "participants": "Participants",
-        "on_conflict": "On conflict",
-    }
-    return labels.get(str(parts[0]), str(parts[0])) if parts else "The form"
+Problem = tuple[str, str, bool]  # where, what, whether "what" is in the page's language
 
 
-def _problems(errors: list[FieldError]) -> list[str]:
-    return [f"{_where(e.loc)}: {e.msg}" for e in errors]
+def _problems(request: Request, errors: list[FieldError]) -> list[Problem]:
+    said = words(language_of(request)[0])
+    return [(where(said, e.loc), *field_problem(said, e)) for e in errors]
 
 
 def _show(
@@ -69,7 +56,7 @@ def _show(
     csrf: str,
     fields: dict[str, Any],
     chosen: list[UUID],
-    problems: list[str] | None = None,
+    problems: list[Problem] | None = None,
     status: int = 200,
 ) -> Response:
     form = screen.new_job_form(uows, principal, query=fields.get("q") or None, chosen=chosen)
@@ -152,13 +139,25 @@ async def submit_new_job(request: Request, uows: UnitsOfWorkDep) -> Response:
             )
         except ValidationFailed as failed:
             return _show(
-                request, uows, principal, csrf, fields, chosen, _problems(failed.errors), 422
+                request,
+                uows,
+                principal,
+                csrf,
+                fields,
+                chosen,
+                _problems(request, failed.errors),
+                422,
             )
         except IdempotencyKeyReused:  # this form was submitted before, then changed (Back)
             again = fields | {"idem": secrets.token_urlsafe(16)}
+            said = words(language_of(request)[0])
             problem = (
-                "This form was submitted already, as another job. Check it below and "
-                "submit again to queue a new job."
+                said.gettext("The form"),
+                said.gettext(
+                    "This form was submitted already, as another job. Check it below and "
+                    "submit again to queue a new job."
+                ),
+                True,
             )
             return _show(request, uows, principal, csrf, again, chosen, [problem], 409)
         return RedirectResponse(f"/ui/jobs/{job.id}", 303)

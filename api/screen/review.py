@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api.screen.i18n import Words
 from domain.jobs import BulkJob
 from domain.model import JobItem, Outcome
 
@@ -22,21 +23,34 @@ class Review:
     def ready(self) -> int:
         return sum(1 for i in self.rest if i.outcome is not Outcome.CANCELLED)
 
-    def skip_all_label(self) -> str:
-        skipped = [_count(len(self.conflicts), "conflict"), _count(len(self.invalid), "invalid")]
-        what = " and ".join(s for s in skipped if s)
+    def skip_all_label(self, said: Words) -> str:
+        conflicts = (
+            said.ngettext("the conflict", "the %(num)s conflicts", len(self.conflicts))
+            if self.conflicts
+            else ""
+        )
+        invalid = (
+            said.ngettext(
+                "the %(num)s invalid participant",
+                "the %(num)s invalid participants",
+                len(self.invalid),
+            )
+            if self.invalid
+            else ""
+        )
+        what = (
+            said.gettext("%(these)s and %(those)s", these=conflicts, those=invalid)
+            if conflicts and invalid
+            else conflicts or invalid
+        )
         if not self.ready:
-            return f"Skip {what}: nothing is left to register"
-        people = "person" if self.ready == 1 else "people"
-        return f"Skip {what} and register the other {self.ready} {people}"
-
-
-def _count(n: int, what: str) -> str:
-    if not n:
-        return ""
-    if what == "invalid":
-        return f"the {n} invalid participant" + ("s" if n > 1 else "")
-    return f"the {n} {what}" + ("s" if n > 1 else "") if n > 1 else f"the {what}"
+            return said.gettext("Skip %(what)s: nothing is left to register", what=what)
+        return said.ngettext(
+            "Skip %(what)s and register the other %(num)s person",
+            "Skip %(what)s and register the other %(num)s people",
+            self.ready,
+            what=what,
+        )
 
 
 def review(job: BulkJob) -> Review:

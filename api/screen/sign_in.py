@@ -10,26 +10,48 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import UnitsOfWorkDep, claimed
-from api.screen.base import COOKIE, csrf_for, error, page
+from api.screen.base import COOKIE, csrf_for, error, language_of, page
+from api.screen.i18n import N_, words
+from api.screen.language import chosen
+from api.screen.messages import ForeignLogin
 from bulkreg.foundation.settings import get_settings
-from domain.errors import Forbidden, Unauthenticated
+from domain.errors import Unauthenticated
+from domain.languages import Language
 from domain.model import Principal
 from domain.ports.units import UnitsOfWork
-from domain.services import identity
+from domain.services import identity, languages
 
 LOGIN_CSRF_COOKIE = "bulkreg_login_csrf"
+INVALID_TOKEN = N_("That token is not valid.")
+STAFF_ONLY = N_("The status screen is for coordinators and admins.")
+USED_LINK = N_("This sign-in link is used, expired or unknown.")
 LINK_PAGE = "sign_in_link.html"
 router = APIRouter()
 
 
 def _login_page(
-    request: Request, status: int = 200, problem: str | None = None, name: str = "login.html"
+    request: Request,
+    status: int = 200,
+    problem: str | None = None,
+    name: str = "login.html",
+    picked: Language | None = None,
 ) -> HTMLResponse:
     """The form carries a fresh CSRF token that must come back with the cookie of the same
     name: another site cannot post it (SameSite=Strict), so it cannot sign a browser in to
-    an account of its choosing (login CSRF)."""
+    an account of its choosing (login CSRF). A language picked with the switch is shown,
+    and carried by the form to be kept on the user."""
+    if picked is not None:
+        request.state.language = picked
     csrf = secrets.token_urlsafe(32)
-    response = page(request, name, status, csrf=csrf, error=problem)
+    said = words(language_of(request)[0])
+    response = page(
+        request,
+        name,
+        status,
+        csrf=csrf,
+        error=said(problem) if problem else None,
+        picked=picked,
+    )
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
         csrf,
@@ -50,16 +72,21 @@ def bare_token(pasted: str) -> str:
 
 
 @router.get("/login")
-def login_form(request: Request) -> HTMLResponse:
-    return _login_page(request)
+def login_form(request: Request, lang: str | None = None) -> HTMLResponse:
+    return _login_page(request, picked=chosen(lang))
 
 
 @router.post("/login")
 async def login(request: Request, uows: UnitsOfWorkDep) -> Response:
     form = await request.form()
+    picked = chosen(form.get("lang"))
+    if picked is not None:
+        request.state.language = picked
     if not _login_csrf_ok(str(form.get("csrf", "")), request):
         return error(
-            request, Forbidden("the form did not come from this site; open the sign-in page"), 403
+            request,
+            ForeignLogin("the form did not come from this site; open the sign-in page"),
+            403,
         )
     token = bare_token(str(form.get("token", "")))
     try:
@@ -67,36 +94,37 @@ async def login(request: Request, uows: UnitsOfWorkDep) -> Response:
             lambda: identity.verify(uows, claimed(token, get_settings(), uows))
         )
     except Unauthenticated:
-        return _login_page(request, 401, "That token is not valid.")
+        return _login_page(request, 401, INVALID_TOKEN, picked=picked)
     if not principal.is_staff:
-        return _login_page(request, 403, "The status screen is for coordinators and admins.")
-    return await _signed_in(uows, principal)
+        return _login_page(request, 403, STAFF_ONLY, picked=picked)
+    return await _signed_in(uows, principal, picked)
 
 
 @router.get("/sign-in")
-def sign_in_link_form(request: Request) -> HTMLResponse:
+def sign_in_link_form(request: Request, lang: str | None = None) -> HTMLResponse:
     """Opening the link shows a button: a link is used by a person's POST, never by a GET
     that a mail scanner's preview could make."""
-    return _login_page(request, name=LINK_PAGE)
+    return _login_page(request, name=LINK_PAGE, picked=chosen(lang))
 
 
 @router.post("/sign-in")
 async def sign_in_with_link(request: Request, uows: UnitsOfWorkDep) -> Response:
     form = await request.form()
+    picked = chosen(form.get("lang"))
+    if picked is not None:
+        request.state.language = picked
     if not _login_csrf_ok(str(form.get("csrf", "")), request):
         return error(
-            request, Forbidden("the form did not come from this site; open your link again"), 403
+            request, ForeignLogin("the form did not come from this site; open your link again"), 403
         )
     link = str(form.get("link", "")).strip().lstrip("#")
     try:
         principal = await run_in_threadpool(identity.redeem_sign_in_link, uows, link)
-    except Unauthenticated as refused:
-        return _login_page(request, 401, refused.detail, name=LINK_PAGE)
+    except Unauthenticated:
+        return _login_page(request, 401, USED_LINK, name=LINK_PAGE, picked=picked)
     if not principal.is_staff:
-        return _login_page(
-            request, 403, "The status screen is for coordinators and admins.", name=LINK_PAGE
-        )
-    return await _signed_in(uows, principal)
+        return _login_page(request, 403, STAFF_ONLY, name=LINK_PAGE, picked=picked)
+    return await _signed_in(uows, principal, picked)
 
 
 def _login_csrf_ok(sent: str, request: Request) -> bool:
@@ -104,12 +132,15 @@ def _login_csrf_ok(sent: str, request: Request) -> bool:
     return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
-async def _signed_in(uows: UnitsOfWork, principal: Principal) -> Response:
+async def _signed_in(uows: UnitsOfWork, principal: Principal, picked: Language | None) -> Response:
     """A new session, its secret in the cookie: not a bearer token, so the API refuses it,
     and it ends when its user signs out or is deactivated, when it has been idle for
-    ``BULKREG_SCREEN_IDLE_MINUTES``, or ``BULKREG_SCREEN_SESSION_HOURS`` after it began."""
+    ``BULKREG_SCREEN_IDLE_MINUTES``, or ``BULKREG_SCREEN_SESSION_HOURS`` after it began.
+    A language picked on the sign-in page is kept on the user, as the switch would."""
     lifetime = get_settings().screen_session_hours * 3600
     secret = await run_in_threadpool(identity.open_screen_session, uows, principal, lifetime)
+    if picked is not None:
+        await run_in_threadpool(languages.choose_language, uows, principal, picked)
     response = RedirectResponse("/ui/", 303)
     response.set_cookie(
         COOKIE,
@@ -130,7 +161,7 @@ async def logout(request: Request, uows: UnitsOfWorkDep) -> Response:
     form = dict(await request.form())
     token = request.cookies.get(COOKIE, "")
     if token and not hmac.compare_digest(str(form.get("csrf", "")), csrf_for(token)):
-        return error(request, Forbidden("the form did not come from this site"), 403)
+        return error(request, ForeignLogin("the form did not come from this site"), 403)
     if token:
         await run_in_threadpool(identity.end_screen_session, uows, token)
     response = RedirectResponse("/ui/login", 303)

@@ -16,6 +16,7 @@ from bulkreg.cli import exposure, onboarding
 from bulkreg.devstack import demo, where
 from bulkreg.devstack.where import owner_database_url
 from bulkreg.foundation.settings import Settings, get_settings
+from domain.languages import DEFAULT_LANGUAGE, Language
 from domain.model import Role
 from persistence import migrate
 from persistence.database import make_engine
@@ -98,6 +99,16 @@ def _org_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--org", required=True, help="the organization's id or exact name")
 
 
+def _locale_option(p: argparse.ArgumentParser, required: bool) -> None:
+    p.add_argument(
+        "--locale",
+        choices=[language.value for language in Language],
+        required=required,
+        default=None if required else DEFAULT_LANGUAGE.value,
+        help="the screen's language for its users who have not picked one (nb: bokmål)",
+    )
+
+
 def _ttl_option(p: argparse.ArgumentParser, default: int) -> None:
     p.add_argument("--ttl", type=int, default=default, help=f"seconds (default {default})")
 
@@ -140,7 +151,12 @@ def parser() -> argparse.ArgumentParser:
     o = org.add_parser("add", help="create an organization and print its id")
     o.add_argument("--name", required=True, help="its name (unique)")
     o.add_argument("--timezone", required=True, help="an IANA time zone, e.g. Europe/Oslo")
+    _locale_option(o, required=False)
     o.set_defaults(func=provisioning(onboarding.org_add))
+    os_ = org.add_parser("set", help="change an organization's settings")
+    _org_option(os_)
+    _locale_option(os_, required=True)
+    os_.set_defaults(func=provisioning(onboarding.org_set))
 
     user = _group(sub, "user", "users")
     u = user.add_parser("add", help="create a user and print their id")

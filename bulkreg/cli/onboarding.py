@@ -61,7 +61,12 @@ def org_add(args: argparse.Namespace, engine: Engine, settings: Settings) -> int
         return fail(f"--timezone '{args.timezone}' is not a time zone (e.g. Europe/Oslo)")
     if message := _text(args.name, "--name"):
         return fail(message)
-    print(provisioning.add_org(engine, args.name.strip(), args.timezone))
+    print(provisioning.add_org(engine, args.name.strip(), args.timezone, args.locale))
+    return 0
+
+
+def org_set(args: argparse.Namespace, engine: Engine, settings: Settings) -> int:
+    provisioning.set_org_locale(engine, provisioning.find_org(engine, args.org), args.locale)
     return 0
 
 

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     large_job_participants: int = 1_000
     max_running_large_per_org: int = 1
     max_backdate_days: int = 365
+    undo_days: int = Field(
+        default=30, ge=1, description="how long after it finished a succeeded job can be undone"
+    )
 
     worker_concurrency: int = 2
     lease_seconds: int = 30

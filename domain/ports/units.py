@@ -14,6 +14,7 @@ from domain.ports.directory import Directory
 from domain.ports.events import Events
 from domain.ports.identity import SignIns
 from domain.ports.jobs import Claimed, Jobs, Sendable
+from domain.ports.languages import Languages
 from domain.ports.maintenance import MaintenanceJobs
 from domain.ports.webhooks import Relay, Webhooks
 
@@ -43,6 +44,7 @@ class UnitOfWork(Transaction, Protocol):
     audit: Audit
     events: Events
     webhooks: Webhooks
+    languages: Languages
 
 
 class MaintenanceUnitOfWork(Transaction, Protocol):

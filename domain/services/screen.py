@@ -133,17 +133,6 @@ def _describe(
     return views, people
 
 
-def participants_named(view: AnomalyView, names: Names) -> list[str]:
-    """The names of the people an anomaly's records are for, each once."""
-    found = view.participants or [names.person(r.peer_mentor_id) for r in view.records]
-    return sorted(set(found))
-
-
-def registrars_named(view: AnomalyView, names: Names) -> list[str]:
-    """The names of who registered an anomaly's records, each once."""
-    return sorted({names.person(r.registered_by) for r in view.records})
-
-
 def new_job_form(
     uows: UnitsOfWork, principal: Principal, *, query: str | None, chosen: Sequence[UUID]
 ) -> NewJobForm:

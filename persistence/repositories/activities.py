@@ -130,6 +130,18 @@ class SqlActivities:
             {"ids": list(activity_ids), "by": by, "reason": reason},
         )
 
+    def soft_delete_of_job(self, job_id: UUID, by: UUID, reason: str) -> int:
+        """The job's live activities, by the index of activities by job
+        (``activities_bulk_job``); those deleted before keep their deletion."""
+        return self.wire.count(
+            sql(
+                """update activities set deleted_at = now(), deleted_by = :by,
+                       deletion_reason = :reason
+                   where bulk_job_id = :job and deleted_at is null"""
+            ),
+            {"job": job_id, "by": by, "reason": reason},
+        )
+
     def get(self, activity_id: UUID) -> Activity | None:
         row = self.wire.first(
             sql(

@@ -15,6 +15,10 @@ from persistence.wire import Wire, sql
 
 # The reconciler's find, as ``bulkreg_maintenance``: orphaned and missing records, each
 # anomaly recorded once (a dismissed one with the same records is not raised again).
+# Orphaned: live activities of a job that is not ``succeeded`` (an ``undone`` job's were all
+# deleted with its undo). Missing: a succeeded job's written item whose activity is gone
+# from the table; one deleted on purpose (``deleted_by``, a reason, an audit entry: one
+# record deleted, or an anomaly resolved) is not missing.
 # Misattributed records are found by ``attribution.RECORD_MISATTRIBUTED``.
 RECORD_ANOMALIES = sql(
     """with found as (
@@ -28,7 +32,7 @@ RECORD_ANOMALIES = sql(
                   array_remove(array_agg(i.activity_id order by i.activity_id), null)
            from bulk_jobs j
            join bulk_job_items i on i.job_id = j.id
-           left join activities a on a.id = i.activity_id and a.deleted_at is null
+           left join activities a on a.id = i.activity_id
            where j.status = 'succeeded' and i.outcome in ('registered', 'overridden')
              and a.id is null
            group by j.id, j.org_id)

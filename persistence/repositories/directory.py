@@ -16,17 +16,20 @@ from persistence.wire import Wire, sql
 USER_COLUMNS = "id, org_id, role, display_name, active, email, member_number"
 BY_KEY = {
     KeyKind.PEER_MENTOR_ID: "id = cast(:value as uuid)",
-    KeyKind.EMAIL: "email_key = lower(:value)",
+    KeyKind.EMAIL: "email_key = lower(:value collate pg_catalog.pg_unicode_fast)",
     KeyKind.MEMBER_NUMBER: "member_number = :value",
 }
 # The search: a word of the name by its start (the name's text-search vector), or the email
 # or member number by its start (their prefix indexes) — through the definer function
 # ``app.search_peer_mentors``, which applies the organization and staff rule itself: under
 # row-level security, text search and prefix matches (functions PostgreSQL does not know to be
-# leakproof) could not use those indexes.
+# leakproof) could not use those indexes. The function folds what it is given with the
+# collation the indexed columns were folded with (``pg_unicode_fast``: all of Unicode, where
+# the database's ``C`` locale folds ASCII only), and lists people in bokmål order by their
+# stored sort key (``persistence/collation.py``), then id.
 PEER_MENTORS = sql(
-    f"""select {USER_COLUMNS}
-        from app.search_peer_mentors(:prefix, :words, :active, :after_name,
+    f"""select {USER_COLUMNS}, name_sort_key
+        from app.search_peer_mentors(:prefix, :words, :active, cast(:after_key as bytea),
                                      cast(:after_id as uuid), :limit)"""
 )
 WORD = re.compile(r"\w+")
@@ -40,8 +43,9 @@ def _user(r: Row) -> UserRecord:
 
 def word_prefixes(query: str) -> str | None:
     """Every word of ``query`` as the start of a word of the name (``kari nor`` finds
-    "Kari Nordmann"); only word characters reach ``to_tsquery``."""
-    words = WORD.findall(query.lower())
+    "Kari Nordmann"); only word characters reach ``to_tsquery``, which the search function
+    folds."""
+    words = WORD.findall(query)
     return " & ".join(f"{word}:*" for word in words) if words else None
 
 
@@ -71,19 +75,22 @@ class SqlDirectory:
     def peer_mentors(
         self, org_id: UUID, query: str | None, active: bool | None, cursor: str | None, limit: int
     ) -> Page[UserRecord]:
-        after = cursors.decode_name(cursor) if cursor else None
+        after = cursors.decode_sort_key(cursor) if cursor else None
         rows = self.wire.rows(
             PEER_MENTORS,
             {
                 "active": active,
-                "prefix": query.lower() if query else None,
+                "prefix": query or None,
                 "words": word_prefixes(query) if query else None,
-                "after_name": after[0] if after else None,
+                "after_key": after[0] if after else None,
                 "after_id": after[1] if after else None,
                 "limit": limit + 1,
             },
         )
-        return keyset_page(rows, limit, _user, lambda u: cursors.encode_name(u.display_name, u.id))
+        page = keyset_page(
+            rows, limit, lambda r: r, lambda r: cursors.encode_sort_key(r.name_sort_key, r.id)
+        )
+        return Page([_user(r) for r in page.items], page.next_cursor)
 
     def activity_types(self, org_id: UUID) -> list[ActivityType]:
         rows = self.wire.rows(

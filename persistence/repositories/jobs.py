@@ -47,6 +47,9 @@ def _job(row: Row, items: list[JobItem] | None = None) -> BulkJob:
         finished_at=row.finished_at,
         error_code=row.error_code,
         error_message=row.error_message,
+        undone_at=row.undone_at,
+        undone_by=row.undone_by,
+        undo_reason=row.undo_reason,
         items=items or [],
     )
 
@@ -167,7 +170,9 @@ class SqlJobs:
                        given_key, override_duplicate)
                    select :job, u.idx, :org, coalesce(u.kind, 'peer_mentor_id'), u.value,
                           -- what the worker compares: an email as users.email_key has it
-                          case when u.kind = 'email' then lower(u.value) else u.value end,
+                          case when u.kind = 'email'
+                               then lower(u.value collate pg_catalog.pg_unicode_fast)
+                               else u.value end,
                           u.override_duplicate
                    from unnest(cast(:idx as integer[]), cast(:kind as text[]),
                                cast(:value as text[]), cast(:ovr as boolean[]))
@@ -260,6 +265,12 @@ class SqlJobs:
             "error_code": job.error_code,
             "error_message": job.error_message,
         }
+        if job.status is JobStatus.UNDONE:
+            params |= {
+                "undone_at": job.undone_at,
+                "undone_by": job.undone_by,
+                "undo_reason": job.undo_reason,
+            }
         if items and job.items:
             if len(job.items) >= LARGE_BATCH:
                 self.wire.queue(PLANNED_FOR_ITS_VALUES)

@@ -25,7 +25,7 @@ def sparse(values: list[Any]) -> list[Any] | None:
 
 JOB_COLUMNS = """j.id, j.org_id, j.submitted_by, j.status, j.on_conflict, j.activity, j.total,
     j.attempts, j.version, j.created_at, j.started_at, j.finished_at, j.error_code,
-    j.error_message"""
+    j.error_message, j.undone_at, j.undone_by, j.undo_reason"""
 ACTIVITY_COLUMNS = """a.id, a.org_id, a.peer_mentor_id, a.activity_type, a.occurred_on,
     a.duration_minutes, a.notes, a.registered_by, a.source, a.bulk_job_id, a.duplicate_of,
     a.created_at"""

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from bulkreg.devstack.postgres import EmbeddedPostgres
+from persistence.collation import sort_key
 from persistence.database import libpq_url
 from tests.support.http import bulk_body, days_ago, demo_mentors, screen_session
 from tests.support.stack import Stack
@@ -194,9 +195,9 @@ def test_authentication_comes_before_validation(stack: Stack, first_org: dict[st
     url = libpq_url(EmbeddedPostgres(stack.data_dir).url("postgres"))
     with psycopg.connect(url) as conn:
         conn.execute(
-            "insert into users (id, org_id, role, display_name, active) "
-            "values (%s, %s, 'coordinator', 'Gone Coordinator', true)",
-            (user["id"], first_org["id"]),
+            "insert into users (id, org_id, role, display_name, name_sort_key, active) "
+            "values (%s, %s, 'coordinator', 'Gone Coordinator', %s, true)",
+            (user["id"], first_org["id"], sort_key("Gone Coordinator")),
         )
     client = stack.client(sign(stack, claims_of(user, first_org, "coordinator")))
     assert client.get("/v1/bulk-registrations").status_code == 200  # valid while active

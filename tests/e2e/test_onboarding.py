@@ -86,6 +86,14 @@ def test_an_organization_from_nothing_to_its_first_bulk_registration(
     assert ok(bulkreg(stack, "roster", "import", str(roster), "--org", name)) == (
         "created 0, updated 0, unchanged 3"
     )
+    norsk = tmp_path / "liste.csv"
+    norsk.write_bytes(
+        "\ufeffNavn;E-post;Medlemsnummer;Aktiv\r\nKari Fjord;KARI@fjord.example.org;F-1;Ja\r\n"
+        "Gone Fjord;gone@fjord.example.org;;nei\r\n".encode()
+    )
+    assert ok(bulkreg(stack, "roster", "import", str(norsk), "--org", name)) == (
+        "created 0, updated 0, unchanged 2"
+    )
 
     token = ok(bulkreg(stack, "token", "--email", email, "--org", name))
     with stack.client(token) as http:

@@ -3,6 +3,7 @@ the directory, and proxy registrations by email or member number."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from typing import Any
@@ -196,6 +197,90 @@ def test_the_results_file_names_every_line_and_can_be_sent_back(
     assert [i["outcome"] for i in resent["items"]] == ["overridden", "registered", "registered"]
     other = coordinator.get(f"/v1/bulk-registrations/{job_id}/results.csv", params={"x": 1})
     assert other.status_code == 200  # any status, any time
+
+
+def test_a_norwegian_sheet_goes_in_and_an_excel_results_file_comes_back_and_goes_in_again(
+    coordinator: httpx.Client, first_org: dict[str, Any]
+) -> None:
+    a, b = people(first_org, 20, 2)
+    day = days_ago(106)
+    first = coordinator.post(
+        "/v1/bulk-registrations",
+        json={
+            "activity": {"activity_type": "home_visit", "occurred_on": day, "duration_minutes": 20},
+            "participants": [{"email": a["email"]}, {"email": b["email"]}],
+        },
+    )
+    assert wait_terminal(coordinator, first.json()["job_id"])["status"] == "succeeded"
+
+    sheet = f"\ufeffNavn;E-post;Overstyr_duplikat\r\nA;{a['email']};nei\r\nB;{b['email']};JA\r\n"
+    accepted = coordinator.post(
+        "/v1/bulk-registrations",
+        data=form(day, on_conflict="skip"),
+        files={"participants": ("liste.csv", sheet.encode(), "text/csv")},
+    )
+    assert accepted.status_code == 202, accepted.text
+    job_id = accepted.json()["job_id"]
+    job = wait_terminal(coordinator, job_id)
+    assert [i["outcome"] for i in job["items"]] == ["skipped", "overridden"], job
+    maybe = sheet.replace(";JA", ";kanskje")
+    refused = coordinator.post(
+        "/v1/bulk-registrations",
+        data=form(day),
+        files={"participants": ("liste.csv", maybe.encode(), "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert [(e["loc"], e["msg"]) for e in refused.json()["errors"]] == [
+        (
+            ["body", "participants", "line", 3, "overstyr_duplikat"],
+            "must be yes or no (ja/nei, true/false, 1/0), not 'kanskje'",
+        )
+    ]
+
+    excel = coordinator.get(
+        f"/v1/bulk-registrations/{job_id}/results.csv", params={"dialect": "excel"}
+    )
+    assert excel.status_code == 200 and excel.headers["content-type"].startswith("text/csv")
+    data = excel.content
+    assert data.startswith(codecs.BOM_UTF8)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rows[0] == HEADER
+    assert [(r[4], r[5]) for r in rows[1:]] == [(a["name"], "skipped"), (b["name"], "overridden")]
+    plain = coordinator.get(f"/v1/bulk-registrations/{job_id}/results.csv").content
+    assert (
+        not plain.startswith(codecs.BOM_UTF8)
+        and plain.split(b"\r\n")[0] == ",".join(HEADER).encode()
+    )
+
+    # The bytes as downloaded, a column added in the spreadsheet, sent back as they are.
+    lines = data.split(b"\r\n")
+    assert lines[-1] == b""
+    edited = [lines[0] + b";overstyr_duplikat"] + [line + b";ja" for line in lines[1:-1]]
+    again = coordinator.post(
+        "/v1/bulk-registrations",
+        data=form(day),
+        files={"participants": ("results.csv", b"\r\n".join([*edited, b""]), "text/csv")},
+    )
+    assert again.status_code == 202, again.text
+    resent = wait_terminal(coordinator, again.json()["job_id"])
+    assert resent["status"] == "succeeded", resent
+    assert [(i["peer_mentor_id"], i["outcome"]) for i in resent["items"]] == [
+        (a["id"], "overridden"),
+        (b["id"], "overridden"),
+    ]
+
+    for bad in ("xlsx", "EXCEL", ""):
+        wrong = coordinator.get(
+            f"/v1/bulk-registrations/{job_id}/results.csv", params={"dialect": bad}
+        )
+        assert wrong.status_code == 422, bad
+        assert wrong.headers["content-type"].startswith("application/problem+json")
+        assert [e["loc"] for e in wrong.json()["errors"]] == [["query", "dialect"]]
+    schema = coordinator.get("/openapi.json").json()
+    operation = schema["paths"]["/v1/bulk-registrations/{job_id}/results.csv"]["get"]
+    dialect = next(p for p in operation["parameters"] if p["name"] == "dialect")
+    assert dialect["in"] == "query" and dialect["required"] is False
+    assert schema["components"]["schemas"]["Dialect"]["enum"] == ["rfc4180", "excel"]
 
 
 def test_the_directory_answers_who_am_i_who_are_my_mentors_and_what_can_i_register(

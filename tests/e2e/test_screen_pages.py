@@ -56,19 +56,29 @@ def _pages(page: Page, jobs: dict[str, str]) -> Iterator[str]:
     yield "not-found"
 
 
+@pytest.mark.parametrize("language", ["en", "nb"])
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
 def test_every_page_fits_and_passes_axe(
-    browser: Browser, stack: Stack, first_org: dict[str, Any], jobs: dict[str, str], phone: bool
+    browser: Browser,
+    stack: Stack,
+    first_org: dict[str, Any],
+    jobs: dict[str, str],
+    phone: bool,
+    language: str,
 ) -> None:
-    size = "phone" if phone else "desktop"
-    with opened(browser, stack.api, phone=phone) as page:
+    """In both languages: the browser asks for the language, and the user picks it."""
+    size = f"{'phone' if phone else 'desktop'}-{language}"
+    wish = {"en": "en-US", "nb": "nb-NO"}[language]
+    with opened(browser, stack.api, phone=phone, locale=wish) as page:
         page.goto("/ui/login")
+        expect(page.locator("html")).to_have_attribute("lang", language)
         check_page(page, f"{size}-sign-in")
         page.goto("/ui/sign-in")
         check_page(page, f"{size}-sign-in-link")
-        sign_in(page, first_org["coordinators"][0]["token"])
+        sign_in(page, first_org["coordinators"][0]["token"], language)
         visited = []
         for name in _pages(page, jobs):
+            expect(page.locator("html")).to_have_attribute("lang", language)
             check_page(page, f"{size}-{name}")
             visited.append(name)
         assert len(visited) == 8

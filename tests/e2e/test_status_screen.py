@@ -3,14 +3,17 @@ desktop's 1280x800 and a phone's 390x844. Screenshots are kept under test-artifa
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import time
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
+from babel.dates import format_date
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from tests.support.browser import check_page, csv_file, launched, opened, shot, sign_in
@@ -70,7 +73,8 @@ def test_sign_in_with_a_pasted_header_watch_a_job_finish_and_sign_out(
     expect(page.locator("#counts")).to_contain_text("3 registered")
     page.goto("/ui/")
     row = page.locator(f'#jobs tr[data-job="{job_id}"]')
-    expect(row).to_contain_text(f"Home visit · {days_ago(50)}")  # the type by its name
+    day = format_date(date.fromisoformat(days_ago(50)), "medium", locale="en")
+    expect(row).to_contain_text(f"Home visit · {day}")  # the type by its name, the date in words
     expect(row).to_contain_text(first_org["coordinators"][0]["name"])  # who submitted it
     page.select_option("#status-filter", "needs_review")
     page.click("#filter button")
@@ -85,8 +89,9 @@ def test_sign_in_with_a_pasted_header_watch_a_job_finish_and_sign_out(
 def _results(page: Page) -> list[dict[str, str]]:
     with page.expect_download() as download:
         page.click("#results-link")
-    text = download.value.path().read_text(encoding="utf-8")
-    return list(csv.DictReader(io.StringIO(text)))
+    data = download.value.path().read_bytes()
+    assert data.startswith(codecs.BOM_UTF8)  # the link asks for the excel dialect
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
 
 
 def test_start_a_job_from_the_roster_review_it_and_download_the_results(

@@ -35,6 +35,8 @@ KEYS = {
     "long_poll_wakeup_p95_ms",
 }
 
+MAY_BE_ZERO = {"duplicates_per_relay_kill"}
+
 
 def test_make_bench_code_runs_and_writes_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
@@ -50,8 +52,10 @@ def test_make_bench_code_runs_and_writes_every_figure(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     results = json.loads(out.read_text())
     assert set(results) >= KEYS
-    for key in KEYS - {"machine"}:
+    for key in KEYS - {"machine"} - MAY_BE_ZERO:
         assert isinstance(results[key], float) and results[key] > 0, key
+    for key in MAY_BE_ZERO:  # measured, and zero is the figure hoped for
+        assert isinstance(results[key], float) and results[key] >= 0, key
     assert results["machine"]["cores"] >= 1 and results["machine"]["postgresql"]
     assert all({"min", "median", "max"} == set(row) for row in results["spread"].values())
     assert "commit_ratio" in result.stdout  # the table was printed

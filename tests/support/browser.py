@@ -46,9 +46,12 @@ def launched() -> Iterator[Browser]:
 
 
 @contextmanager
-def opened(browser: Browser, base_url: str, phone: bool = False) -> Iterator[Page]:
+def opened(
+    browser: Browser, base_url: str, phone: bool = False, locale: str = "en-US"
+) -> Iterator[Page]:
     context = browser.new_context(
         base_url=base_url,
+        locale=locale,  # Accept-Language, chosen: no test depends on the machine's
         viewport=PHONE if phone else DESKTOP,
         is_mobile=phone,
         has_touch=phone,
@@ -64,8 +67,11 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def sign_in(page: Page, token: str) -> None:
-    page.goto("/ui/login")
+def sign_in(page: Page, token: str, language: str | None = "en") -> None:
+    """Sign in with a token. The language is picked on the sign-in page (its switch), so it
+    is kept on the user: the tests that read English words get English whatever the user or
+    the organization had before; ``None`` keeps what they have."""
+    page.goto(f"/ui/login?lang={language}" if language else "/ui/login")
     page.fill("#token", token)
     with page.expect_navigation():
         page.click("#sign-in")
@@ -90,7 +96,9 @@ def serious_violations(page: Page) -> list[str]:
 
 def check_page(page: Page, name: str) -> None:
     """Every page: no sideways scrolling, no serious or critical axe-core violation, and a
-    screenshot kept under test-artifacts/."""
+    screenshot kept under test-artifacts/. A click that navigates returns once the
+    navigation has begun: the page is checked once it has loaded, not while it is replaced."""
+    page.wait_for_load_state("load")
     width, inner = fits(page)
     assert width <= inner, f"{name}: {width} px wide in a {inner} px window"
     found = serious_violations(page)

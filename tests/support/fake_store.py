@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from domain.jobs import BulkJob
+from domain.languages import Language
 from domain.model import Activity, Anomaly, Given, KeyKind, Principal, Role, UserRecord
 from domain.ports.audit import AuditEntry
 from domain.ports.common import Page
@@ -32,6 +33,8 @@ class Store:
     links: dict[bytes, tuple[UUID, bool]] = field(default_factory=dict)  # digest → (user, used)
     sessions: dict[bytes, UUID] = field(default_factory=dict)  # digest → user, while live
     outbox: EventStore = field(default_factory=EventStore)
+    languages: dict[UUID, Language] = field(default_factory=dict)  # a user's own pick
+    org_languages: dict[UUID, Language] = field(default_factory=dict)  # none: nb
 
 
 class FakeSignIns(SignIns):

@@ -37,6 +37,7 @@ from domain.ports.units import (
     UnitsOfWork,
 )
 from tests.support.fake_events import FakeEvents, FakeRelay, FakeWebhooks
+from tests.support.fake_languages import FakeLanguages
 from tests.support.fake_store import FakeDirectory, FakeSignIns, Store
 
 
@@ -198,6 +199,10 @@ class FakeActivities(Activities):
             self.store.deleted[i] = (self.store.activities.pop(i), by, reason)
         return len(gone)
 
+    def soft_delete_of_job(self, job_id: UUID, by: UUID, reason: str) -> int:
+        ids = [i for i, a in self.store.activities.items() if a.bulk_job_id == job_id]
+        return self.soft_delete(ids, by, reason)
+
     def get(self, activity_id: UUID) -> Activity | None:
         return self.store.activities.get(activity_id)
 
@@ -314,6 +319,7 @@ class FakeUnitOfWork(FakeTransaction, UnitOfWork):
         assert self.principal is not None
         self.events = FakeEvents(self.store.outbox, self.principal)
         self.webhooks = FakeWebhooks(self.store.outbox, self.principal)
+        self.languages = FakeLanguages(self.store, self.principal)
 
 
 class FakeMaintenanceUnitOfWork(FakeTransaction, MaintenanceUnitOfWork):

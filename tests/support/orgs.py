@@ -30,6 +30,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Engine, text
 
 from domain.model import Principal, Role
+from persistence.collation import keys_of
 
 _ORGANIZATIONS = itertools.count(1)  # the organizations this process has made
 
@@ -111,12 +112,14 @@ def make_org(engine: Engine, peer_mentors: int = 20) -> Org:
         )
         conn.execute(  # one statement, however many peer mentors (the benchmarks make 10,000s)
             text(
-                """insert into users (id, org_id, role, display_name, active, email,
-                       member_number)
-                   select u.id, :org, u.role, u.name, u.id <> :inactive, u.email, u.member
+                """insert into users (id, org_id, role, display_name, name_sort_key, active,
+                       email, member_number)
+                   select u.id, :org, u.role, u.name, u.key, u.id <> :inactive, u.email,
+                          u.member
                    from unnest(cast(:ids as uuid[]), cast(:roles as text[]),
-                               cast(:names as text[]), cast(:emails as text[]),
-                               cast(:members as text[])) as u(id, role, name, email, member)"""
+                               cast(:names as text[]), cast(:keys as bytea[]),
+                               cast(:emails as text[]), cast(:members as text[]))
+                        as u(id, role, name, key, email, member)"""
             ),
             {
                 "org": org_id,
@@ -124,6 +127,7 @@ def make_org(engine: Engine, peer_mentors: int = 20) -> Org:
                 "ids": list(users),
                 "roles": [p.role.value for p in users.values()],
                 "names": [p.name for p in users.values()],
+                "keys": keys_of(p.name for p in users.values()),
                 "emails": [p.email for p in users.values()],
                 "members": [p.member_number for p in users.values()],
             },

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
 
+from bulkreg.cli.onboarding import read_roster
 from domain.csvfiles import participants_from_csv
 from domain.errors import ValidationFailed
 from domain.model import KeyKind
@@ -56,6 +58,76 @@ def test_an_empty_file_a_header_alone_and_unknown_columns_are_said_plainly() -> 
     assert "no key column" in problems("name\nKari\n")[-1][1]
     assert "not UTF-8" in problems("email\nkåre@example.org\n".encode("latin-1"))[0][1]
     assert "4 values for 2 columns" in problems("email,override_duplicate\na@b.org,1,2,3\n")[0][1]
+
+
+def test_norwegian_headers_in_any_case_are_the_english_columns() -> None:
+    text = (
+        " Navn ;E-POST;Overstyr_Duplikat\r\nKåre Ødegård;kare@example.org;Ja\r\n"
+        "Åse;ase@example.org;NEI\r\nØystein;oy@example.org;\r\n"
+    )
+    read = participants_from_csv(text)
+    assert [(p.email, p.override_duplicate) for p in read] == [
+        ("kare@example.org", True),
+        ("ase@example.org", False),
+        ("oy@example.org", False),
+    ]
+    by_number = participants_from_csv("epost;medlemsnummer\n;A-1042\n")
+    assert by_number[0].member_number == "A-1042"
+
+
+@pytest.mark.parametrize(
+    ("word", "meant"),
+    [
+        *[("true", True), ("YES", True), ("Ja", True), ("1", True)],
+        *[("False", False), ("no", False), ("NEI", False), ("0", False), ("", False)],
+    ],
+)
+def test_override_duplicate_is_yes_or_no_in_either_language(word: str, meant: bool) -> None:
+    read = participants_from_csv(f"email,override_duplicate\na@example.org,{word}\n")
+    assert read[0].override_duplicate is meant
+
+
+def test_a_problem_names_the_column_as_the_file_does_in_plain_words() -> None:
+    found = problems("e-post;overstyr_duplikat\nikke-epost;ja\nb@example.org;kanskje\n")
+    assert [loc for loc, _ in found] == [
+        ("body", "participants", "line", 2, "e-post"),
+        ("body", "participants", "line", 3, "overstyr_duplikat"),
+    ]
+    assert found[1][1] == "must be yes or no (ja/nei, true/false, 1/0), not 'kanskje'"
+    twice = problems("email;E-post\na@example.org;a@example.org\n")
+    assert twice == [
+        (("body", "participants", "line", 1, "e-post"), "'email' and 'e-post' are the same column")
+    ]
+    roster_only = problems("epost,aktiv\na@example.org,ja\n")
+    assert roster_only[0][0] == ("body", "participants", "line", 1, "aktiv")
+    assert "unknown column 'aktiv'" in roster_only[0][1]
+    assert "email (or e-post, epost)" in roster_only[0][1]
+
+
+def test_a_roster_takes_norwegian_headers_and_yes_or_no_words(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(
+        "\ufeffNavn;E-post;Medlemsnummer;Aktiv\r\n"
+        "Åse Ødegård;ase@example.org;F-1;ja\r\n"
+        "Ærlend Øy;aerlend@example.org;;NEI\r\n"
+        "Kari;kari@example.org;F-3;\r\n".encode()
+    )
+    lines = read_roster(str(roster))
+    assert [(r.line, r.name, r.email, r.member_number, r.active) for r in lines] == [
+        (2, "Åse Ødegård", "ase@example.org", "F-1", True),
+        (3, "Ærlend Øy", "aerlend@example.org", None, False),
+        (4, "Kari", "kari@example.org", "F-3", True),  # no word: active
+    ]
+    roster.write_text("navn,epost,aktiv\nKari,kari@example.org,kanskje\n")
+    with pytest.raises(ValidationFailed) as failed:
+        read_roster(str(roster))
+    assert [(e.loc, e.msg) for e in failed.value.errors] == [
+        (("line", 2, "aktiv"), "must be yes or no (ja/nei, true/false, 1/0), not 'kanskje'")
+    ]
+    roster.write_text("navn,medlemsnummer\nKari,F-1\n")
+    with pytest.raises(ValidationFailed) as failed:
+        read_roster(str(roster))
+    assert [e.msg for e in failed.value.errors] == ["missing column email (or e-post, epost)"]
 
 
 def test_a_results_file_sent_back_names_each_participant_by_its_strongest_key() -> None:

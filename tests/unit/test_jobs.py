@@ -60,9 +60,11 @@ def test_resolve_only_from_needs_review(status: JobStatus) -> None:
             j.resolve(decision, NOW)
 
 
-def test_terminal_states_have_no_way_out() -> None:
-    for status in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED):
+def test_terminal_states_have_no_way_out_but_a_succeeded_jobs_undo() -> None:
+    for status in (JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.UNDONE):
         assert TRANSITIONS[status] == frozenset()
+    assert TRANSITIONS[JobStatus.SUCCEEDED] == {JobStatus.UNDONE}
+    for status in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.UNDONE):
         with pytest.raises(InvalidState):
             job(status).finish(JobStatus.SUCCEEDED, NOW)
 

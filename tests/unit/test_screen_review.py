@@ -8,9 +8,11 @@ from uuid import uuid4
 
 import pytest
 
+from api.screen.i18n import words
 from api.screen.review import review
 from domain.errors import ExistingActivity
 from domain.jobs import BulkJob
+from domain.languages import Language
 from domain.model import (
     ActivityDraft,
     Decision,
@@ -21,6 +23,7 @@ from domain.model import (
 )
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
+EN, NB = words(Language.EN), words(Language.NB)
 
 
 def _job(outcomes: list[Outcome], decided: dict[int, Decision] | None = None) -> BulkJob:
@@ -75,7 +78,23 @@ def test_problems_come_first_in_their_own_groups() -> None:
     ],
 )
 def test_skip_all_is_worded_for_what_the_job_holds(outcomes: list[Outcome], label: str) -> None:
-    assert review(_job(outcomes)).skip_all_label() == label
+    assert review(_job(outcomes)).skip_all_label(EN) == label
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "label"),
+    [
+        ([C, C, C, C, *[R] * 11], "Hopp over de 4 konfliktene og registrer de 11 andre"),
+        ([C, R], "Hopp over konflikten og registrer den ene andre"),
+        (
+            [C, INV, R, R],
+            "Hopp over konflikten og den 1 ugyldige deltakeren og registrer de 2 andre",
+        ),
+        ([C, C], "Hopp over de 2 konfliktene: da er det ingen igjen å registrere"),
+    ],
+)
+def test_skip_all_is_worded_in_bokmal_too(outcomes: list[Outcome], label: str) -> None:
+    assert review(_job(outcomes)).skip_all_label(NB) == label
 
 
 def test_conflicts_found_after_the_coordinators_decisions_are_new() -> None:
@@ -85,4 +104,4 @@ def test_conflicts_found_after_the_coordinators_decisions_are_new() -> None:
     r = review(job)
     assert r.decided_before and r.new == frozenset({2, 3})
     assert r.ready == 2  # items 1 and 4; item 0 stays skipped
-    assert r.skip_all_label() == "Skip the 2 conflicts and register the other 2 people"
+    assert r.skip_all_label(EN) == "Skip the 2 conflicts and register the other 2 people"

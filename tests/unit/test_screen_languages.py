@@ -1,0 +1,128 @@
+"""The screen speaks bokmål and English: which one, and a bokmål page holds no English word
+of the interface."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from api.screen.language import back_to, from_browser
+from api.screen.messages import PARTICIPANT_ERRORS
+from domain.languages import Language
+from domain.services import languages
+from tests.support.catalog_words import english_words
+from tests.support.fakes import FakeUnitsOfWork
+from tests.support.pages import contexts, render
+from tests.support.staffed import COORD, ORG, staffed
+
+PAGES = list(contexts())
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("nb-NO,nb;q=0.9,en;q=0.8", Language.NB),
+        ("nn-NO", Language.NB),
+        ("no", Language.NB),
+        ("en-US,en;q=0.9", Language.EN),
+        ("de-DE,en;q=0.5,nb;q=0.4", Language.EN),
+        ("en;q=0.2,nb;q=0.8", Language.NB),
+        ("fr", Language.NB),
+        ("", Language.NB),
+        (None, Language.NB),
+        ("en;q=x, nb", Language.NB),
+    ],
+)
+def test_the_browser_s_wish_where_nobody_is_known(header: str | None, language: Language) -> None:
+    assert from_browser(header) is language
+
+
+@pytest.mark.parametrize(
+    ("asked", "back"),
+    [("/ui/jobs/1?x=2", "/ui/jobs/1?x=2"), ("https://evil.example/", "/ui/"),
+     ("//evil.example/ui/", "/ui/"), ("/ui//evil", "/ui/"), (None, "/ui/")],
+)  # fmt: skip
+def test_the_switch_returns_to_a_page_of_the_screen_only(asked: str | None, back: str) -> None:
+    assert back_to(asked) == back
+
+
+def test_the_user_s_pick_wins_over_the_organization_s_default() -> None:
+    uows: FakeUnitsOfWork = staffed()
+    assert languages.screen_languages(uows, COORD) == (Language.NB, Language.NB)
+    uows.store.org_languages[ORG] = Language.EN
+    assert languages.screen_languages(uows, COORD) == (Language.EN, Language.EN)
+    languages.choose_language(uows, COORD, Language.NB)
+    assert uows.store.languages[COORD.user_id] is Language.NB
+    assert languages.screen_languages(uows, COORD) == (Language.NB, Language.EN)
+    languages.choose_language(uows, COORD, None)
+    assert languages.screen_languages(uows, COORD) == (Language.EN, Language.EN)
+
+
+class _Text(HTMLParser):
+    """What a reader meets: the text (no script or style) and the labels of attributes."""
+
+    SHOWN = ("aria-label", "data-label", "title", "placeholder", "alt")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.hidden += tag in ("script", "style")
+        self.parts += [v for k, v in attrs if k in self.SHOWN and v]
+
+    def handle_endtag(self, tag: str) -> None:
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def _shown(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+@pytest.mark.parametrize(("name", "template", "path", "context"), PAGES, ids=[p[0] for p in PAGES])
+def test_a_bokmal_page_holds_no_english_word_of_the_interface(
+    name: str, template: str, path: str, context: dict[str, object]
+) -> None:
+    html = render(template, path, context, Language.NB, Language.NB)
+    assert '<html lang="nb">' in html
+    shown = _shown(html)
+    found = [w for w in english_words() if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", shown)]
+    assert found == [], f"{name}: {shown}"
+
+
+@pytest.mark.parametrize(("name", "template", "path", "context"), PAGES, ids=[p[0] for p in PAGES])
+def test_an_english_page_says_it_is_english(
+    name: str, template: str, path: str, context: dict[str, object]
+) -> None:
+    assert '<html lang="en">' in render(template, path, context, Language.EN, Language.NB)
+
+
+def test_the_organization_s_words_are_marked_with_its_language() -> None:
+    _, template, path, context = next(p for p in PAGES if p[0] == "job-done")
+    english = render(template, path, context, Language.EN, Language.NB)
+    assert '<span lang="nb">home_visit</span>' in english
+    assert '<span lang="nb">' not in render(template, path, context, Language.NB, Language.NB)
+
+
+def test_bokmal_dates_ages_and_words_for_codes() -> None:
+    _, template, path, context = next(p for p in PAGES if p[0] == "job-review")
+    html = _shown(render(template, path, context, Language.NB, Language.NB))
+    assert "30. nov. 2026" in html
+    assert "for 5 minutter siden" in html
+    assert "Registrer likevel" in html and "Hopp over denne personen" in html
+    assert "Likepersonen er ikke aktiv." in html  # the participant's error, by its code
+    assert PARTICIPANT_ERRORS["inactive_participant"] == "The peer mentor is inactive."
+
+
+def test_a_problem_the_catalogs_do_not_know_is_marked_english_on_a_bokmal_page() -> None:
+    _, template, path, context = next(p for p in PAGES if p[0] == "new-problems")
+    assert '<span lang="en">odd words</span>' in render(template, path, context, Language.NB)
