@@ -103,10 +103,18 @@ class BulkJob:
         registered, and then undone)."""
         if self.status is not SUCCEEDED:
             raise InvalidState(f"only a succeeded job can be undone, not a {self.status} one")
-        if self.finished_at is None or now - self.finished_at > window:
+        if not self.undoable(now, window):
             raise InvalidState(f"a job can be undone only within {window.days} days of finishing")
         self._move(UNDONE, now)
         self.undone_at, self.undone_by, self.undo_reason = now, by, reason
+
+    def undoable(self, now: datetime, window: timedelta) -> bool:
+        """Whether ``undo`` would take the job back at ``now``."""
+        return (
+            self.status is SUCCEEDED
+            and self.finished_at is not None
+            and now - self.finished_at <= window
+        )
 
     def resolve(self, decisions: dict[int, Decision], now: datetime) -> None:
         """Record the coordinator's decisions and send the job back to the queue.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from babel.support import Translations
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from domain import clock
 from domain.languages import Language
 from domain.services.screen import AnomalyView, Names
 
@@ -92,7 +93,7 @@ class Words:
         if moment is None:
             return ""
         return format_timedelta(
-            moment - datetime.now(UTC),
+            moment - clock.utcnow(),
             add_direction=True,
             threshold=1,
             locale=self.language.value,

@@ -13,6 +13,8 @@ from api.longpoll import until_changed
 from api.results import Dialect, results_response
 from api.screen.base import Form, SignIn, guarded, page, post, session, signed_page
 from api.screen.review import review
+from api.screen.undo import window
+from domain.clock import utcnow
 from domain.errors import DomainError
 from domain.model import UNFINISHED, Decision, JobStatus, Principal
 from domain.services import bulk, screen
@@ -64,6 +66,7 @@ def job_detail(request: Request, uows: UnitsOfWorkDep, job_id: UUID) -> Response
             anomalies=view.anomalies,
             review=review(view.job) if in_review else None,
             watch=unfinished,
+            undoable=view.job.undoable(utcnow(), window()),
         )
 
     return guarded(request, uows, handler)

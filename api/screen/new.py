@@ -58,6 +58,7 @@ def _show(
     chosen: list[UUID],
     problems: list[Problem] | None = None,
     status: int = 200,
+    again: screen.Again | None = None,
 ) -> Response:
     form = screen.new_job_form(uows, principal, query=fields.get("q") or None, chosen=chosen)
     picked = {u.id for u in form.chosen}
@@ -74,13 +75,36 @@ def _show(
         more=form.matches.next_cursor is not None,
         problems=problems or [],
         on_conflicts=list(OnConflict),
+        again=again,
     )
 
 
+def _filled(again: screen.Again) -> dict[str, Any]:
+    """*Register again*: a new form (its own idempotency token) with the job's activity but
+    its date, which the coordinator picks."""
+    activity = again.job.activity
+    return _blank() | {
+        "q": "",
+        "activity_type": activity.activity_type,
+        "duration_minutes": str(activity.duration_minutes),
+        "notes": activity.notes or "",
+    }
+
+
 @router.get("/new")
-def new_job(request: Request, uows: UnitsOfWorkDep, q: str | None = None) -> Response:
+def new_job(
+    request: Request, uows: UnitsOfWorkDep, q: str | None = None, again: str | None = None
+) -> Response:
+    """The form, blank; or, with ``again`` (a job's id), filled in from that job."""
+
     def handler(principal: Principal, token: str) -> Response:
-        return _show(request, uows, principal, csrf_for(token), _blank() | {"q": q or ""}, [])
+        csrf = csrf_for(token)
+        if again:  # a malformed id is a form this page did not send (``guarded``)
+            filled = screen.register_again(uows, principal, UUID(again))
+            return _show(
+                request, uows, principal, csrf, _filled(filled), filled.people, again=filled
+            )
+        return _show(request, uows, principal, csrf, _blank() | {"q": q or ""}, [])
 
     return guarded(request, uows, handler)
 

@@ -9,11 +9,20 @@ from uuid import UUID
 
 from domain.errors import NotFound
 from domain.jobs import BulkJob
-from domain.model import Anomaly, AnomalyKind, JobStatus, Principal, StoredActivity, UserRecord
+from domain.model import (
+    Anomaly,
+    AnomalyKind,
+    Given,
+    JobStatus,
+    Principal,
+    StoredActivity,
+    UserRecord,
+)
 from domain.policy import require_staff
 from domain.ports.common import Page
 from domain.ports.directory import ActivityType
 from domain.ports.units import UnitOfWork, UnitsOfWork
+from domain.services.undo import items_to_register_again
 
 
 @dataclass
@@ -51,6 +60,23 @@ class JobView:
     job: BulkJob
     anomalies: list[AnomalyView]
     names: Names
+
+
+@dataclass(frozen=True)
+class UndoView:
+    job: BulkJob
+    names: Names
+    live: int  # the job's records not deleted yet: what an undo removes
+
+
+@dataclass(frozen=True)
+class Again:
+    """What *Register again* fills the new job's form with: the job (its activity) and its
+    people as the roster knows them; ``missing`` of them it no longer has."""
+
+    job: BulkJob
+    people: list[UUID]
+    missing: int
 
 
 @dataclass(frozen=True)
@@ -92,10 +118,43 @@ def job(uows: UnitsOfWork, principal: Principal, job_id: UUID) -> JobView:
         if found is None:
             raise NotFound("no such bulk registration")
         views, people = _describe(uow, uow.anomalies.for_job(job_id), {job_id: found})
-        people |= {found.submitted_by}
+        people |= {found.submitted_by, found.undone_by}
         people |= {i.peer_mentor_id for i in found.items}
         people |= {i.conflict.registered_by for i in found.items if i.conflict}
         return JobView(found, views, _names(uow, principal.org_id, people))
+
+
+def undo_view(uows: UnitsOfWork, principal: Principal, job_id: UUID) -> UndoView:
+    """A job and how many of its records are live, for the page that confirms its undo."""
+    require_staff(principal, "undo bulk registrations")
+    with uows(principal) as uow:
+        found = uow.jobs.get(job_id)
+        if found is None:
+            raise NotFound("no such bulk registration")
+        ids = [i.activity_id for i in found.items if i.activity_id is not None]
+        live = sum(1 for a in uow.activities.by_ids(ids) if a.deleted_at is None) if ids else 0
+        return UndoView(found, _names(uow, principal.org_id, {found.submitted_by}), live)
+
+
+def register_again(uows: UnitsOfWork, principal: Principal, job_id: UUID) -> Again:
+    """The job and the ids of its people to register again (``undo.items_to_register_again``):
+    the person an item was resolved to, else the one its key names now."""
+    require_staff(principal, "submit bulk registrations")
+    with uows(principal) as uow:
+        found = uow.jobs.get(job_id)
+        if found is None:
+            raise NotFound("no such bulk registration")
+        items = items_to_register_again(found)
+        named = [i.peer_mentor_id or _person_named(uow, principal.org_id, i.given) for i in items]
+        wanted = list(dict.fromkeys(p for p in named if p is not None))
+        known = uow.directory.users(wanted) if wanted else {}
+    people = [p for p in wanted if p in known]
+    return Again(found, people, len(items) - sum(1 for p in named if p in known))
+
+
+def _person_named(uow: UnitOfWork, org_id: UUID, given: Given) -> UUID | None:
+    found = uow.directory.person(org_id, given)
+    return found.id if found is not None else None
 
 
 def anomalies(uows: UnitsOfWork, principal: Principal) -> tuple[list[AnomalyView], Names]:

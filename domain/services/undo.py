@@ -12,7 +12,7 @@ from uuid import UUID
 from domain.clock import Clock, utcnow
 from domain.errors import Forbidden, InvalidState, NotFound
 from domain.jobs import BulkJob
-from domain.model import WRITTEN, Given, JobStatus, Principal
+from domain.model import WRITTEN, Given, JobItem, JobStatus, Principal
 from domain.policy import require_staff
 from domain.ports.audit import AuditEntry
 from domain.ports.units import UnitsOfWork
@@ -94,13 +94,19 @@ def delete_activity(
         uow.commit()
 
 
-def to_register_again(job: BulkJob) -> list[Given]:
-    """The people of a job, by the keys they were given, to register again: those
-    registered or overridden by a job that went through; every participant of one that did
-    not, less an item that named someone another item already names."""
+def items_to_register_again(job: BulkJob) -> list[JobItem]:
+    """The items of a job whose people are to be registered again: those registered or
+    overridden by a job that went through; every participant of one that did not, less an
+    item that named someone another item already names."""
     if job.status in WENT_THROUGH:
-        return [item.given for item in job.items if item.outcome in WRITTEN]
-    return [item.given for item in job.items if item.error_code != "duplicate_participant"]
+        return [item for item in job.items if item.outcome in WRITTEN]
+    return [item for item in job.items if item.error_code != "duplicate_participant"]
+
+
+def to_register_again(job: BulkJob) -> list[Given]:
+    """The people of a job to register again (``items_to_register_again``), by the keys
+    they were given."""
+    return [item.given for item in items_to_register_again(job)]
 
 
 def participants(uows: UnitsOfWork, principal: Principal, job_id: UUID) -> list[Given]:

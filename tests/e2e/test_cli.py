@@ -84,7 +84,7 @@ def test_csv_problems_are_clear_messages_naming_the_line(
         ): "line 3, peer_mentor_id: Input should be a valid UUID",
         csv_file(
             tmp_path, "two.csv", "email;override_duplicate\nnot-an-email;no\na@b.org;maybe\n"
-        ): "line 3, override_duplicate: 'maybe' is not one of",
+        ): "line 3, override_duplicate: must be yes or no (ja/nei, true/false, 1/0), not 'maybe'",
         csv_file(tmp_path, "header.csv", "peer_mentor_id\n"): "a header but no data lines",
         csv_file(tmp_path, "empty.csv", ""): "the file is empty",
         str(tmp_path / "absent.csv"): "No such file",

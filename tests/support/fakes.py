@@ -222,9 +222,12 @@ class FakeActivities(Activities):
             if i in self.store.activities
         ]
         gone = [
-            StoredActivity(**vars(self.store.deleted[i][0]), deleted_by=self.store.deleted[i][1])
-            for i in activity_ids
-            if i in self.store.deleted
+            StoredActivity(
+                **vars(a), deleted_at=datetime.now(UTC), deleted_by=by, deletion_reason=why
+            )
+            for a, by, why in (
+                self.store.deleted[i] for i in activity_ids if i in self.store.deleted
+            )
         ]
         return [a for a in found + gone if a.org_id == self.principal.org_id]
 

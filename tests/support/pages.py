@@ -31,7 +31,7 @@ from domain.model import (
     UserRecord,
 )
 from domain.ports.directory import ActivityType
-from domain.services.screen import AnomalyView, JobLine, Names
+from domain.services.screen import Again, AnomalyView, JobLine, Names
 
 NOW = datetime.now(UTC)
 DAY = date(2026, 11, 30)
@@ -108,20 +108,32 @@ def contexts() -> Iterator[tuple[str, str, str, dict[str, Any]]]:
     review_job.items[0].decision = None
     done = _job(JobStatus.SUCCEEDED, [Outcome.REGISTERED, Outcome.OVERRIDDEN, Outcome.CANCELLED])
     failed = _job(JobStatus.FAILED, [Outcome.CANCELLED])
+    undone = _job(JobStatus.UNDONE, [Outcome.REGISTERED, Outcome.REGISTERED])
+    undone.undone_at, undone.undone_by, undone.undo_reason = NOW, COORD.user_id, "feil dato"
     signed: dict[str, Any] = {"principal": COORD, "csrf": "c", "names": NAMES}
     yield "login", "login.html", "/ui/login", {"csrf": "c", "error": "x", "picked": None}
     yield "sign-in-link", "sign_in_link.html", "/ui/sign-in", {"csrf": "c", "error": None}
-    lines = [JobLine(review_job, True), JobLine(done, False), JobLine(failed, False)]
+    lines = [JobLine(review_job, True), JobLine(done, False), JobLine(failed, False),
+        JobLine(undone, False)]  # fmt: skip
     statuses = list(JobStatus)
     yield "jobs", "jobs.html", "/ui/", signed | {"lines": lines, "shown": None,
         "next_cursor": "n", "statuses": statuses}  # fmt: skip
     yield "jobs-empty", "jobs.html", "/ui/", signed | {"lines": [], "shown": JobStatus.FAILED,
         "next_cursor": None, "statuses": statuses}  # fmt: skip
-    for name, job in (("job-review", review_job), ("job-done", done), ("job-failed", failed)):
+    shown = (("job-review", review_job), ("job-done", done), ("job-failed", failed),
+        ("job-undone", undone))  # fmt: skip
+    for name, job in shown:
         views = [_anomaly(AnomalyKind.ORPHANED_RECORDS, job, False)]
         yield name, "job.html", f"/ui/jobs/{job.id}", signed | {"job": job, "anomalies": views,
-            "review": review(job) if job is review_job else None, "watch": job is review_job}  # fmt: skip
+            "review": review(job) if job is review_job else None, "watch": job is review_job,
+            "undoable": job is done}  # fmt: skip
     yield "cancel", "cancel.html", "/ui/jobs/x/cancel", signed | {"job": review_job}
+    asking = signed | {"job": done, "live": 2, "undoable": True, "days": 30, "reason": "",
+        "problem": None}  # fmt: skip
+    yield "undo", "undo.html", "/ui/jobs/x/undo", asking
+    yield "undo-problem", "undo.html", "/ui/jobs/x/undo", asking | {"problem": ("x", True)}
+    yield "undo-refused", "undo.html", "/ui/jobs/x/undo", asking | {"job": undone,
+        "undoable": False}  # fmt: skip
     views = [
         _anomaly(AnomalyKind.ORPHANED_RECORDS, failed, False),
         _anomaly(AnomalyKind.MISSING_RECORDS, done, False),
@@ -136,6 +148,8 @@ def contexts() -> Iterator[tuple[str, str, str, dict[str, Any]]]:
     yield "new", "new.html", "/ui/new", form | {"problems": []}
     problems = [("CSV-linje 3", "er ikke en dato", True), ("Dato", "odd words", False)]
     yield "new-problems", "new.html", "/ui/new", form | {"problems": problems}
+    yield "new-again", "new.html", "/ui/new", form | {"problems": [],
+        "again": Again(done, [KARI], 1)}  # fmt: skip
     yield "error", "error.html", "/ui/jobs/x", {"title": "t", "detail": "d"}
 
 

@@ -10,11 +10,12 @@ import pytest
 
 from api.screen.language import back_to, from_browser
 from api.screen.messages import PARTICIPANT_ERRORS
+from domain import clock
 from domain.languages import Language
 from domain.services import languages
 from tests.support.catalog_words import english_words
 from tests.support.fakes import FakeUnitsOfWork
-from tests.support.pages import contexts, render
+from tests.support.pages import NOW, contexts, render
 from tests.support.staffed import COORD, ORG, staffed
 
 PAGES = list(contexts())
@@ -113,7 +114,8 @@ def test_the_organization_s_words_are_marked_with_its_language() -> None:
     assert '<span lang="nb">' not in render(template, path, context, Language.NB, Language.NB)
 
 
-def test_bokmal_dates_ages_and_words_for_codes() -> None:
+def test_bokmal_dates_ages_and_words_for_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clock, "utcnow", lambda: NOW)  # the pages' moment, however late the run
     _, template, path, context = next(p for p in PAGES if p[0] == "job-review")
     html = _shown(render(template, path, context, Language.NB, Language.NB))
     assert "30. nov. 2026" in html
