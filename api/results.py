@@ -9,7 +9,8 @@ Two dialects (``Dialect``): ``rfc4180`` for programs, and ``excel`` for the spre
 Norwegian office opens by double-click. Excel reads a CSV as the system's code page unless
 it starts with a UTF-8 byte-order mark (æ, ø and å come out garbled, two signs each), and
 splits it at the system's list separator, which is ``;`` where the decimal mark is a comma
-(bokmål). The participant reader (``domain.csvfiles``) takes both forms back.
+(bokmål), ``,`` where it is a point (English). The participant reader (``domain.csvfiles``)
+takes every form back.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from fastapi.responses import StreamingResponse
 
 from domain.csvfiles import FORMULA_STARTS
 from domain.jobs import BulkJob
+from domain.languages import DEFAULT_LANGUAGE, Language
 from domain.model import JobItem, KeyKind, UserRecord
 
 HEADER = (
@@ -48,10 +50,16 @@ class Dialect(StrEnum):
     """The form of the results file: for programs (rfc4180) or for spreadsheets (excel)."""
 
     RFC4180 = "rfc4180"  # ``,``, no byte-order mark
-    EXCEL = "excel"  # a byte-order mark and bokmål's list separator, ``;``
+    EXCEL = "excel"  # a byte-order mark and the language's list separator
 
 
-SEPARATOR = {Dialect.RFC4180: ",", Dialect.EXCEL: ";"}
+# A spreadsheet's list separator, by the language its user reads: ``;`` where the decimal
+# mark is a comma.
+LIST_SEPARATOR = {Language.NB: ";", Language.EN: ","}
+
+
+def separator(dialect: Dialect, language: Language) -> str:
+    return LIST_SEPARATOR[language] if dialect is Dialect.EXCEL else ","
 
 
 def _cell(value: object) -> str:
@@ -86,12 +94,15 @@ def _row(item: JobItem, person: UserRecord | None) -> list[str]:
 
 
 def results_csv(
-    job: BulkJob, people: dict[UUID, UserRecord], dialect: Dialect = Dialect.RFC4180
+    job: BulkJob,
+    people: dict[UUID, UserRecord],
+    dialect: Dialect = Dialect.RFC4180,
+    language: Language = DEFAULT_LANGUAGE,
 ) -> Iterator[str]:
     buffer = io.StringIO()
     if dialect is Dialect.EXCEL:
         buffer.write(BOM)
-    writer = csv.writer(buffer, delimiter=SEPARATOR[dialect], lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=separator(dialect, language), lineterminator="\r\n")
     writer.writerow(HEADER)
     for start in range(0, len(job.items), LINES_PER_CHUNK):
         for item in job.items[start : start + LINES_PER_CHUNK]:
@@ -105,11 +116,12 @@ def results_csv(
 
 
 def results_response(
-    job: BulkJob, people: dict[UUID, UserRecord], dialect: Dialect
+    job: BulkJob, people: dict[UUID, UserRecord], dialect: Dialect, language: Language
 ) -> StreamingResponse:
-    """The results file as a download, for the API and the screen alike."""
+    """The results file as a download, for the API and the screen alike; ``language`` is
+    the reader's, whose spreadsheet's list separator ``excel`` uses."""
     return StreamingResponse(
-        results_csv(job, people, dialect),
+        results_csv(job, people, dialect, language),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="results-{job.id}.csv"'},
     )

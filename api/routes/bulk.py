@@ -22,10 +22,11 @@ from api.schemas.problems import problem_responses
 from api.schemas.undo import UndoIn
 from api.uploads import openapi_submission_body, submission_body
 from domain.jobs import BulkJob
+from domain.languages import Language
 from domain.model import UNFINISHED, BulkSubmission, JobStatus, Principal
 from domain.ports.units import UnitsOfWork
 from domain.rules import Limits
-from domain.services import bulk, undo
+from domain.services import bulk, languages, undo
 
 router = APIRouter(prefix="/v1/bulk-registrations", tags=["bulk registrations"])
 PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
@@ -153,13 +154,17 @@ def results(
         Dialect,
         Query(
             description="rfc4180: `,` and no byte-order mark; excel: UTF-8 with a byte-order "
-            "mark and `;`, as a Norwegian spreadsheet opens it"
+            "mark and the list separator of the caller's language (`;` for bokmål, `,` for "
+            "English), as their spreadsheet opens it"
         ),
     ] = Dialect.RFC4180,
 ) -> Response:
     """The outcome of every participant, as a CSV file to fix and send again."""
     job, people = bulk.results(uows, principal, job_id)
-    return results_response(job, people, dialect)
+    language = Language.EN
+    if dialect is Dialect.EXCEL:  # the caller's language decides the separator
+        language, _ = languages.screen_languages(uows, principal)
+    return results_response(job, people, dialect, language)
 
 
 @router.get("", response_model=JobPage, responses=PROBLEMS)

@@ -11,7 +11,16 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import UnitsOfWorkDep
 from api.longpoll import until_changed
 from api.results import Dialect, results_response
-from api.screen.base import Form, SignIn, guarded, page, post, session, signed_page
+from api.screen.base import (
+    Form,
+    SignIn,
+    guarded,
+    language_of,
+    page,
+    post,
+    session,
+    signed_page,
+)
 from api.screen.review import review
 from api.screen.undo import window
 from domain.clock import utcnow
@@ -76,12 +85,12 @@ def job_detail(request: Request, uows: UnitsOfWorkDep, job_id: UUID) -> Response
 def job_results(
     request: Request, uows: UnitsOfWorkDep, job_id: UUID, dialect: Dialect = Dialect.RFC4180
 ) -> Response:
-    """The page's link asks for ``excel``: the screen speaks bokmål, whose spreadsheets split
-    at ``;`` (``api.results``)."""
+    """The page's link asks for ``excel``: split at the list separator of the language the
+    page speaks (``;`` for bokmål: ``api.results``)."""
 
     def handler(principal: Principal, _: str) -> Response:
         job, people = bulk.results(uows, principal, job_id)
-        return results_response(job, people, dialect)
+        return results_response(job, people, dialect, language_of(request)[0])
 
     return guarded(request, uows, handler)
 

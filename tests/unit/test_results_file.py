@@ -13,6 +13,7 @@ from api.results import HEADER, Dialect, results_csv
 from domain.csvfiles import participants_from_csv
 from domain.errors import ExistingActivity
 from domain.jobs import BulkJob
+from domain.languages import Language
 from domain.model import (
     ActivityDraft,
     Given,
@@ -95,3 +96,12 @@ def test_an_excel_results_file_edited_and_sent_back_is_a_participant_file() -> N
     ]
     unknown = participants_from_csv(data)[2]
     assert (unknown.given.kind, unknown.email) == (KeyKind.EMAIL, "=ukjent@example.org")
+
+
+def test_an_english_readers_excel_file_is_split_at_commas() -> None:
+    """Where the decimal mark is a point, a spreadsheet's list separator is a comma."""
+    job, people = _job()
+    text = "".join(results_csv(job, people, Dialect.EXCEL, Language.EN))
+    assert text.startswith("\ufeff") and text[1:].splitlines()[0] == ",".join(HEADER)
+    rows = list(csv.reader(io.StringIO(text[1:], newline="")))
+    assert [row[4] for row in rows[1:]] == ["Åse Tjøstheim", "Kåre Ærlend", ""]
