@@ -3,8 +3,8 @@ build chain, no asset from outside the API."""
 
 from fastapi import APIRouter
 
-from api.screen import anomalies, jobs, new, sign_in, switch, undo
+from api.screen import accessibility, anomalies, jobs, new, sign_in, switch, undo
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
-for part in (sign_in, jobs, undo, new, anomalies, switch):
+for part in (sign_in, accessibility, jobs, undo, new, anomalies, switch):
     router.include_router(part.router)

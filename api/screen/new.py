@@ -41,12 +41,32 @@ def _blank() -> dict[str, Any]:
     return {"on_conflict": OnConflict.REVIEW.value, "idem": secrets.token_urlsafe(16)}
 
 
-Problem = tuple[str, str, bool]  # where, what, whether "what" is in the page's language
+# where, what, whether "what" is in the page's language, and the id of the form's field it is
+# about (None for the participants picked and the form as a whole)
+Problem = tuple[str, str, bool, str | None]
+
+
+def _field_of(loc: tuple[str | int, ...]) -> str | None:
+    """The id of the field a problem is about: an activity's field, or the CSV file."""
+    parts = [str(p) for p in loc if p not in ("body", "activity")]
+    if parts[:2] == ["participants", "line"]:
+        return "csv"
+    return parts[0] if parts and parts[0] in ACTIVITY_FIELDS else None
 
 
 def _problems(request: Request, errors: list[FieldError]) -> list[Problem]:
     said = words(language_of(request)[0])
-    return [(where(said, e.loc), *field_problem(said, e)) for e in errors]
+    return [(where(said, e.loc), *field_problem(said, e), _field_of(e.loc)) for e in errors]
+
+
+def described(problems: list[Problem]) -> dict[str, str]:
+    """Each field with a problem, and the ids of its problems on the page
+    (``aria-describedby``)."""
+    ids: dict[str, list[str]] = {}
+    for number, (_, _, _, field) in enumerate(problems, 1):
+        if field:
+            ids.setdefault(field, []).append(f"problem-{number}")
+    return {field: " ".join(found) for field, found in ids.items()}
 
 
 def _show(
@@ -74,6 +94,7 @@ def _show(
         matches=[u for u in form.matches.items if u.id not in picked],
         more=form.matches.next_cursor is not None,
         problems=problems or [],
+        described=described(problems or []),
         on_conflicts=list(OnConflict),
         again=again,
     )
@@ -182,6 +203,7 @@ async def submit_new_job(request: Request, uows: UnitsOfWorkDep) -> Response:
                     "submit again to queue a new job."
                 ),
                 True,
+                None,
             )
             return _show(request, uows, principal, csrf, again, chosen, [problem], 409)
         return RedirectResponse(f"/ui/jobs/{job.id}", 303)

@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     # The screen's sessions end after this long without a page, and this long after sign-in.
     screen_idle_minutes: int = Field(default=120, gt=0)
     screen_session_hours: int = Field(default=12, gt=0)
+    accessibility_contact: str | None = Field(
+        default=None,
+        max_length=500,
+        description="whom to tell about an accessibility problem, as the screen's "
+        "/ui/accessibility shows it (an email or a line of text); unset: the organization's "
+        "administrator",
+    )
     max_participants: int = 10_000
     large_job_participants: int = 1_000
     max_running_large_per_org: int = 1

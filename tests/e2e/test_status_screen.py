@@ -91,7 +91,8 @@ def _results(page: Page) -> list[dict[str, str]]:
         page.click("#results-link")
     data = download.value.path().read_bytes()
     assert data.startswith(codecs.BOM_UTF8)  # the link asks for the excel dialect
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    # The page speaks English here, whose spreadsheets split at commas (bokmål's at ';').
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=","))
 
 
 def test_start_a_job_from_the_roster_review_it_and_download_the_results(

@@ -120,12 +120,15 @@ def contexts() -> Iterator[tuple[str, str, str, dict[str, Any]]]:
         "next_cursor": "n", "statuses": statuses}  # fmt: skip
     yield "jobs-empty", "jobs.html", "/ui/", signed | {"lines": [], "shown": JobStatus.FAILED,
         "next_cursor": None, "statuses": statuses}  # fmt: skip
-    shown = (("job-review", review_job), ("job-done", done), ("job-failed", failed),
-        ("job-undone", undone))  # fmt: skip
+    brief = [(f"job-{s.value}", _job(s, [Outcome.READY] * 2))
+        for s in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.CANCELLED)]  # fmt: skip
+    shown = [("job-review", review_job), ("job-done", done), ("job-failed", failed),
+        ("job-undone", undone), *brief]  # fmt: skip
     for name, job in shown:
         views = [_anomaly(AnomalyKind.ORPHANED_RECORDS, job, False)]
         yield name, "job.html", f"/ui/jobs/{job.id}", signed | {"job": job, "anomalies": views,
-            "review": review(job) if job is review_job else None, "watch": job is review_job,
+            "review": review(job) if job is review_job else None,
+            "watch": job is review_job or job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
             "undoable": job is done}  # fmt: skip
     yield "cancel", "cancel.html", "/ui/jobs/x/cancel", signed | {"job": review_job}
     asking = signed | {"job": done, "live": 2, "undoable": True, "days": 30, "reason": "",
@@ -146,11 +149,14 @@ def contexts() -> Iterator[tuple[str, str, str, dict[str, Any]]]:
         "types": [ActivityType("home_visit", "Hjemmebesøk", True)], "chosen": people,
         "matches": people, "more": True, "on_conflicts": list(OnConflict)}  # fmt: skip
     yield "new", "new.html", "/ui/new", form | {"problems": []}
-    problems = [("CSV-linje 3", "er ikke en dato", True), ("Dato", "odd words", False)]
-    yield "new-problems", "new.html", "/ui/new", form | {"problems": problems}
+    problems = [("CSV-linje 3", "er ikke en dato", True, "csv"), ("Dato", "odd words", False,
+        "occurred_on"), ("Skjemaet", "velg noen", True, None)]  # fmt: skip
+    yield "new-problems", "new.html", "/ui/new", form | {"problems": problems,
+        "described": {"csv": "problem-1", "occurred_on": "problem-2"}}  # fmt: skip
     yield "new-again", "new.html", "/ui/new", form | {"problems": [],
         "again": Again(done, [KARI], 1)}  # fmt: skip
     yield "error", "error.html", "/ui/jobs/x", {"title": "t", "detail": "d"}
+    yield "accessibility", "accessibility.html", "/ui/accessibility", {"contact": None}
 
 
 def render(

@@ -144,3 +144,16 @@ def plant_misattributed(
             (planted, org["id"], peer_mentor_id, day, registrar_id),
         )
     return planted
+
+
+def run_cli(stack: Stack, *args: str) -> str:
+    """``bulkreg …`` against the stack; its output, stripped."""
+    done = subprocess.run(
+        [str(BULKREG.resolve()), *args],
+        capture_output=True,
+        text=True,
+        env=stack.env | {"NO_COLOR": "1"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout.strip()
