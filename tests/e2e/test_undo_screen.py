@@ -83,6 +83,7 @@ def test_undo_a_job_by_keyboard_alone_with_its_reason(
         expect(page.locator("#problems")).to_contain_text("Not undone. Reason: is required")
         expect(reason).to_have_attribute("aria-invalid", "true")
         expect(reason).to_have_attribute("aria-describedby", "reason-problem")
+        expect(reason).to_be_focused()  # the field in error takes the focus
         expect(page.locator("#reason-problem")).to_have_text("is required")
         check_page(page, "undo-problem-en")
         assert coordinator.get(f"/v1/bulk-registrations/{job_id}").json()["status"] == ("succeeded")
