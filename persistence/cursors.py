@@ -1,5 +1,6 @@
 """Opaque keyset cursors: the sort key of the last row of a page — (created_at, id) of a
-job or an activity, (the name's sort key, id) of a peer mentor, (at, id) of an audit entry.
+job or an activity, (the name's sort key, id) of a peer mentor (with the language whose order
+the key is in), (at, id) of an audit entry.
 A cursor that this API did not issue is a ``BadCursor`` (422), never a query."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.errors import BadCursor
+from persistence.collation import LANGUAGES
 
 
 def _pack(first: object, last: object) -> str:
@@ -38,15 +40,22 @@ def decode(cursor: str) -> tuple[datetime, UUID]:
         raise BadCursor("cursor is not one this API issued") from error
 
 
-def encode_sort_key(key: bytes, row_id: UUID) -> str:
-    """A cursor of a listing ordered by a name's sort key (``persistence/collation.py``)."""
-    return _pack(row_id, key.hex())
+def encode_sort_key(key: bytes, row_id: UUID, language: str) -> str:
+    """A cursor of a listing ordered by a name's sort key in ``language``'s order
+    (``persistence/collation.py``): the cursor says which order it was made in."""
+    return _pack(row_id, f"{language}:{key.hex()}")
 
 
-def decode_sort_key(cursor: str) -> tuple[bytes, UUID]:
+def decode_sort_key(cursor: str) -> tuple[bytes, UUID, str]:
+    """The key, the id and the language of the order. A cursor issued before there was an
+    order per language (the key alone) was made in bokmål order."""
     try:
-        row_id, key = _unpack(cursor)
-        return bytes.fromhex(key), UUID(row_id)
+        row_id, last = _unpack(cursor)
+        language, _, key = last.rpartition(":")
+        language = language or "nb"
+        if language not in LANGUAGES:
+            raise ValueError(f"no order for the language {language!r}")
+        return bytes.fromhex(key), UUID(row_id), language
     except (ValueError, UnicodeDecodeError) as error:
         raise BadCursor("cursor is not one this API issued") from error
 

@@ -141,16 +141,17 @@ def add_user(
             conn.execute(
                 text(
                     """insert into users (id, org_id, role, display_name, name_sort_key,
-                           active, email, member_number, auth_subject)
-                       values (:id, :org, :role, :name, :sort_key, true, :email, :member,
-                               :subject)"""
+                           name_sort_key_en, active, email, member_number, auth_subject)
+                       values (:id, :org, :role, :name, :sort_key, :sort_key_en, true, :email,
+                               :member, :subject)"""
                 ),
                 {
                     "id": user_id,
                     "org": org_id,
                     "role": role.value,
                     "name": name,
-                    "sort_key": sort_key(name),
+                    "sort_key": sort_key(name, "nb"),
+                    "sort_key_en": sort_key(name, "en"),
                     "email": email,
                     "member": member_number,
                     "subject": auth_subject,
@@ -253,12 +254,13 @@ def import_roster(engine: Engine, org_id: UUID, lines: list[RosterLine]) -> Rost
                 changed = conn.execute(
                     text(
                         """insert into users (id, org_id, role, display_name, name_sort_key,
-                               active, email, member_number)
-                           values (:id, :org, 'peer_mentor', :name, :sort_key, :active,
-                                   :email, :member)
+                               name_sort_key_en, active, email, member_number)
+                           values (:id, :org, 'peer_mentor', :name, :sort_key, :sort_key_en,
+                                   :active, :email, :member)
                            on conflict (org_id, email_key) do update
                            set display_name = excluded.display_name,
                                name_sort_key = excluded.name_sort_key,
+                               name_sort_key_en = excluded.name_sort_key_en,
                                member_number = excluded.member_number,
                                active = excluded.active
                            returning id"""
@@ -267,7 +269,8 @@ def import_roster(engine: Engine, org_id: UUID, lines: list[RosterLine]) -> Rost
                         "id": uuid4(),
                         "org": org_id,
                         "name": line.name,
-                        "sort_key": sort_key(line.name),
+                        "sort_key": sort_key(line.name, "nb"),
+                        "sort_key_en": sort_key(line.name, "en"),
                         "active": line.active,
                         "email": line.email,
                         "member": line.member_number,

@@ -1408,6 +1408,7 @@ CREATE TABLE public.users (
     member_key text GENERATED ALWAYS AS (lower((member_number COLLATE pg_unicode_fast))) STORED,
     name_sort_key bytea NOT NULL,
     locale text,
+    name_sort_key_en bytea NOT NULL,
     CONSTRAINT users_email_check CHECK ((email !~ '\s'::text)),
     CONSTRAINT users_locale_check CHECK ((locale = ANY (ARRAY['nb'::text, 'en'::text]))),
     CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['coordinator'::text, 'peer_mentor'::text, 'admin'::text])))
@@ -1482,6 +1483,13 @@ CREATE UNIQUE INDEX users_org_member_number ON public.users USING btree (org_id,
 --
 
 CREATE INDEX users_org_role_sort ON public.users USING btree (org_id, role, name_sort_key, id);
+
+
+--
+-- Name: users_org_role_sort_en; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX users_org_role_sort_en ON public.users USING btree (org_id, role, name_sort_key_en, id);
 
 
 --
@@ -2449,44 +2457,93 @@ REVOKE ALL ON FUNCTION app.end_sessions_of_deactivated() FROM PUBLIC;
 
 -- ==========================================================================================
 -- Functions: Directory
--- Peer mentors found by name, email or member number, within the staff's organization.
+-- Peer mentors found by name, email or member number, within the staff's organization, listed in the caller's language's order.
 -- ==========================================================================================
 
 --
--- Name: search_peer_mentors(text, text, boolean, bytea, uuid, integer); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+-- Name: search_peer_mentors(text, text, boolean, text, bytea, uuid, integer); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
 --
 
-CREATE FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after bytea, p_after_id uuid, p_limit integer) RETURNS SETOF public.users
-    LANGUAGE sql STABLE SECURITY DEFINER
+CREATE FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_language text, p_after bytea, p_after_id uuid, p_limit integer) RETURNS SETOF public.users
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-            select u.* from public.users u
-            where u.org_id = app.current_org_id() and app.is_staff()
-              and u.role = 'peer_mentor'
-              and (p_active is null or u.active = p_active)
-              and (p_prefix is null
-                   or (p_words is not null
-                       and pg_catalog.to_tsvector('pg_catalog.simple', pg_catalog.lower(u.display_name collate pg_catalog.pg_unicode_fast))
-                           @@ pg_catalog.to_tsquery('pg_catalog.simple', pg_catalog.lower(p_words collate pg_catalog.pg_unicode_fast)))
-                   or (u.email_key operator(pg_catalog.~>=~) (pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default")
-                       and u.email_key operator(pg_catalog.~<~) ((pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default") || U&'\+10FFFF'))
-                   or (u.member_key operator(pg_catalog.~>=~) (pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default")
-                       and u.member_key operator(pg_catalog.~<~) ((pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default") || U&'\+10FFFF')))
-              and (p_after is null or (u.name_sort_key, u.id) > (p_after, p_after_id))
-            order by u.name_sort_key, u.id
-            limit p_limit
+            begin
+                if p_language = 'en' then
+                    return query select u.* from public.users u
+                where u.org_id = app.current_org_id() and app.is_staff()
+                  and u.role = 'peer_mentor'
+                  and (p_active is null or u.active = p_active)
+                  and (p_prefix is null
+                       or (p_words is not null
+                           and pg_catalog.to_tsvector('pg_catalog.simple', pg_catalog.lower(u.display_name collate pg_catalog.pg_unicode_fast))
+                               @@ pg_catalog.to_tsquery('pg_catalog.simple', pg_catalog.lower(p_words collate pg_catalog.pg_unicode_fast)))
+                       or (u.email_key operator(pg_catalog.~>=~) (pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default")
+                           and u.email_key operator(pg_catalog.~<~) ((pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default") || U&'\+10FFFF'))
+                       or (u.member_key operator(pg_catalog.~>=~) (pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default")
+                           and u.member_key operator(pg_catalog.~<~)
+                               ((pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default") || U&'\+10FFFF')))
+                  and (p_after is null or (u.name_sort_key_en, u.id) > (p_after, p_after_id))
+                order by u.name_sort_key_en, u.id
+                limit p_limit;
+                else
+                    return query select u.* from public.users u
+                where u.org_id = app.current_org_id() and app.is_staff()
+                  and u.role = 'peer_mentor'
+                  and (p_active is null or u.active = p_active)
+                  and (p_prefix is null
+                       or (p_words is not null
+                           and pg_catalog.to_tsvector('pg_catalog.simple', pg_catalog.lower(u.display_name collate pg_catalog.pg_unicode_fast))
+                               @@ pg_catalog.to_tsquery('pg_catalog.simple', pg_catalog.lower(p_words collate pg_catalog.pg_unicode_fast)))
+                       or (u.email_key operator(pg_catalog.~>=~) (pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default")
+                           and u.email_key operator(pg_catalog.~<~) ((pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default") || U&'\+10FFFF'))
+                       or (u.member_key operator(pg_catalog.~>=~) (pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default")
+                           and u.member_key operator(pg_catalog.~<~)
+                               ((pg_catalog.lower(p_prefix collate pg_catalog.pg_unicode_fast) collate pg_catalog."default") || U&'\+10FFFF')))
+                  and (p_after is null or (u.name_sort_key, u.id) > (p_after, p_after_id))
+                order by u.name_sort_key, u.id
+                limit p_limit;
+                end if;
+            end
             $$;
 
 
-ALTER FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after bytea, p_after_id uuid, p_limit integer) OWNER TO bulkreg_owner;
+ALTER FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_language text, p_after bytea, p_after_id uuid, p_limit integer) OWNER TO bulkreg_owner;
 
 
 --
--- Name: FUNCTION search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after bytea, p_after_id uuid, p_limit integer); Type: ACL; Schema: app; Owner: bulkreg_owner
+-- Name: FUNCTION search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_language text, p_after bytea, p_after_id uuid, p_limit integer); Type: ACL; Schema: app; Owner: bulkreg_owner
 --
 
-REVOKE ALL ON FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after bytea, p_after_id uuid, p_limit integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_after bytea, p_after_id uuid, p_limit integer) TO bulkreg_app;
+REVOKE ALL ON FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_language text, p_after bytea, p_after_id uuid, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.search_peer_mentors(p_prefix text, p_words text, p_active boolean, p_language text, p_after bytea, p_after_id uuid, p_limit integer) TO bulkreg_app;
+
+
+--
+-- Name: caller_language(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.caller_language() RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            select coalesce(
+                (select coalesce(u.locale, o.locale) from public.users u
+                 join public.organizations o on o.id = u.org_id
+                 where u.id = app.current_user_id()),
+                'nb')
+            $$;
+
+
+ALTER FUNCTION app.caller_language() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION caller_language(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.caller_language() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.caller_language() TO bulkreg_app;
 
 
 -- ==========================================================================================

@@ -127,11 +127,12 @@ def seed(engine: Engine, orgs: list[DemoOrg]) -> None:
             text(
                 # Demo users made before they had emails get them now; nothing else of an
                 # existing user changes.
-                """insert into users (id, org_id, role, display_name, name_sort_key, active,
-                       email, member_number)
+                """insert into users (id, org_id, role, display_name, name_sort_key,
+                       name_sort_key_en, active, email, member_number)
                    select * from unnest(cast(:id as uuid[]), cast(:org as uuid[]),
                        cast(:role as text[]), cast(:name as text[]), cast(:key as bytea[]),
-                       cast(:active as boolean[]), cast(:email as text[]),
+                       cast(:key_en as bytea[]), cast(:active as boolean[]),
+                       cast(:email as text[]),
                        cast(:member as text[]))
                    on conflict (id) do update
                    set email = coalesce(users.email, excluded.email),
@@ -141,14 +142,18 @@ def seed(engine: Engine, orgs: list[DemoOrg]) -> None:
                                            else users.display_name end,
                        name_sort_key = case when users.email is null
                                             then excluded.name_sort_key
-                                            else users.name_sort_key end"""
+                                            else users.name_sort_key end,
+                       name_sort_key_en = case when users.email is null
+                                               then excluded.name_sort_key_en
+                                               else users.name_sort_key_en end"""
             ),
             {
                 "id": [u.id for u in users],
                 "org": [u.org_id for u in users],
                 "role": [u.role for u in users],
                 "name": [u.name for u in users],
-                "key": keys_of(u.name for u in users),
+                "key": keys_of((u.name for u in users), "nb"),
+                "key_en": keys_of((u.name for u in users), "en"),
                 "active": [u.active for u in users],
                 "email": [u.email for u in users],
                 "member": [u.member_number for u in users],

@@ -66,8 +66,9 @@ FUNCTION_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     (
         "Directory",
-        "Peer mentors found by name, email or member number, within the staff's organization.",
-        ("app.search_peer_mentors",),
+        "Peer mentors found by name, email or member number, within the staff's organization,"
+        " listed in the caller's language's order.",
+        ("app.search_peer_mentors", "app.caller_language"),
     ),
     (
         "Reference checks",

@@ -25,12 +25,18 @@ BY_KEY = {
 # row-level security, text search and prefix matches (functions PostgreSQL does not know to be
 # leakproof) could not use those indexes. The function folds what it is given with the
 # collation the indexed columns were folded with (``pg_unicode_fast``: all of Unicode, where
-# the database's ``C`` locale folds ASCII only), and lists people in bokmål order by their
-# stored sort key (``persistence/collation.py``), then id.
+# the database's ``C`` locale folds ASCII only), and lists people in the order of the language
+# it is given by their stored sort key in that order (``persistence/collation.py``), then id:
+# a first page in the caller's language's (``app.caller_language()``: theirs, else their
+# organization's, else bokmål), a next page in the order its cursor was made in.
 PEER_MENTORS = sql(
-    f"""select {USER_COLUMNS}, name_sort_key
-        from app.search_peer_mentors(:prefix, :words, :active, cast(:after_key as bytea),
-                                     cast(:after_id as uuid), :limit)"""
+    f"""select {USER_COLUMNS}, o.language,
+               case o.language when 'en' then name_sort_key_en else name_sort_key end
+                   as sort_key
+        from (select coalesce(cast(:language as text), app.caller_language()) as language) o
+        cross join lateral app.search_peer_mentors(
+            :prefix, :words, :active, o.language, cast(:after_key as bytea),
+            cast(:after_id as uuid), :limit)"""
 )
 WORD = re.compile(r"\w+")
 
@@ -84,11 +90,15 @@ class SqlDirectory:
                 "words": word_prefixes(query) if query else None,
                 "after_key": after[0] if after else None,
                 "after_id": after[1] if after else None,
+                "language": after[2] if after else None,
                 "limit": limit + 1,
             },
         )
         page = keyset_page(
-            rows, limit, lambda r: r, lambda r: cursors.encode_sort_key(r.name_sort_key, r.id)
+            rows,
+            limit,
+            lambda r: r,
+            lambda r: cursors.encode_sort_key(r.sort_key, r.id, r.language),
         )
         return Page([_user(r) for r in page.items], page.next_cursor)
 

@@ -195,9 +195,15 @@ def test_authentication_comes_before_validation(stack: Stack, first_org: dict[st
     url = libpq_url(EmbeddedPostgres(stack.data_dir).url("postgres"))
     with psycopg.connect(url) as conn:
         conn.execute(
-            "insert into users (id, org_id, role, display_name, name_sort_key, active) "
-            "values (%s, %s, 'coordinator', 'Gone Coordinator', %s, true)",
-            (user["id"], first_org["id"], sort_key("Gone Coordinator")),
+            "insert into users (id, org_id, role, display_name, name_sort_key, "
+            "name_sort_key_en, active) "
+            "values (%s, %s, 'coordinator', 'Gone Coordinator', %s, %s, true)",
+            (
+                user["id"],
+                first_org["id"],
+                sort_key("Gone Coordinator", "nb"),
+                sort_key("Gone Coordinator", "en"),
+            ),
         )
     client = stack.client(sign(stack, claims_of(user, first_org, "coordinator")))
     assert client.get("/v1/bulk-registrations").status_code == 200  # valid while active

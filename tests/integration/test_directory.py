@@ -108,6 +108,21 @@ def test_the_roster_is_listed_in_bokmal_order_page_by_page(
         ("Aase Berg", people[7]),
         ("Åse Ødegård", people[1]),
     ]
+    assert walk(uows, org) == (expected, len(expected))
+    whole = directory.peer_mentors(
+        uows, org.coordinator, query=None, active=True, cursor=None, limit=50
+    )
+    assert [(u.display_name, u.id) for u in whole.items] == expected
+    assert [u.display_name for u in whole.items] == sorted(
+        (name for name, _, _ in NORWEGIANS), key=lambda name: sort_key(name, "nb")
+    )
+
+
+def walk(
+    uows: SqlUnitsOfWork, org: Org, before_next: Callable[[], object] = lambda: None
+) -> tuple[list[tuple[str, UUID]], int]:
+    """The roster page by page (one person a page) as the coordinator sees it: who, and how
+    many pages; ``before_next`` runs before each page after the first."""
     listed: list[tuple[str, UUID]] = []
     cursor: str | None = None
     pages = 0
@@ -118,16 +133,65 @@ def test_the_roster_is_listed_in_bokmal_order_page_by_page(
         listed += [(u.display_name, u.id) for u in page.items]
         pages += 1
         if page.next_cursor is None:
-            break
+            return listed, pages
         cursor = page.next_cursor
-    assert listed == expected and pages == len(expected)
+        before_next()
+
+
+def set_locale(owner_engine: Engine, org: Org, user: str | None, organization: str) -> None:
+    with owner_engine.begin() as conn:
+        conn.execute(
+            text("update users set locale = :locale where id = :id"),
+            {"locale": user, "id": org.coordinator.user_id},
+        )
+        conn.execute(
+            text("update organizations set locale = :locale where id = :id"),
+            {"locale": organization, "id": org.id},
+        )
+
+
+def test_the_roster_is_listed_in_the_callers_languages_order(
+    uows: SqlUnitsOfWork, org_factory: Callable[..., Org], owner_engine: Engine
+) -> None:
+    org, people = norwegian_org(org_factory, owner_engine)
+    odas = sorted(people[5:7])
+    # CLDR's en, as the ICU of persistence/collation.py has it: no letter is tailored. "Aa"
+    # is two a's (Aase Berg first); Æ is "ae" (Ærlend before Anna: e before n); Å and Ø are
+    # A and O with an accent, which decides only between otherwise equal names (Åse after
+    # Anna: s after n; Øystein after Oda: y after d).
+    english = [
+        ("Aase Berg", people[7]),
+        ("Ærlend Sæther", people[2]),
+        ("Anna Zahl", people[3]),
+        ("Åse Ødegård", people[1]),
+        ("Oda Aas", odas[0]),
+        ("Oda Aas", odas[1]),
+        ("Øystein Berg", people[0]),
+        ("Zara Olsen", people[4]),
+    ]
+    assert [name for name, _ in english] == sorted(
+        (name for name, _, _ in NORWEGIANS), key=lambda name: sort_key(name, "en")
+    )
+    bokmal = walk(uows, org)[0]
+    assert [name for name, _ in bokmal][3:6] == ["Zara Olsen", "Ærlend Sæther", "Øystein Berg"]
+    set_locale(owner_engine, org, user="en", organization="nb")  # the user's own language
+    assert walk(uows, org) == (english, len(english))
     whole = directory.peer_mentors(
         uows, org.coordinator, query=None, active=True, cursor=None, limit=50
     )
-    assert [(u.display_name, u.id) for u in whole.items] == expected
-    assert [u.display_name for u in whole.items] == sorted(
-        (name for name, _, _ in NORWEGIANS), key=sort_key
+    assert [(u.display_name, u.id) for u in whole.items] == english
+    set_locale(owner_engine, org, user=None, organization="en")  # else the organization's
+    assert walk(uows, org) == (english, len(english))
+    set_locale(owner_engine, org, user="nb", organization="en")  # the user's comes first
+    assert walk(uows, org) == (bokmal, len(bokmal))
+    # A walk goes on in the order it began in, whatever the caller's language is by then:
+    # each cursor says which order its key is in.
+    set_locale(owner_engine, org, user="en", organization="en")
+    flips = iter(["nb", "en"] * len(english))
+    switched = walk(
+        uows, org, lambda: set_locale(owner_engine, org, user=next(flips), organization="nb")
     )
+    assert switched == (english, len(english))
 
 
 FOLD = "collate pg_catalog.pg_unicode_fast"
@@ -153,6 +217,8 @@ def test_a_norwegian_search_and_the_order_are_served_by_indexes(
     # What is planned here is what the function says.
     assert NAME in search and WORDS.replace("$1", "p_words") in search
     assert PREFIX.replace("$1", "p_prefix") in search
+    assert "order by u.name_sort_key, u.id" in search
+    assert "order by u.name_sort_key_en, u.id" in search
 
     def plan(index: str, condition: str, argument: str) -> str:
         with superuser_engine.connect() as conn, conn.begin() as transaction:
@@ -210,3 +276,10 @@ def test_a_norwegian_search_and_the_order_are_served_by_indexes(
         "null",
     )
     assert "Index Scan using users_org_role_sort" in listed and "Sort" not in listed, listed
+    english = plan(
+        "users_org_role_sort_en",
+        "u.role = 'peer_mentor' and u.active and $1 is null order by u.name_sort_key_en, u.id",
+        "null",
+    )
+    assert "Index Scan using users_org_role_sort_en" in english, english
+    assert "Sort" not in english, english

@@ -186,7 +186,7 @@ def test_the_roster_is_searched_by_the_start_of_a_name_word_email_or_member_numb
         uows, org.coordinator, query=None, active=True, cursor=first.next_cursor, limit=50
     )
     names = [u.display_name for u in first.items + second.items]
-    assert names == sorted(names, key=sort_key) and len(names) == len(
+    assert names == sorted(names, key=lambda name: sort_key(name, "nb")) and len(names) == len(
         set(u.id for u in first.items + second.items)
     )
     assert kari in {u.id for u in first.items + second.items}

@@ -112,14 +112,15 @@ def make_org(engine: Engine, peer_mentors: int = 20) -> Org:
         )
         conn.execute(  # one statement, however many peer mentors (the benchmarks make 10,000s)
             text(
-                """insert into users (id, org_id, role, display_name, name_sort_key, active,
-                       email, member_number)
-                   select u.id, :org, u.role, u.name, u.key, u.id <> :inactive, u.email,
-                          u.member
+                """insert into users (id, org_id, role, display_name, name_sort_key,
+                       name_sort_key_en, active, email, member_number)
+                   select u.id, :org, u.role, u.name, u.key, u.key_en, u.id <> :inactive,
+                          u.email, u.member
                    from unnest(cast(:ids as uuid[]), cast(:roles as text[]),
                                cast(:names as text[]), cast(:keys as bytea[]),
-                               cast(:emails as text[]), cast(:members as text[]))
-                        as u(id, role, name, key, email, member)"""
+                               cast(:keys_en as bytea[]), cast(:emails as text[]),
+                               cast(:members as text[]))
+                        as u(id, role, name, key, key_en, email, member)"""
             ),
             {
                 "org": org_id,
@@ -127,7 +128,8 @@ def make_org(engine: Engine, peer_mentors: int = 20) -> Org:
                 "ids": list(users),
                 "roles": [p.role.value for p in users.values()],
                 "names": [p.name for p in users.values()],
-                "keys": keys_of(p.name for p in users.values()),
+                "keys": keys_of((p.name for p in users.values()), "nb"),
+                "keys_en": keys_of((p.name for p in users.values()), "en"),
                 "emails": [p.email for p in users.values()],
                 "members": [p.member_number for p in users.values()],
             },

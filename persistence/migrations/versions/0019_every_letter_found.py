@@ -116,7 +116,7 @@ def upgrade() -> None:
             ),
             {
                 "ids": [p.id for p in people],
-                "keys": keys_of(p.display_name for p in people),
+                "keys": keys_of((p.display_name for p in people), "nb"),
             },
         )
     op.execute(
