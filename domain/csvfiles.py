@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from domain.errors import FieldError, ValidationFailed
 from domain.model import KeyKind, ParticipantRequest
+from domain.words import N_, Phrase, phrase
 
 SEPARATORS = (",", ";", "\t")
 # A cell a spreadsheet would run as a formula is written with a leading apostrophe
@@ -61,10 +62,29 @@ class Line:
     values: dict[str, str]  # by English column name (``ALIASES``), stripped
 
 
-def _also(column: str) -> str:
+def _also(column: str) -> Phrase | str:
     """A column's name with its Norwegian ones: ``email (or e-post, epost)``."""
     others = [alias for alias, name in ALIASES.items() if name == column]
-    return f"{column} (or {', '.join(others)})" if others else column
+    if not others:
+        return column
+    return phrase(N_("%(column)s (or %(others)s)"), column=column, others=", ".join(others))
+
+
+# The csv module's reasons are its own English; a person reads these words instead.
+CSV_REASONS = (
+    ("end of data", N_("a quoted value is never closed")),
+    ("expected after", N_("a quote is followed by more text in the same value")),
+    ("NUL", N_("it contains a NUL character")),
+    ("field limit", N_("a value is too long")),
+)
+
+
+def unreadable_why(error: csv.Error) -> Phrase:
+    said = str(error)
+    for found, reason in CSV_REASONS:
+        if found in said:
+            return phrase(reason)
+    return phrase(N_("its quotes or line breaks do not make rows and values"))
 
 
 class Table:
@@ -82,10 +102,16 @@ class Table:
         self.lines: list[Line] = []
         self._read(data)
 
-    def problem(self, line: int, column: str | None, message: str, kind: str = "csv") -> None:
+    def problem(
+        self, line: int, column: str | None, message: Phrase | str, kind: str = "csv"
+    ) -> None:
+        """A problem in the file: the domain's own words (a phrase), or pydantic's."""
         named = self.headers.get(column, column) if column else None
         loc = (*self.where, "line", line) + ((named,) if named else ())
-        self.problems.append(FieldError(loc, message, kind))
+        if isinstance(message, Phrase):
+            self.problems.append(FieldError.said(loc, message, kind))
+        else:
+            self.problems.append(FieldError(loc, message, kind))
 
     def check(self) -> None:
         if self.problems:
@@ -95,23 +121,27 @@ class Table:
         allowed = set(allowed)
         for column in self.columns:
             if column not in allowed:
-                expected = "; ".join(_also(c) for c in sorted(allowed - IGNORED))
-                written = self.headers[column]
-                self.problem(1, column, f"unknown column '{written}' (expected: {expected})")
+                expected = tuple(_also(c) for c in sorted(allowed - IGNORED))
+                unknown = N_("unknown column '%(name)s' (expected: %(expected)s)")
+                self.problem(
+                    1, column, phrase(unknown, name=self.headers[column], expected=expected)
+                )
         for column in needs:
             if column not in self.columns:
-                self.problem(1, column, f"missing column {_also(column)}")
+                missing = N_("missing column %(column)s")
+                self.problem(1, column, phrase(missing, column=_also(column)))
 
     def _read(self, data: bytes | str) -> None:
         if isinstance(data, bytes):
             try:
                 data = data.decode("utf-8-sig")
             except UnicodeDecodeError as error:
-                self.problem(1, None, f"the file is not UTF-8 text (byte {error.start})")
+                not_utf8 = N_("the file is not UTF-8 text (byte %(byte)s)")
+                self.problem(1, None, phrase(not_utf8, byte=error.start))
                 return
         text = data.removeprefix("\ufeff")
         if not text.strip():
-            self.problem(1, None, "the file is empty", "empty")
+            self.problem(1, None, phrase(N_("the file is empty")), "empty")
             return
         header_line = text.splitlines()[0]
         separator = max(SEPARATORS, key=header_line.count)
@@ -119,7 +149,8 @@ class Table:
         try:
             records = list(reader)
         except csv.Error as error:
-            self.problem(reader.line_num, None, f"not readable as CSV: {error}")
+            unreadable = N_("not readable as CSV: %(error)s")
+            self.problem(reader.line_num, None, phrase(unreadable, error=unreadable_why(error)))
             return
         written = [name.strip().lower() for name in records[0]]
         self.columns = [ALIASES.get(name, name) for name in written]
@@ -128,19 +159,24 @@ class Table:
                 self.headers[column] = name
                 continue
             first = self.headers[column]  # a second column of that name, in either language
-            twice = f"'{first}' and '{name}' are the same column"
-            message = twice if first != name else f"column '{name}' appears more than once"
-            self.problems.append(FieldError((*self.where, "line", 1, name), message, "csv"))
+            twice = phrase(
+                N_("'%(first)s' and '%(name)s' are the same column"), first=first, name=name
+            )
+            again = phrase(N_("column '%(name)s' appears more than once"), name=name)
+            message = twice if first != name else again
+            self.problems.append(FieldError.said((*self.where, "line", 1, name), message, "csv"))
         for number, record in enumerate(records[1:], start=2):
             if not any(value.strip() for value in record):
                 continue  # a blank line: nothing to read, and its number still counts
             if len(record) > len(self.columns):
-                self.problem(number, None, f"{len(record)} values for {len(self.columns)} columns")
+                too_many = N_("%(values)s values for %(columns)s columns")
+                counts = {"values": len(record), "columns": len(self.columns)}
+                self.problem(number, None, phrase(too_many, **counts))
                 continue
             values = dict(zip(self.columns, map(_value, record), strict=False))
             self.lines.append(Line(number, values))
         if not self.lines and not self.problems:
-            self.problem(2, None, "the file has a header but no data lines", "empty")
+            self.problem(2, None, phrase(N_("the file has a header but no data lines")), "empty")
 
 
 def _value(raw: str) -> str:
@@ -158,9 +194,8 @@ def flag(table: Table, line: Line, column: str) -> bool | None:
         return True
     if value.lower() in FALSE:
         return False
-    table.problem(
-        line.number, column, f"must be yes or no (ja/nei, true/false, 1/0), not '{value}'"
-    )
+    not_a_flag = N_("must be yes or no (ja/nei, true/false, 1/0), not '%(value)s'")
+    table.problem(line.number, column, phrase(not_a_flag, value=value))
     return None
 
 
@@ -173,7 +208,8 @@ def participants_from_csv(data: bytes | str) -> list[ParticipantRequest]:
     if not table.problems:
         table.require({*KEY_COLUMNS, "override_duplicate", *IGNORED})
         if not any(column in table.columns for column in KEY_COLUMNS):
-            table.problem(1, None, "no key column: name one of " + ", ".join(KEY_COLUMNS))
+            no_column = N_("no key column: name one of %(columns)s")
+            table.problem(1, None, phrase(no_column, columns=", ".join(KEY_COLUMNS)))
     table.check()
     participants: list[ParticipantRequest] = []
     seen: dict[tuple[str, str], int] = {}
@@ -181,7 +217,8 @@ def participants_from_csv(data: bytes | str) -> list[ParticipantRequest]:
         key = next((k for k in KEY_COLUMNS if line.values.get(k)), None)
         override = flag(table, line, "override_duplicate")
         if key is None:
-            table.problem(line.number, None, "no key: " + " / ".join(KEY_COLUMNS) + " is empty")
+            no_key = N_("no key: %(columns)s is empty")
+            table.problem(line.number, None, phrase(no_key, columns=" / ".join(KEY_COLUMNS)))
             continue
         try:
             participant = ParticipantRequest.model_validate(
@@ -194,7 +231,8 @@ def participants_from_csv(data: bytes | str) -> list[ParticipantRequest]:
         given = participant.given
         first = seen.setdefault((key, given.canonical), line.number)
         if first != line.number:
-            table.problem(line.number, key, f"the same as line {first}", "duplicate")
+            same = phrase(N_("the same as line %(line)s"), line=first)
+            table.problem(line.number, key, same, "duplicate")
         participants.append(participant)
     table.check()
     return participants

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
+
+from domain.words import Phrase
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,20 @@ class IdempotencyKeyReused(DomainError):
 
 @dataclass(frozen=True)
 class FieldError:
+    """A problem with one field. ``msg`` is the English the API and the command line say;
+    ``phrase``, when the domain wrote the message, is its template and values, for the
+    screen to say in its own language (``domain.words``)."""
+
     loc: tuple[str | int, ...]
     msg: str
     type: str = "value_error"
+    phrase: Phrase | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def said(
+        cls, loc: tuple[str | int, ...], words: Phrase, type: str = "value_error"
+    ) -> FieldError:
+        return cls(loc, str(words), type, words)
 
 
 class ValidationFailed(DomainError):

@@ -27,6 +27,7 @@ from domain.model import (
     Role,
     UserRecord,
 )
+from domain.words import N_, phrase
 
 ACTIVITY = ("body", "activity")
 
@@ -42,34 +43,24 @@ def check_activity(
 ) -> list[FieldError]:
     errors = []
     if draft.occurred_on > today:
-        errors.append(FieldError((*ACTIVITY, "occurred_on"), "must not be in the future"))
+        future = phrase(N_("must not be in the future"))
+        errors.append(FieldError.said((*ACTIVITY, "occurred_on"), future))
     elif draft.occurred_on < today - timedelta(days=limits.max_backdate_days):
-        errors.append(
-            FieldError(
-                (*ACTIVITY, "occurred_on"),
-                f"must be within the last {limits.max_backdate_days} days",
-            )
-        )
+        within = N_("must be within the last %(days)s days")
+        old = phrase(within, days=limits.max_backdate_days)
+        errors.append(FieldError.said((*ACTIVITY, "occurred_on"), old))
     if not type_is_active:
-        errors.append(
-            FieldError(
-                (*ACTIVITY, "activity_type"),
-                "is not an active activity type of your organization",
-            )
-        )
+        inactive = phrase(N_("is not an active activity type of your organization"))
+        errors.append(FieldError.said((*ACTIVITY, "activity_type"), inactive))
     return errors
 
 
 def check_participants(participants: list[ParticipantRequest], limits: Limits) -> list[FieldError]:
     """Each participant named by exactly one key, and no key twice (emails without case)."""
     if len(participants) > limits.max_participants:
-        return [
-            FieldError(
-                ("body", "participants"),
-                f"at most {limits.max_participants} participants per submission",
-                "too_long",
-            )
-        ]
+        at_most = N_("at most %(max)s participants per submission")
+        many = phrase(at_most, max=limits.max_participants)
+        return [FieldError.said(("body", "participants"), many, "too_long")]
     errors: list[FieldError] = []
     seen: set[tuple[KeyKind, str]] = set()
     for index, participant in enumerate(participants):
@@ -79,13 +70,9 @@ def check_participants(participants: list[ParticipantRequest], limits: Limits) -
             continue
         key = keys[0]
         if (key.kind, key.canonical) in seen:
-            errors.append(
-                FieldError(
-                    ("body", "participants", index, key.kind.value),
-                    "appears more than once",
-                    "duplicate",
-                )
-            )
+            twice = phrase(N_("appears more than once"))
+            loc = ("body", "participants", index, key.kind.value)
+            errors.append(FieldError.said(loc, twice, "duplicate"))
         seen.add((key.kind, key.canonical))
     return errors
 

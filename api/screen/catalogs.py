@@ -11,15 +11,22 @@ from babel.messages.frontend import parse_mapping_cfg
 from api.screen.i18n import KEYWORDS
 
 API = Path(__file__).parents[1]
+# The domain's messages the screen shows (``domain.words``): every module of it, so a new
+# one is in the catalogs' test as soon as it is written.
+DOMAIN = API.parent / "domain"
 
 
 def extracted() -> Catalog:
-    """Every message of ``api/templates`` and ``api/screen``, by ``api/babel.cfg``."""
+    """Every message of ``api/templates`` and ``api/screen``, by ``api/babel.cfg``, and of
+    ``domain``."""
     with (API / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     catalog = Catalog()
-    for filename, line, message, comments, context in extract_from_dir(
-        API, method_map, options_map, keywords=KEYWORDS
+    for prefix, found in (
+        ("", extract_from_dir(API, method_map, options_map, keywords=KEYWORDS)),
+        ("domain/", extract_from_dir(DOMAIN, [("**.py", "python")], {}, keywords=KEYWORDS)),
     ):
-        catalog.add(message, None, [(filename, line)], auto_comments=comments, context=context)
+        for filename, line, message, comments, context in found:
+            where = [(prefix + filename, line)]
+            catalog.add(message, None, where, auto_comments=comments, context=context)
     return catalog

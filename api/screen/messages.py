@@ -4,8 +4,6 @@ are shown; the JSON API's problem texts stay English."""
 
 from __future__ import annotations
 
-import re
-
 from api.screen.i18n import N_, N_plural, Words
 from domain.errors import DomainError, FieldError, Forbidden
 from domain.model import Outcome
@@ -126,8 +124,10 @@ FIELDS = {
     "participants": N_("Participants"),
     "on_conflict": N_("On conflict"),
 }
-# Problems by their kind (pydantic's and the domain's), then by their exact words; anything
-# else is shown as the code says it, in English (and marked so).
+# Problems the domain words itself carry their template (``FieldError.phrase``, marked in the
+# domain and in the catalogs); the others (pydantic's, the API's) are known by their kind,
+# then by their exact words. Anything else is shown as the code says it, in English (and
+# marked so).
 KINDS = {
     "missing": N_("is required"),
     "date_parsing": N_("is not a date"),
@@ -141,33 +141,19 @@ KINDS = {
     "one_key": N_("name the person by exactly one of peer_mentor_id, email or member_number"),
 }
 MESSAGES = {
-    "must not be in the future": N_("must not be in the future"),
-    "is not an active activity type of your organization": N_(
-        "is not an active activity type of your organization"
-    ),
-    "appears more than once": N_("appears more than once"),
-    "pick at least one person or upload a CSV file": N_(
-        "pick at least one person or upload a CSV file"
-    ),
     "must be a whole number of minutes": N_("must be a whole number of minutes"),
-    "the file is empty": N_("the file is empty"),
-    "the file has a header but no data lines": N_("the file has a header but no data lines"),
     "value is not a valid email address": N_("is not an email address"),
 }
-WITHIN = re.compile(r"must be within the last (\d+) days")
-SAME_AS = re.compile(r"the same as line (\d+)")
 
 
 def field_problem(said: Words, error: FieldError) -> tuple[str, bool]:
     """A problem of the new job's form in words: the text, and whether it is translated."""
+    if error.phrase is not None:
+        return error.phrase.said(said.gettext, said.number), True
     if error.type in KINDS:
         return said(KINDS[error.type]), True
     if error.msg in MESSAGES:
         return said(MESSAGES[error.msg]), True
-    if found := WITHIN.fullmatch(error.msg):
-        return said.gettext("must be within the last %(days)s days", days=found[1]), True
-    if found := SAME_AS.fullmatch(error.msg):
-        return said.gettext("the same as line %(line)s", line=found[1]), True
     return error.msg, False
 
 

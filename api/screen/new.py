@@ -22,7 +22,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from api.deps import UnitsOfWorkDep
 from api.screen.base import check_csrf, csrf_for, guarded, language_of, page
-from api.screen.i18n import words
+from api.screen.i18n import N_, words
 from api.screen.messages import field_problem, where
 from api.uploads import NOT_MINUTES, is_minutes
 from bulkreg.foundation.settings import get_settings
@@ -32,6 +32,7 @@ from domain.model import BulkSubmission, OnConflict, ParticipantRequest, Princip
 from domain.ports.units import UnitsOfWork
 from domain.rules import Limits
 from domain.services import bulk, screen
+from domain.words import phrase
 
 ACTIVITY_FIELDS = ("activity_type", "occurred_on", "duration_minutes", "notes")
 router = APIRouter()
@@ -137,9 +138,8 @@ def _submission(fields: dict[str, Any], chosen: list[UUID], csv: bytes | None) -
         else [ParticipantRequest(peer_mentor_id=p) for p in chosen]
     )
     if not participants:
-        raise ValidationFailed(
-            [FieldError(("body", "participants"), "pick at least one person or upload a CSV file")]
-        )
+        nobody = phrase(N_("pick at least one person or upload a CSV file"))
+        raise ValidationFailed([FieldError.said(("body", "participants"), nobody)])
     activity: dict[str, Any] = {k: fields[k] for k in ACTIVITY_FIELDS if fields.get(k)}
     if "duration_minutes" in activity:
         if not is_minutes(activity["duration_minutes"]):

@@ -32,6 +32,7 @@ from domain.model import (
 )
 from domain.ports.directory import ActivityType
 from domain.services.screen import Again, AnomalyView, JobLine, Names
+from tests.support.domain_problems import csv_errors, in_words, rules_errors
 
 NOW = datetime.now(UTC)
 DAY = date(2026, 11, 30)
@@ -153,6 +154,9 @@ def contexts() -> Iterator[tuple[str, str, str, dict[str, Any]]]:
         "occurred_on"), ("Skjemaet", "velg noen", True, None)]  # fmt: skip
     yield "new-problems", "new.html", "/ui/new", form | {"problems": problems,
         "described": {"csv": "problem-1", "occurred_on": "problem-2"}}  # fmt: skip
+    for name, errors in (("csv", csv_errors()), ("rules", rules_errors())):
+        yield f"new-{name}-problems", "new.html", "/ui/new", form | {"described": {},
+            "problems": in_words(errors, Language.NB)}  # fmt: skip
     yield "new-again", "new.html", "/ui/new", form | {"problems": [],
         "again": Again(done, [KARI], 1)}  # fmt: skip
     yield "error", "error.html", "/ui/jobs/x", {"title": "t", "detail": "d"}

@@ -169,3 +169,20 @@ def test_a_participant_names_exactly_one_key_and_no_key_twice() -> None:
         (("body", "participants", 4, "email"), "duplicate"),
         (("body", "participants", 6, "peer_mentor_id"), "duplicate"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (b'email\n"a@b.org\n', "a quoted value is never closed"),
+        (b'email\n"a@b.org"x\n', "a quote is followed by more text in the same value"),
+    ],
+)
+def test_a_file_the_csv_reader_cannot_read_is_explained_in_plain_words(
+    data: bytes, why: str
+) -> None:
+    """The csv module's own reasons ("unexpected end of data") never reach a person."""
+    with pytest.raises(ValidationFailed) as failed:
+        participants_from_csv(data)
+    [problem] = failed.value.errors
+    assert problem.msg == f"not readable as CSV: {why}"

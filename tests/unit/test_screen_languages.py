@@ -14,6 +14,7 @@ from domain import clock
 from domain.languages import Language
 from domain.services import languages
 from tests.support.catalog_words import english_words
+from tests.support.domain_problems import csv_errors, in_words, rules_errors
 from tests.support.fakes import FakeUnitsOfWork
 from tests.support.pages import NOW, contexts, render
 from tests.support.staffed import COORD, ORG, staffed
@@ -128,3 +129,23 @@ def test_bokmal_dates_ages_and_words_for_codes(monkeypatch: pytest.MonkeyPatch) 
 def test_a_problem_the_catalogs_do_not_know_is_marked_english_on_a_bokmal_page() -> None:
     _, template, path, context = next(p for p in PAGES if p[0] == "new-problems")
     assert '<span lang="en">odd words</span>' in render(template, path, context, Language.NB)
+
+
+@pytest.mark.parametrize("name", ["new-csv-problems", "new-rules-problems"])
+def test_the_domain_s_problems_are_in_bokmal_not_marked_english(name: str) -> None:
+    _, template, path, context = next(p for p in PAGES if p[0] == name)
+    html = render(template, path, context, Language.NB)
+    assert '<span lang="en">' not in html
+    assert all(ours for _, _, ours, _ in context["problems"])
+
+
+def test_a_domain_problem_keeps_its_english_for_the_api_and_says_bokmal_on_the_screen() -> None:
+    english = {e.msg for e in csv_errors()}
+    assert "missing column email (or e-post, epost)" in english
+    assert "must be yes or no (ja/nei, true/false, 1/0), not 'kanskje'" in english
+    said = {what for _, what, _, _ in in_words(csv_errors(), Language.NB)}
+    assert "mangler kolonnen email (eller e-post, epost)" in said
+    assert "må være ja eller nei (ja/nei, true/false, 1/0), ikke «kanskje»" in said
+    assert "det samme som linje 2" in said and "filen er tom" in said
+    rules = {what for _, what, _, _ in in_words(rules_errors(), Language.NB)}
+    assert "må være innenfor de siste 365 dagene" in rules
