@@ -3,7 +3,6 @@ where nobody is known, the user's pick kept across sign-ins, the organization's 
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,25 +11,13 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.support.browser import launched, opened, sign_in
-from tests.support.stack import BULKREG, Stack
+from tests.support.stack import Stack, run_cli
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with launched() as b:
         yield b
-
-
-def _bulkreg(stack: Stack, *args: str) -> str:
-    done = subprocess.run(
-        [str(BULKREG.resolve()), *args],
-        capture_output=True,
-        text=True,
-        env=stack.env | {"NO_COLOR": "1"},
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout.strip()
 
 
 def test_a_browser_asking_for_bokmal_gets_a_bokmal_sign_in_page(stack: Stack) -> None:
@@ -79,17 +66,17 @@ def test_the_switch_changes_the_language_and_it_is_kept_across_sign_ins(
 
 def test_an_organization_in_english_gets_english_by_default(browser: Browser, stack: Stack) -> None:
     name = "Harbour Helpers"  # the session's own stack: no other organization is named so
-    _bulkreg(stack, "org", "add", "--name", name, "--timezone", "Europe/Oslo", "--locale", "en")
+    run_cli(stack, "org", "add", "--name", name, "--timezone", "Europe/Oslo", "--locale", "en")
     email = "lead@harbour.example.org"
-    _bulkreg(stack, "user", "add", "--org", name, "--role", "coordinator",
+    run_cli(stack, "user", "add", "--org", name, "--role", "coordinator",
              "--name", "Hanne Harbour", "--email", email)  # fmt: skip
-    token = _bulkreg(stack, "token", "--org", name, "--email", email)
+    token = run_cli(stack, "token", "--org", name, "--email", email)
     with opened(browser, stack.api, locale="nb-NO") as page:
         page.goto("/ui/login")
         expect(page.locator("h1")).to_have_text("Logg inn")  # nobody known: the browser's
         sign_in(page, token, None)
         expect(page.locator("html")).to_have_attribute("lang", "en")  # the organization's
         expect(page.locator("h1")).to_have_text("Bulk registrations")
-        _bulkreg(stack, "org", "set", "--org", name, "--locale", "nb")
+        run_cli(stack, "org", "set", "--org", name, "--locale", "nb")
         page.reload()
         expect(page.locator("h1")).to_have_text("Registreringer")
