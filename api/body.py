@@ -26,6 +26,8 @@ from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException
 
 from api.deps import CurrentPrincipal
+from domain import explain
+from domain.errors import FieldError
 
 M = TypeVar("M", bound=BaseModel)
 OFF_LOOP_BYTES = 64 * 1024  # below this, parsing costs less than the hand-off to a thread
@@ -90,16 +92,23 @@ async def parse_json(request: Request, model: type[M]) -> M:
             return await run_in_threadpool(_validated, raw, model)
         return _validated(raw, model)
     except DuplicateKey as repeated:
-        raise RequestValidationError(
-            [{"type": "value_error", "loc": ("body",), "msg": f"{repeated} is given twice"}]
-        ) from None
+        twice = f"{repeated} is given twice: keep one of them."
+        raise refusal([FieldError(("body",), twice)]) from None
     except ValidationError as error:
-        raise RequestValidationError(
-            [
-                {"type": e["type"], "loc": ("body", *e["loc"]), "msg": e["msg"]}
-                for e in error.errors(include_url=False, include_input=False)
-            ]
-        ) from None
+        raise refusal(explain.field_errors(error, ("body",))) from None
+
+
+# Marks a problem whose ``msg`` is this project's plain words already (``api.problems``
+# words the framework's own).
+PLAIN = "plain"
+
+
+def refusal(problems: list[FieldError]) -> RequestValidationError:
+    """A 422 of problems in plain words (``domain.explain``), each with its ``loc`` and
+    ``type`` as found."""
+    return RequestValidationError(
+        [{"type": e.type, "loc": e.loc, "msg": e.msg, PLAIN: True} for e in problems]
+    )
 
 
 def _validated(raw: bytes, model: type[M]) -> M:

@@ -12,11 +12,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.body import PLAIN
 from api.deps import OperatorLoginRequired, verify_caller
 from api.schemas.common import json_response
 from api.schemas.conflicts import ParticipantConflict
 from api.schemas.problems import FieldProblem, Problem
-from domain import errors
+from domain import errors, explain
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,13 @@ def problem(
 
 
 def _field_errors(raw: list[Any]) -> list[FieldProblem]:
+    """The framework's problems (query, path and header parameters) in plain words; those
+    this project words itself (``api.body.refusal``) as they are."""
     return [
         FieldProblem(
-            loc=list(e.get("loc", ())), msg=str(e.get("msg", "")), type=str(e.get("type", ""))
+            loc=list(e.get("loc", ())),
+            msg=str(e.get("msg", "")) if e.get(PLAIN) else explain.field_error(e).msg,
+            type=str(e.get("type", "")),
         )
         for e in raw
     ]

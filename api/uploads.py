@@ -14,16 +14,17 @@ from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from api.body import BODY_MODELS, REF, is_json, parse_json
+from api.body import BODY_MODELS, REF, is_json, parse_json, refusal
 from api.deps import CurrentPrincipal
+from domain import explain
 from domain.csvfiles import participants_from_csv
-from domain.errors import ValidationFailed
-from domain.model import MAX_NOTES, BulkSubmission, OnConflict
+from domain.errors import FieldError, ValidationFailed
+from domain.explain import explained
+from domain.model import MAX_NOTES, BulkSubmission, OnConflict, ParticipantRequest
 
 ACTIVITY_FIELDS = ("activity_type", "occurred_on", "duration_minutes", "notes")
 FORM_FIELDS = frozenset({*ACTIVITY_FIELDS, "on_conflict"})
@@ -49,7 +50,6 @@ FORM_SCHEMA = {
 
 
 WHOLE_NUMBER = re.compile(r"[0-9]{1,6}")
-NOT_MINUTES = "must be a whole number of minutes"
 
 
 def is_minutes(text: str) -> bool:
@@ -61,13 +61,21 @@ def is_form(content_type: str | None) -> bool:
     return (content_type or "").split(";", 1)[0].strip().lower() == "multipart/form-data"
 
 
-def _problem(loc: tuple[str | int, ...], msg: str, kind: str = "value_error") -> dict[str, Any]:
-    return {"type": kind, "loc": loc, "msg": msg}
+def not_minutes(loc: tuple[str | int, ...]) -> FieldError:
+    """A duration that is not a whole number of minutes ("45.0", " 45 ")."""
+    return FieldError.said(loc, explained("int_parsing", loc))
+
+
+# The API's own words (English, for developers and the command line).
+NOT_OF_THIS_FORM = "This is not a field of this form (or it is there twice): leave it out."
+NO_FILE = "Add the CSV file of participants."
 
 
 async def _from_form(request: Request) -> BulkSubmission:
+    """The submission a form describes; every problem of its fields and of its file in one
+    422 (a bad file does not hide a bad date, nor the other way round)."""
     async with request.form(max_files=1, max_fields=MAX_FORM_FIELDS) as form:
-        errors = []
+        errors: list[FieldError] = []
         fields: dict[str, str] = {}
         upload: UploadFile | None = None
         for name, value in form.multi_items():
@@ -76,41 +84,42 @@ async def _from_form(request: Request) -> BulkSubmission:
             elif name in FORM_FIELDS and isinstance(value, str) and name not in fields:
                 fields[name] = value
             else:
-                errors.append(_problem(("body", name), "not a field of this form (or twice)"))
+                errors.append(FieldError(("body", name), NOT_OF_THIS_FORM))
         if upload is None:
-            errors.append(_problem(("body", FILE_FIELD), "a CSV file is required", "missing"))
-        duration = fields.get("duration_minutes")
-        if duration is not None and not is_minutes(duration):
-            errors.append(_problem(("body", "duration_minutes"), NOT_MINUTES))
-        if errors:
-            raise RequestValidationError(errors)
-        assert upload is not None
-        data = await upload.read()
-    try:
-        participants = await run_in_threadpool(participants_from_csv, data)
-    except ValidationFailed as failed:
-        raise RequestValidationError(
-            [_problem(e.loc, e.msg, e.type) for e in failed.errors]
-        ) from None
+            errors.append(FieldError(("body", FILE_FIELD), NO_FILE, "missing"))
+        data = await upload.read() if upload is not None else None
+    participants: list[ParticipantRequest] = []
+    file_problems: list[FieldError] = []
+    if data is not None:
+        try:
+            participants = await run_in_threadpool(participants_from_csv, data)
+        except ValidationFailed as failed:
+            file_problems = failed.errors
     activity: dict[str, Any] = {k: v for k, v in fields.items() if k in ACTIVITY_FIELDS}
-    if "duration_minutes" in activity:
-        activity["duration_minutes"] = int(activity["duration_minutes"])
-    body: dict[str, Any] = {
-        "activity": activity,
-        "participants": participants,
-    }
+    # The fields whose problem is said already: the model's words would only repeat it.
+    told = {FILE_FIELD} if data is None or file_problems else set()
+    duration = activity.get("duration_minutes")
+    if duration is not None and is_minutes(duration):
+        activity["duration_minutes"] = int(duration)
+    elif duration is not None:
+        errors.append(not_minutes(("body", "duration_minutes")))
+        told.add("duration_minutes")
+    body: dict[str, Any] = {"activity": activity, "participants": participants}
     if "on_conflict" in fields:
         body["on_conflict"] = fields["on_conflict"]
+    submission: BulkSubmission | None = None
     try:
-        return BulkSubmission.model_validate(body)
+        submission = BulkSubmission.model_validate(body)
     except ValidationError as error:
-        raise RequestValidationError(
-            [
-                # The form's fields are flat: ("activity", "notes") is the field "notes".
-                _problem(("body", *[p for p in e["loc"] if p != "activity"]), e["msg"], e["type"])
-                for e in error.errors(include_url=False, include_input=False)
-            ]
-        ) from None
+        # The form's fields are flat: ("activity", "notes") is the field "notes".
+        flat = [
+            FieldError(("body", *[p for p in e.loc if p != "activity"]), e.msg, e.type, e.phrase)
+            for e in explain.field_errors(error)
+        ]
+        errors += [e for e in flat if e.loc[1:2] not in [(f,) for f in told]]
+    if submission is None or errors or file_problems:
+        raise refusal(errors + file_problems)
+    return submission
 
 
 def submission_body() -> Any:

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
 from domain.errors import FieldError, ValidationFailed
+from domain.explain import explained
 from domain.model import KeyKind, ParticipantRequest
-from domain.words import N_, Phrase, phrase
+from domain.words import N_, N_plural, Phrase, Value, counted, phrase
 
 SEPARATORS = (",", ";", "\t")
 # A cell a spreadsheet would run as a formula is written with a leading apostrophe
@@ -49,6 +51,7 @@ IGNORED = frozenset(
         "activity_id",
         "conflict_activity_id",
         "conflict_registered_by",
+        "conflict_registered_by_name",
         "conflict_created_at",
         "error_code",
         "error_message",
@@ -72,11 +75,20 @@ def _also(column: str) -> Phrase | str:
 
 # The csv module's reasons are its own English; a person reads these words instead.
 CSV_REASONS = (
-    ("end of data", N_("a quoted value is never closed")),
-    ("expected after", N_("a quote is followed by more text in the same value")),
-    ("NUL", N_("it contains a NUL character")),
-    ("field limit", N_("a value is too long")),
+    ("end of data", N_("A quoted value is never closed: add the closing double quote.")),
+    (
+        "expected after",
+        N_("A quote is followed by more text in the same value: put the whole value in quotes."),
+    ),
+    ("NUL", N_("This line holds a NUL character: take it out.")),
+    ("field limit", N_("A value is too long.")),
 )
+SEPARATOR_NAMES = {",": N_("a comma"), ";": N_("a semicolon"), "\t": N_("a tab")}
+# Bytes that are not UTF-8 are read as lone surrogates (``surrogateescape``), which no UTF-8
+# text holds: a line with one is a line with such a byte.
+NOT_UTF8 = re.compile("[\udc80-\udcff]")
+# Excel's menus are named as Excel shows them, with its own separator.
+SAVE_AS_UTF8 = N_("Save the file as CSV UTF-8 (in Excel: File › Save As › CSV UTF-8).")  # noqa: RUF001
 
 
 def unreadable_why(error: csv.Error) -> Phrase:
@@ -84,12 +96,17 @@ def unreadable_why(error: csv.Error) -> Phrase:
     for found, reason in CSV_REASONS:
         if found in said:
             return phrase(reason)
-    return phrase(N_("its quotes or line breaks do not make rows and values"))
+    return phrase(
+        N_("Its quotes or line breaks do not make values: check the double quotes on this line.")
+    )
 
 
 class Table:
     """The lines of a CSV file, with the problems found so far (``problem``, ``check``).
 
+    Reading goes on past a bad line: a line with bytes that are not UTF-8, quotes that do
+    not close or more values than the header has columns is reported and left out, and the
+    other lines are read and checked as usual, so one answer names every problem.
     ``columns`` are the English names (a Norwegian header is read as its English name);
     a problem names a column by its English name and is reported under the name the
     file's header gives it, so the person who made the file finds it."""
@@ -105,7 +122,8 @@ class Table:
     def problem(
         self, line: int, column: str | None, message: Phrase | str, kind: str = "csv"
     ) -> None:
-        """A problem in the file: the domain's own words (a phrase), or pydantic's."""
+        """A problem in the file: the domain's own words (a phrase, said in the reader's
+        language), or the command line's English (a str)."""
         named = self.headers.get(column, column) if column else None
         loc = (*self.where, "line", line) + ((named,) if named else ())
         if isinstance(message, Phrase):
@@ -113,46 +131,60 @@ class Table:
         else:
             self.problems.append(FieldError(loc, message, kind))
 
+    def invalid(self, line: int, column: str, error: ValidationError) -> None:
+        """A value the model refused, in plain words, at its line and column."""
+        for detail in error.errors(include_url=False, include_input=False):
+            kind = str(detail["type"])
+            said = explained(kind, (column,), detail.get("ctx"))
+            self.problem(line, column, said, kind)
+
+    def line_of(self, problem: FieldError) -> int:
+        at = len(self.where) + 1
+        number = problem.loc[at] if len(problem.loc) > at else 0
+        return number if isinstance(number, int) else 0
+
     def check(self) -> None:
+        """Every problem found, by line (the header first)."""
         if self.problems:
-            raise ValidationFailed(self.problems)
+            raise ValidationFailed(sorted(self.problems, key=self.line_of))
+
+    def check_header(self) -> None:
+        """A header with a problem leaves the lines without columns to check them by: the
+        problems found so far are the answer."""
+        if any(self.line_of(p) == 1 for p in self.problems) or not self.columns:
+            self.check()
 
     def require(self, allowed: Iterable[str], *, needs: Iterable[str] = ()) -> None:
         allowed = set(allowed)
         for column in self.columns:
             if column not in allowed:
                 expected = tuple(_also(c) for c in sorted(allowed - IGNORED))
-                unknown = N_("unknown column '%(name)s' (expected: %(expected)s)")
+                unknown = N_(
+                    "There is no column '%(name)s' in such a file: rename it or take it out "
+                    "(the columns are: %(expected)s)."
+                )
                 self.problem(
                     1, column, phrase(unknown, name=self.headers[column], expected=expected)
                 )
         for column in needs:
             if column not in self.columns:
-                missing = N_("missing column %(column)s")
+                missing = N_("The column %(column)s is missing: add it to the header line.")
                 self.problem(1, column, phrase(missing, column=_also(column)))
 
     def _read(self, data: bytes | str) -> None:
         if isinstance(data, bytes):
-            try:
-                data = data.decode("utf-8-sig")
-            except UnicodeDecodeError as error:
-                not_utf8 = N_("the file is not UTF-8 text (byte %(byte)s)")
-                self.problem(1, None, phrase(not_utf8, byte=error.start))
-                return
+            data = data.decode("utf-8", errors="surrogateescape")
         text = data.removeprefix("\ufeff")
         if not text.strip():
-            self.problem(1, None, phrase(N_("the file is empty")), "empty")
+            empty = N_("The file is empty: it needs a header line and a line for each person.")
+            self.problem(1, None, phrase(empty), "empty")
             return
         header_line = text.splitlines()[0]
         separator = max(SEPARATORS, key=header_line.count)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
-        try:
-            records = list(reader)
-        except csv.Error as error:
-            unreadable = N_("not readable as CSV: %(error)s")
-            self.problem(reader.line_num, None, phrase(unreadable, error=unreadable_why(error)))
+        records = self._records(text, separator)
+        if not records:
             return
-        written = [name.strip().lower() for name in records[0]]
+        written = [name.strip().lower() for name in records[0][1]]
         self.columns = [ALIASES.get(name, name) for name in written]
         for column, name in zip(self.columns, written, strict=True):
             if column not in self.headers:
@@ -160,23 +192,92 @@ class Table:
                 continue
             first = self.headers[column]  # a second column of that name, in either language
             twice = phrase(
-                N_("'%(first)s' and '%(name)s' are the same column"), first=first, name=name
+                N_("'%(first)s' and '%(name)s' are the same column: keep one of them."),
+                first=first,
+                name=name,
             )
-            again = phrase(N_("column '%(name)s' appears more than once"), name=name)
+            again = phrase(N_("The column '%(name)s' is there twice: keep one of them."), name=name)
             message = twice if first != name else again
             self.problems.append(FieldError.said((*self.where, "line", 1, name), message, "csv"))
-        for number, record in enumerate(records[1:], start=2):
+        for number, record in records[1:]:
             if not any(value.strip() for value in record):
                 continue  # a blank line: nothing to read, and its number still counts
             if len(record) > len(self.columns):
-                too_many = N_("%(values)s values for %(columns)s columns")
-                counts = {"values": len(record), "columns": len(self.columns)}
-                self.problem(number, None, phrase(too_many, **counts))
+                self.problem(number, None, _too_many(len(record), len(self.columns), separator))
                 continue
             values = dict(zip(self.columns, map(_value, record), strict=False))
             self.lines.append(Line(number, values))
         if not self.lines and not self.problems:
-            self.problem(2, None, phrase(N_("the file has a header but no data lines")), "empty")
+            no_lines = N_("The file has a header line but nobody on the lines below it.")
+            self.problem(2, None, phrase(no_lines), "empty")
+
+    def _records(self, text: str, separator: str) -> list[tuple[int, list[str]]]:
+        """The file's rows, numbered as a spreadsheet numbers them; a row the csv module
+        cannot read, or that holds bytes that are not UTF-8, is reported and left out."""
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+        records: list[tuple[int, list[str]]] = []
+        not_utf8: list[tuple[int, str]] = []
+        any_not_utf8 = NOT_UTF8.search(text) is not None  # one look at a good file, not one a line
+        number = 0
+        while True:
+            number += 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                unreadable = N_("This line cannot be read as CSV. %(why)s")
+                self.problem(number, None, phrase(unreadable, why=unreadable_why(error)))
+                continue
+            if any_not_utf8 and (found := next(filter(None, map(NOT_UTF8.search, record)), None)):
+                not_utf8.append((number, found.group()))
+                continue
+            records.append((number, record))
+        if not_utf8:
+            self._not_utf8(not_utf8)
+        if records and records[0][0] != 1:
+            records = []  # without its header, no line can be read
+        return records
+
+    def _not_utf8(self, lines: list[tuple[int, str]]) -> None:
+        """Reported once, at the first line that has such a byte, with how many more."""
+        (number, escaped), others = lines[0], len(lines) - 1
+        byte = ord(escaped) - 0xDC00
+        guess = bytes([byte]).decode("cp1252", errors="replace")
+        found = N_(
+            "This line has a character that is not UTF-8 (byte 0x%(byte)s, perhaps "
+            "'%(guess)s' from another encoding). %(fix)s"
+        )
+        values: dict[str, Value] = {
+            "byte": f"{byte:02X}",
+            "guess": guess,
+            "fix": phrase(SAVE_AS_UTF8),
+        }
+        if others:
+            more = N_plural(
+                "%(num)s more line has such characters.", "%(num)s more lines have such characters."
+            )
+            found = N_(
+                "This line has a character that is not UTF-8 (byte 0x%(byte)s, perhaps "
+                "'%(guess)s' from another encoding). %(more)s %(fix)s"
+            )
+            values["more"] = counted(more, others)
+        self.problem(number, None, phrase(found, **values))
+
+
+def _too_many(values: int, columns: int, separator: str) -> Phrase:
+    """A line split into more values than the header has columns: most often a value with
+    the separator in it, not in quotes."""
+    split = N_(
+        "This line has %(values)s, but the header has %(columns)s. A value with %(separator)s "
+        'in it must be in double quotes, like "Nordmann, Kari".'
+    )
+    return phrase(
+        split,
+        values=counted(N_plural("%(num)s value", "%(num)s values"), values),
+        columns=counted(N_plural("%(num)s column", "%(num)s columns"), columns),
+        separator=phrase(SEPARATOR_NAMES[separator]),
+    )
 
 
 def _value(raw: str) -> str:
@@ -194,45 +295,53 @@ def flag(table: Table, line: Line, column: str) -> bool | None:
         return True
     if value.lower() in FALSE:
         return False
-    not_a_flag = N_("must be yes or no (ja/nei, true/false, 1/0), not '%(value)s'")
+    not_a_flag = N_("Write yes or no here (or ja/nei, true/false, 1/0), not '%(value)s'.")
     table.problem(line.number, column, phrase(not_a_flag, value=value))
     return None
+
+
+def _either(columns: Iterable[str]) -> Phrase:
+    """``peer_mentor_id, email or member_number``."""
+    *first, last = columns
+    return phrase(N_("%(some)s or %(last)s"), some=", ".join(first), last=last)
 
 
 def participants_from_csv(data: bytes | str) -> list[ParticipantRequest]:
     """A participant list: a key column (``peer_mentor_id``, ``email`` or
     ``member_number``) and optionally ``override_duplicate``, or their Norwegian names
     (``ALIASES``). A file with several key columns (a results file sent back) names each
-    participant by the first one filled in, in that order. Raises ``ValidationFailed`` naming every bad line."""
+    participant by the first one filled in, in that order. Raises ``ValidationFailed``
+    naming every problem of every line at once."""
     table = Table(data, where=("body", "participants"))
-    if not table.problems:
+    if table.columns:
         table.require({*KEY_COLUMNS, "override_duplicate", *IGNORED})
         if not any(column in table.columns for column in KEY_COLUMNS):
-            no_column = N_("no key column: name one of %(columns)s")
-            table.problem(1, None, phrase(no_column, columns=", ".join(KEY_COLUMNS)))
-    table.check()
+            no_column = N_("No column names the people: the header needs a column %(columns)s.")
+            table.problem(1, None, phrase(no_column, columns=_either(KEY_COLUMNS)))
+    table.check_header()
     participants: list[ParticipantRequest] = []
     seen: dict[tuple[str, str], int] = {}
     for line in table.lines:
         key = next((k for k in KEY_COLUMNS if line.values.get(k)), None)
         override = flag(table, line, "override_duplicate")
         if key is None:
-            no_key = N_("no key: %(columns)s is empty")
-            table.problem(line.number, None, phrase(no_key, columns=" / ".join(KEY_COLUMNS)))
+            present = [k for k in KEY_COLUMNS if k in table.columns]
+            nobody = N_("Nobody is named on this line: fill in %(columns)s.")
+            columns = _either(present) if len(present) > 1 else table.headers[present[0]]
+            table.problem(line.number, None, phrase(nobody, columns=columns))
             continue
         try:
             participant = ParticipantRequest.model_validate(
                 {key: line.values[key], "override_duplicate": bool(override)}
             )
         except ValidationError as error:
-            for e in error.errors(include_url=False, include_input=False):
-                table.problem(line.number, key, e["msg"], e["type"])
+            table.invalid(line.number, key, error)
             continue
         given = participant.given
         first = seen.setdefault((key, given.canonical), line.number)
         if first != line.number:
-            same = phrase(N_("the same as line %(line)s"), line=first)
-            table.problem(line.number, key, same, "duplicate")
+            same = N_("This is the same person as on line %(line)s: name each person once.")
+            table.problem(line.number, key, phrase(same, line=first), "duplicate")
         participants.append(participant)
     table.check()
     return participants

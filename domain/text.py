@@ -12,6 +12,7 @@ import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
 
 # C0 but tab and line feed, DEL, C1; the bidirectional embeddings, overrides and isolates,
 # and the marks that steer them (ALM, LRM, RLM).
@@ -20,20 +21,27 @@ MULTI_LINE_REFUSED = re.compile(f"[{_INVISIBLE}]")
 ONE_LINE_REFUSED = re.compile(f"[{_INVISIBLE}\t\n]")
 
 
-def _refuse(found: re.Match[str]) -> str:
+INVISIBLE = "invisible_character"  # the error's type; ``domain.explain`` words it
+
+
+def _refuse(found: re.Match[str]) -> PydanticCustomError:
     code = f"U+{ord(found.group()):04X}"
-    return f"must not contain control characters or invisible direction marks (found {code})"
+    return PydanticCustomError(
+        INVISIBLE,
+        "must not contain control characters or invisible direction marks (found {character})",
+        {"character": code},
+    )
 
 
 def one_line(value: str) -> str:
     if found := ONE_LINE_REFUSED.search(value):
-        raise ValueError(_refuse(found))
+        raise _refuse(found)
     return value
 
 
 def multi_line(value: str) -> str:
     if found := MULTI_LINE_REFUSED.search(value):
-        raise ValueError(_refuse(found))
+        raise _refuse(found)
     return value
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from api.screen.i18n import N_, N_plural, Words
 from domain.errors import DomainError, FieldError, Forbidden
+from domain.explain import explained
 from domain.model import Outcome
 
 ERROR_TITLE = N_("Error")
@@ -124,36 +125,18 @@ FIELDS = {
     "participants": N_("Participants"),
     "on_conflict": N_("On conflict"),
 }
-# Problems the domain words itself carry their template (``FieldError.phrase``, marked in the
-# domain and in the catalogs); the others (pydantic's, the API's) are known by their kind,
-# then by their exact words. Anything else is shown as the code says it, in English (and
-# marked so).
-KINDS = {
-    "missing": N_("is required"),
-    "date_parsing": N_("is not a date"),
-    "date_from_datetime_parsing": N_("is not a date"),
-    "string_too_long": N_("is too long"),
-    "string_too_short": N_("is required"),
-    "int_parsing": N_("is not a whole number"),
-    "greater_than_equal": N_("is too small"),
-    "less_than_equal": N_("is too large"),
-    "enum": N_("is not one of the choices"),
-    "one_key": N_("name the person by exactly one of peer_mentor_id, email or member_number"),
-}
-MESSAGES = {
-    "must be a whole number of minutes": N_("must be a whole number of minutes"),
-    "value is not a valid email address": N_("is not an email address"),
-}
 
 
 def field_problem(said: Words, error: FieldError) -> tuple[str, bool]:
-    """A problem of the new job's form in words: the text, and whether it is translated."""
-    if error.phrase is not None:
-        return error.phrase.said(said.gettext, said.number), True
-    if error.type in KINDS:
-        return said(KINDS[error.type]), True
-    if error.msg in MESSAGES:
-        return said(MESSAGES[error.msg]), True
+    """A problem of a form in the page's words: the text, and whether it is translated.
+    The domain's problems carry their phrase (``FieldError.phrase``, marked in the domain and
+    in the catalogs); a validator's are worded by their kind (``domain.explain``); only a
+    reason this project's own validator wrote in English is shown as it is (and marked so)."""
+    words = error.phrase
+    if words is None and error.type != "value_error":
+        words = explained(error.type, error.loc)
+    if words is not None:
+        return words.said(said.gettext, said.number, said.catalog.ngettext), True
     return error.msg, False
 
 

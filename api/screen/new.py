@@ -24,10 +24,11 @@ from api.deps import UnitsOfWorkDep
 from api.screen.base import check_csrf, csrf_for, guarded, language_of, page
 from api.screen.i18n import N_, words
 from api.screen.messages import field_problem, where
-from api.uploads import NOT_MINUTES, is_minutes
+from api.uploads import is_minutes, not_minutes
 from bulkreg.foundation.settings import get_settings
 from domain.csvfiles import participants_from_csv
 from domain.errors import FieldError, IdempotencyKeyReused, ValidationFailed
+from domain.explain import field_errors
 from domain.model import BulkSubmission, OnConflict, ParticipantRequest, Principal
 from domain.ports.units import UnitsOfWork
 from domain.rules import Limits
@@ -132,31 +133,42 @@ def new_job(
 
 
 def _submission(fields: dict[str, Any], chosen: list[UUID], csv: bytes | None) -> BulkSubmission:
-    participants = (
-        participants_from_csv(csv)
-        if csv
-        else [ParticipantRequest(peer_mentor_id=p) for p in chosen]
-    )
-    if not participants:
-        nobody = phrase(N_("pick at least one person or upload a CSV file"))
-        raise ValidationFailed([FieldError.said(("body", "participants"), nobody)])
+    """The submission the form describes; every problem of its fields and of its
+    participants at once (``ValidationFailed``), in the order the page shows them."""
+    problems: list[FieldError] = []
+    people_problems: list[FieldError] = []
+    participants: list[ParticipantRequest] = []
+    if csv:
+        try:
+            participants = participants_from_csv(csv)
+        except ValidationFailed as failed:
+            people_problems = failed.errors
+    else:
+        participants = [ParticipantRequest(peer_mentor_id=p) for p in chosen]
+        if not participants:
+            nobody = phrase(N_("Pick at least one person from the roster, or upload a CSV file."))
+            people_problems = [FieldError.said(("body", "participants"), nobody)]
     activity: dict[str, Any] = {k: fields[k] for k in ACTIVITY_FIELDS if fields.get(k)}
-    if "duration_minutes" in activity:
-        if not is_minutes(activity["duration_minutes"]):
-            raise ValidationFailed([FieldError(("activity", "duration_minutes"), NOT_MINUTES)])
-        activity["duration_minutes"] = int(activity["duration_minutes"])
+    duration = activity.get("duration_minutes")
+    if duration is not None and is_minutes(duration):
+        activity["duration_minutes"] = int(duration)
+    elif duration is not None:
+        problems.append(not_minutes(("activity", "duration_minutes")))
+    body = {
+        "activity": activity,
+        "participants": participants,
+        "on_conflict": fields.get("on_conflict") or OnConflict.REVIEW.value,
+    }
+    submission: BulkSubmission | None = None
     try:
-        return BulkSubmission.model_validate(
-            {
-                "activity": activity,
-                "participants": participants,
-                "on_conflict": fields.get("on_conflict") or OnConflict.REVIEW.value,
-            }
-        )
+        submission = BulkSubmission.model_validate(body)
     except ValidationError as error:
-        raise ValidationFailed(
-            [FieldError(tuple(e["loc"]), e["msg"], e["type"]) for e in error.errors()]
-        ) from None
+        # What is said already (a duration, the participants) the model would only repeat.
+        said = {"participants", *(e.loc[-1] for e in problems)}
+        problems += [e for e in field_errors(error) if e.loc[-1] not in said]
+    if submission is None or problems or people_problems:
+        raise ValidationFailed(problems + people_problems)
+    return submission
 
 
 @router.post("/new")

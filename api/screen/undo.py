@@ -18,7 +18,8 @@ from api.screen.i18n import words
 from api.screen.messages import field_problem
 from bulkreg.foundation.settings import get_settings
 from domain.clock import utcnow
-from domain.errors import FieldError, InvalidState
+from domain.errors import InvalidState
+from domain.explain import field_errors
 from domain.model import Principal
 from domain.ports.units import UnitsOfWork
 from domain.services import screen
@@ -34,9 +35,8 @@ def window() -> timedelta:
 
 def reason_problem(request: Request, error: ValidationError) -> tuple[str, bool]:
     """What is wrong with the reason, in the page's words (and whether they are)."""
-    first = error.errors()[0]
     said = words(language_of(request)[0])
-    return field_problem(said, FieldError(tuple(first["loc"]), first["msg"], first["type"]))
+    return field_problem(said, field_errors(error)[0])
 
 
 def _confirm(

@@ -11,13 +11,16 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
 from sqlalchemy import Engine
 
 from bulkreg import tokens
 from bulkreg.foundation.settings import Settings
 from domain.csvfiles import Table, flag
 from domain.errors import ValidationFailed
-from domain.model import ActivityTypeCode, Email, MemberNumber, Role
+from domain.explain import explained, field_errors
+from domain.model import Email, MemberNumber, Role
+from domain.rules import NewActivityTypeCode
 from domain.text import one_line
 from persistence import provisioning
 from persistence.provisioning import ProvisioningError, RosterLine
@@ -26,7 +29,7 @@ Command = Callable[[argparse.Namespace, Engine, Settings], int]
 CHECKS: dict[str, TypeAdapter[str]] = {
     "email": TypeAdapter(Email),
     "member_number": TypeAdapter(MemberNumber),
-    "code": TypeAdapter(ActivityTypeCode),
+    "code": TypeAdapter(NewActivityTypeCode),
 }
 ROSTER_COLUMNS = ("name", "email", "member_number", "active")
 
@@ -37,21 +40,27 @@ def fail(message: str) -> int:
 
 
 def problem(field: str, value: str) -> str | None:
+    """What is wrong with an option's value, in plain words (``domain.explain``)."""
     try:
         CHECKS[field].validate_python(value)
     except ValidationError as error:
-        return f"--{field.replace('_', '-')} '{value}': {error.errors()[0]['msg']}"
+        return f"--{field.replace('_', '-')} '{value}': {field_errors(error, (field,))[0].msg}"
+    return None
+
+
+def _why_not(value: str) -> str | None:
+    """Why a name cannot be one: empty, or it holds a character that cannot be seen."""
+    if not value.strip():
+        return str(explained("string_too_short", (), {"min_length": 1}))
+    try:
+        one_line(value)
+    except PydanticCustomError as refused:
+        return str(explained(refused.type, (), refused.context))
     return None
 
 
 def _text(value: str, option: str) -> str | None:
-    if not value.strip():
-        return f"{option} must not be empty"
-    try:
-        one_line(value)
-    except ValueError as refused:
-        return f"{option} {refused}"
-    return None
+    return f"{option}: {why}" if (why := _why_not(value)) else None
 
 
 def org_add(args: argparse.Namespace, engine: Engine, settings: Settings) -> int:
@@ -81,8 +90,10 @@ def user_add(args: argparse.Namespace, engine: Engine, settings: Settings) -> in
         )
         if p
     ]
+    for found in problems:
+        fail(found)  # one line each
     if problems:
-        return fail("; ".join(problems))
+        return 1
     user_id = provisioning.add_user(
         engine,
         provisioning.find_org(engine, args.org),
@@ -121,9 +132,9 @@ def read_roster(path: str) -> list[RosterLine]:
             table = Table(handle.read(), where=())
     except OSError as error:
         raise ProvisioningError(f"{path}: {error.strerror}") from None
-    if not table.problems:
+    if table.columns:
         table.require(ROSTER_COLUMNS, needs=("name", "email"))
-    table.check()
+    table.check_header()
     lines: list[RosterLine] = []
     first: dict[tuple[str, str], int] = {}
     for line in table.lines:
@@ -132,18 +143,21 @@ def read_roster(path: str) -> list[RosterLine]:
         member = values.get("member_number") or None
         active = flag(table, line, "active") if values.get("active") else True
         if not name:
-            table.problem(line.number, "name", "is empty")
-        elif found := _text(name, "the name"):
-            table.problem(line.number, "name", found.removeprefix("the name "))
+            table.problem(line.number, "name", "The name is empty: write the person's name.")
+        elif found := _why_not(name):
+            table.problem(line.number, "name", found)
         for column, value in (("email", email), ("member_number", member)):
             if value is None:
                 continue
-            if found := problem(column, value):
-                table.problem(line.number, column, found.split(": ", 1)[1])
+            try:
+                CHECKS[column].validate_python(value)
+            except ValidationError as error:
+                table.invalid(line.number, column, error)
                 continue
             seen = first.setdefault((column, value.lower()), line.number)
             if seen != line.number:
-                table.problem(line.number, column, f"the same as line {seen}", "duplicate")
+                same = f"This is the same as on line {seen}: give each person once."
+                table.problem(line.number, column, same, "duplicate")
         lines.append(RosterLine(line.number, name, email, member, bool(active)))
     table.check()
     return lines

@@ -80,11 +80,13 @@ def test_undo_a_job_by_keyboard_alone_with_its_reason(
         _tab_to(page, confirm)
         with page.expect_navigation():
             page.keyboard.press("Enter")
-        expect(page.locator("#problems")).to_contain_text("Not undone. Reason: is required")
+        expect(page.locator("#problems")).to_contain_text(
+            "Not undone. Reason: This must not be empty: fill it in."
+        )
         expect(reason).to_have_attribute("aria-invalid", "true")
         expect(reason).to_have_attribute("aria-describedby", "reason-problem")
         expect(reason).to_be_focused()  # the field in error takes the focus
-        expect(page.locator("#reason-problem")).to_have_text("is required")
+        expect(page.locator("#reason-problem")).to_have_text("This must not be empty: fill it in.")
         check_page(page, "undo-problem-en")
         assert coordinator.get(f"/v1/bulk-registrations/{job_id}").json()["status"] == ("succeeded")
 
@@ -120,7 +122,9 @@ def test_undo_in_bokmal_refused_once_the_job_is_undone_elsewhere(
         check_page(page, "undo-confirm-nb")
         page.fill("#reason", " ")
         page.click("#confirm-undo")
-        expect(page.locator("#problems")).to_contain_text("Ikke angret. Begrunnelse: må fylles ut")
+        expect(page.locator("#problems")).to_contain_text(
+            "Ikke angret. Begrunnelse: Dette kan ikke være tomt: fyll det ut."
+        )
         check_page(page, "undo-problem-nb")
 
         undone = coordinator.post(f"/v1/bulk-registrations/{job_id}/undo", json={"reason": "x"})

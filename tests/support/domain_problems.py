@@ -16,7 +16,8 @@ from domain.model import ActivityDraft, ParticipantRequest
 from domain.rules import Limits, check_activity, check_participants
 
 DAY = date(2026, 11, 30)
-# Each a file the reader stops at (a header's problems come before the lines' problems).
+# Files with each problem the reader words: a header's problems stop it (its lines have no
+# columns to be read by); a line's problems do not stop the other lines.
 FILES = [
     b"",
     b"email\n",

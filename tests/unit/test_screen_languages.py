@@ -141,11 +141,19 @@ def test_the_domain_s_problems_are_in_bokmal_not_marked_english(name: str) -> No
 
 def test_a_domain_problem_keeps_its_english_for_the_api_and_says_bokmal_on_the_screen() -> None:
     english = {e.msg for e in csv_errors()}
-    assert "missing column email (or e-post, epost)" in english
-    assert "must be yes or no (ja/nei, true/false, 1/0), not 'kanskje'" in english
+    assert "The column email (or e-post, epost) is missing: add it to the header line." in english
+    assert "Write yes or no here (or ja/nei, true/false, 1/0), not 'kanskje'." in english
     said = {what for _, what, _, _ in in_words(csv_errors(), Language.NB)}
-    assert "mangler kolonnen email (eller e-post, epost)" in said
-    assert "må være ja eller nei (ja/nei, true/false, 1/0), ikke «kanskje»" in said
-    assert "det samme som linje 2" in said and "filen er tom" in said
+    assert "Kolonnen email (eller e-post, epost) mangler: legg den til i overskriftslinjen." in said
+    assert "Skriv ja eller nei her (eller yes/no, true/false, 1/0), ikke «kanskje»." in said
+    assert "Dette er samme person som på linje 2: oppgi hver person bare én gang." in said
+    assert "Filen er tom: den trenger en overskriftslinje og en linje for hver person." in said
+    assert (
+        "Denne linjen har 2 verdier, men overskriftslinjen har 1 kolonne. En verdi med et komma "
+        'i må stå i anførselstegn, som "Nordmann, Kari".'
+    ) in said
+    save_as = "Lagre filen som CSV UTF-8 (i Excel: Fil › Lagre som › CSV UTF-8)."  # noqa: RUF001
+    assert any(w.endswith(save_as) for w in said)
     rules = {what for _, what, _, _ in in_words(rules_errors(), Language.NB)}
-    assert "må være innenfor de siste 365 dagene" in rules
+    assert "Datoen må være innenfor de siste 365 dagene." in rules
+    assert "En innsending kan ha høyst 2 deltakere: del opp listen." in rules
