@@ -1,23 +1,22 @@
-"""``bulkreg submit`` and ``bulkreg status``: the HTTP API from a terminal."""
+"""``bulkreg submit`` and ``bulkreg status``: the HTTP API from a terminal or a script.
+
+Both end with the same exit status for the same job state (``words.exit_status``); any
+problem on the way (the file, the API's answer, the network) is exit 1 with a plain line."""
 
 from __future__ import annotations
 
 import argparse
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from bulkreg.cli import follow, problems, summary, words
 from bulkreg.foundation.settings import Settings
 from domain.csvfiles import participants_from_csv
 from domain.errors import ValidationFailed
-
-# Where `submit --wait` stops watching: the job is done, or waits for a person.
-SETTLED = {"succeeded", "failed", "cancelled", "needs_review"}
-EXIT = {"succeeded": 0, "needs_review": 2}
 
 
 class CsvProblem(ValueError):
@@ -43,135 +42,134 @@ def read_participants(path: str) -> list[dict[str, Any]]:
     return [p.model_dump(mode="json", exclude_none=True) for p in participants]
 
 
-LONG_POLL_SECONDS = 25
+def results_path(file: str) -> Path:
+    """Where ``submit`` saves the results file: next to the input, ``<name>.results.csv``."""
+    path = Path(file)
+    return path.with_name(f"{path.stem}.results.csv")
 
 
-def _client(settings: Settings, token: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=f"http://{settings.api_host}:{settings.api_port}",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    )
+class Session:
+    """One coordinator's conversation with the API: where it is, and what it prints."""
 
+    def __init__(self, settings: Settings, token: str) -> None:
+        self.base = f"http://{settings.api_host}:{settings.api_port}"
+        self.http = httpx.Client(
+            base_url=self.base, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+        self.console = Console()
 
-def _fail(console: Console, response: httpx.Response) -> int:
-    try:
-        body = response.json()
-        console.print(f"[red]{body.get('title')}[/red] ({body.get('code')}): {body.get('detail')}")
-        for error in body.get("errors") or []:
-            console.print(f"  {'.'.join(map(str, error['loc']))}: {error['msg']}")
-    except ValueError:
-        console.print(f"[red]HTTP {response.status_code}[/red]")
-    return 1
+    def say(self, line: str) -> None:
+        self.console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+    def problem(self, response: httpx.Response) -> int:
+        """The API's problem, once per message, plus the valid activity types where the
+        type was wrong."""
+        for line in problems.lines(response):
+            self.say(f"bulkreg: {line}")
+        if problems.names_activity_type(response):
+            known = problems.active_activity_types(self.http)
+            if known:
+                self.say("Active activity types: " + ", ".join(known))
+        return words.PROBLEM
+
+    def me(self) -> str | None:
+        """The caller's user id, to say "registered by you"."""
+        response = self.http.get("/v1/me")
+        return str(response.json()["id"]) if response.status_code == 200 else None
+
+    def job_url(self, job_id: str) -> str:
+        return f"{self.base}/ui/jobs/{job_id}"
+
+    def results_url(self, job_id: str) -> str:
+        return f"{self.base}/v1/bulk-registrations/{job_id}/results.csv"
+
+    def settled(
+        self, job: dict[str, Any], show_all: bool, results: str, header: bool = True
+    ) -> int:
+        """The summary of a job, where to review it and where its results are; the exit
+        status its state gives."""
+        summary.show(job, self.console, self.me(), show_all, header)
+        if job["status"] == "needs_review":
+            self.say(f"Review it at {self.job_url(job['job_id'])}")
+        self.say(f"Full results: {results}")
+        return words.exit_status(job["status"])
+
+    def save_results(self, job_id: str, path: Path) -> str:
+        """The results file saved at ``path`` (its name), or its URL if it cannot be."""
+        response = self.http.get(f"/v1/bulk-registrations/{job_id}/results.csv")
+        if response.status_code == 200:
+            try:
+                path.write_bytes(response.content)
+                return str(path)
+            except OSError as error:
+                self.say(f"bulkreg: cannot save {path}: {error.strerror}")
+        return self.results_url(job_id)
 
 
 def _unreachable(console: Console, settings: Settings, error: httpx.HTTPError) -> int:
     console.print(
-        f"[red]bulkreg:[/red] cannot reach the API at {settings.api_host}:{settings.api_port} "
-        f"({error.__class__.__name__}); is `make run` up?"
+        f"bulkreg: cannot reach the API at {settings.api_host}:{settings.api_port} "
+        f"({error.__class__.__name__}); is `make run` up?",
+        highlight=False,
+        markup=False,
     )
-    return 1
+    return words.PROBLEM
 
 
 def submit(args: argparse.Namespace, settings: Settings) -> int:
+    session = Session(settings, args.token)
     try:
-        return _submit(args, settings)
+        with session.http:
+            return _submit(args, session)
     except httpx.HTTPError as error:
-        return _unreachable(Console(), settings, error)
+        return _unreachable(session.console, settings, error)
 
 
-def _submit(args: argparse.Namespace, settings: Settings) -> int:
-    console = Console()
+def _submit(args: argparse.Namespace, session: Session) -> int:
     try:
         participants = read_participants(args.file)
     except CsvProblem as problem:
-        console.print(f"[red]bulkreg:[/red] {problem}")
-        return 1
+        session.say(f"bulkreg: {problem}")
+        return words.PROBLEM
     body = {
         "activity": {
             "activity_type": args.activity_type,
-            "occurred_on": args.date,
+            "occurred_on": args.date.isoformat(),
             "duration_minutes": args.duration,
             "notes": args.notes,
         },
         "participants": participants,
         "on_conflict": args.on_conflict,
     }
-    with _client(settings, args.token) as http:
-        response = http.post(
-            "/v1/bulk-registrations", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
-        )
-        if response.status_code not in (200, 202):
-            return _fail(console, response)
-        job_id = response.json()["job_id"]
-        console.print(f"job {job_id} queued ({len(participants)} participants)")
-        job = _watch(http, job_id, console)
-    if job is None:
-        return 1
-    show(job, console)
-    if job["status"] == "needs_review":
-        console.print(
-            f"review it at http://{settings.api_host}:{settings.api_port}/ui/jobs/{job_id}"
-        )
-    return EXIT.get(job["status"], 1)
-
-
-def _watch(http: httpx.Client, job_id: str, console: Console) -> dict[str, Any] | None:
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
-    ) as progress:
-        task = progress.add_task("queued", total=None)
-        etag: str | None = None
-        while True:
-            # A long poll: the API answers as soon as the job changes (or 304 after the
-            # wait), so the bar moves at once without polling every second.
-            response = http.get(
-                f"/v1/bulk-registrations/{job_id}",
-                params={"wait": LONG_POLL_SECONDS} if etag else None,
-                headers={"If-None-Match": etag} if etag else None,
-                timeout=LONG_POLL_SECONDS + 15,
-            )
-            if response.status_code == 304:
-                continue
-            if response.status_code != 200:
-                _fail(console, response)
-                return None
-            job = response.json()
-            etag = response.headers.get("ETag")
-            progress.update(task, description=job["status"])
-            if job["status"] in SETTLED:
-                progress.update(task, total=1, completed=1)
-                return dict(job)
-
-
-def show(job: dict[str, Any], console: Console) -> None:
-    console.print(f"job {job['job_id']}: [bold]{job['status']}[/bold]")
-    if job.get("error"):
-        console.print(f"  {job['error']['code']}: {job['error']['message']}")
-    counts = ", ".join(f"{k} {v}" for k, v in job["counts"].items() if v)
-    console.print(f"  {counts}")
-    table = Table("line", "peer mentor", "outcome", "activity / conflict / error")
-    for item in job.get("items", []):
-        detail = item["activity_id"] or ""
-        if item.get("conflict"):
-            c = item["conflict"]
-            detail = f"already registered {c['occurred_on']} ({c['activity_id']})"
-        if item.get("error"):
-            detail = item["error"]["message"]
-        given = ", ".join(item["given"].values())
-        who = f"{item['display_name']} ({given})" if item.get("display_name") else given
-        table.add_row(str(item["index"] + 2), who, item["outcome"], detail)
-    console.print(table)
+    response = session.http.post(
+        "/v1/bulk-registrations", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
+    )
+    if response.status_code not in (200, 202):
+        return session.problem(response)
+    job_id = response.json()["job_id"]
+    queued = {"job_id": job_id, "status": "queued", "counts": {"total": len(participants)}}
+    said = follow.describe(queued)
+    session.say(said)
+    try:
+        job = follow.follow(session.http, job_id, session.console, said)
+    except follow.PollFailed as failed:
+        return session.problem(failed.response)
+    results = session.save_results(job_id, results_path(args.file))
+    # The plain lines end with the job's state already; the live display leaves nothing.
+    return session.settled(job, args.show_all, results, header=session.console.is_terminal)
 
 
 def status(args: argparse.Namespace, settings: Settings) -> int:
-    console = Console()
+    session = Session(settings, args.token)
     try:
-        with _client(settings, args.token) as http:
-            response = http.get(f"/v1/bulk-registrations/{args.job_id}")
+        with session.http:
+            response = session.http.get(f"/v1/bulk-registrations/{args.job_id}")
+            if response.status_code != 200:
+                return session.problem(response)
+            job = response.json()
+            if job["status"] in words.UNFINISHED:
+                session.say(follow.describe(job))
+                return words.exit_status(job["status"])
+            return session.settled(job, args.show_all, session.results_url(str(args.job_id)))
     except httpx.HTTPError as error:
-        return _unreachable(console, settings, error)
-    if response.status_code != 200:
-        return _fail(console, response)
-    show(response.json(), console)
-    return 0
+        return _unreachable(session.console, settings, error)
