@@ -1,5 +1,7 @@
 """The results file of a bulk job (docs/api.md, "Bulk registrations"): one line per participant, in the order they
-were submitted, written as it is sent.
+were submitted, written as it is sent. A line whose participant had a conflict names the
+record it would duplicate, who registered it (id and name) and when — also when a
+decision cancelled the participant.
 
 Cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) are
 written with a leading apostrophe, as OWASP advises for CSV exports; the CSV reader takes
@@ -38,6 +40,7 @@ HEADER = (
     "activity_id",
     "conflict_activity_id",
     "conflict_registered_by",
+    "conflict_registered_by_name",
     "conflict_created_at",
     "error_code",
     "error_message",
@@ -67,7 +70,7 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
-def _row(item: JobItem, person: UserRecord | None) -> list[str]:
+def _row(item: JobItem, person: UserRecord | None, registrar: UserRecord | None) -> list[str]:
     given = item.given
     email = person.email if person else (given.value if given.kind is KeyKind.EMAIL else None)
     member = (
@@ -86,6 +89,7 @@ def _row(item: JobItem, person: UserRecord | None) -> list[str]:
         item.activity_id,
         conflict.activity_id if conflict else None,
         conflict.registered_by if conflict else None,
+        registrar.display_name if registrar else None,
         conflict.created_at.isoformat() if conflict else None,
         item.error_code,
         item.error_message,
@@ -107,7 +111,8 @@ def results_csv(
     for start in range(0, len(job.items), LINES_PER_CHUNK):
         for item in job.items[start : start + LINES_PER_CHUNK]:
             person = people.get(item.peer_mentor_id) if item.peer_mentor_id else None
-            writer.writerow(_row(item, person))
+            registrar = people.get(item.conflict.registered_by) if item.conflict else None
+            writer.writerow(_row(item, person, registrar))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -31,32 +31,31 @@ def register_items(
 
     Items name their person already (``peer_mentor_id``), or ``screening`` says whom each
     names (``Screening.people``, by index: the worker resolves a job's keys in the statement
-    that screens it). ``screening``, when the caller already has it, may cover cancelled
-    items too: only the live ones are assessed against it. Two items that name the same
-    person: the later is invalid (``duplicate_participant``)."""
+    that screens it). ``screening`` covers the items a decision cancelled too: they are
+    assessed like the others and keep their conflict or error, but are never written. Two
+    live items that name the same person: the later is invalid (``duplicate_participant``)."""
     org_id, draft = registration.org_id, registration.draft
     if screening is not None and screening.people is not None:
         for item in items:
             item.peer_mentor_id, item.display_name = screening.people.get(item.index, NOBODY)
     if screening is None:
-        live = [
-            item.peer_mentor_id
-            for item in items
-            if item.decision is not Decision.CANCEL and item.peer_mentor_id is not None
-        ]
-        screening = uow.activities.screen(org_id, draft.activity_type, draft.occurred_on, live)
+        named_people = [item.peer_mentor_id for item in items if item.peer_mentor_id is not None]
+        screening = uow.activities.screen(
+            org_id, draft.activity_type, draft.occurred_on, named_people
+        )
     errors = {pm: participant_error(user, org_id) for pm, user in screening.ineligible.items()}
+    # Only live items name a person first; an item a decision cancelled is assessed all the
+    # same, so that it keeps the reason it was cancelled for (``assess``).
     named: set[UUID] = set()
     for item in items:
         pm = item.peer_mentor_id
-        if item.decision is Decision.CANCEL:
-            assess(item, None, None)
-        elif pm is None:
+        if pm is None:
             assess(item, "unknown_participant", None)
         elif pm in named:
             assess(item, "duplicate_participant", None)
         else:
-            named.add(pm)
+            if item.decision is not Decision.CANCEL:
+                named.add(pm)
             assess(item, errors.get(pm), screening.duplicates.get(pm))
     plan = apply_on_conflict(items, registration)
     if plan.activities:

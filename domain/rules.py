@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Annotated
 from uuid import UUID
 
+from pydantic import StringConstraints
+
 from domain.errors import FieldError
+from domain.explain import explained
 from domain.model import (
     ActivityDraft,
     Decision,
@@ -27,9 +31,16 @@ from domain.model import (
     Role,
     UserRecord,
 )
-from domain.words import N_, phrase
+from domain.words import N_, N_plural, counted, english_plural, phrase
 
 ACTIVITY = ("body", "activity")
+# What a new activity type's code may hold (docs/api.md, "CLI"): it is typed into files,
+# URLs and command lines, so lowercase ASCII letters, digits, ``_`` and ``-``, beginning
+# with a letter or a digit.
+CODE_ALPHABET = r"^[a-z0-9][a-z0-9_-]*$"
+NewActivityTypeCode = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=CODE_ALPHABET)
+]
 
 
 @dataclass(frozen=True)
@@ -43,14 +54,19 @@ def check_activity(
 ) -> list[FieldError]:
     errors = []
     if draft.occurred_on > today:
-        future = phrase(N_("must not be in the future"))
+        future = phrase(N_("The date must not be in the future: pick today or an earlier day."))
         errors.append(FieldError.said((*ACTIVITY, "occurred_on"), future))
     elif draft.occurred_on < today - timedelta(days=limits.max_backdate_days):
-        within = N_("must be within the last %(days)s days")
-        old = phrase(within, days=limits.max_backdate_days)
+        within = N_plural(
+            "The date must be within the last %(num)s day.",
+            "The date must be within the last %(num)s days.",
+        )
+        old = counted(within, limits.max_backdate_days)
         errors.append(FieldError.said((*ACTIVITY, "occurred_on"), old))
     if not type_is_active:
-        inactive = phrase(N_("is not an active activity type of your organization"))
+        inactive = phrase(
+            N_("This is not one of your organization's active activity types: pick one of them.")
+        )
         errors.append(FieldError.said((*ACTIVITY, "activity_type"), inactive))
     return errors
 
@@ -58,26 +74,30 @@ def check_activity(
 def check_participants(participants: list[ParticipantRequest], limits: Limits) -> list[FieldError]:
     """Each participant named by exactly one key, and no key twice (emails without case)."""
     if len(participants) > limits.max_participants:
-        at_most = N_("at most %(max)s participants per submission")
-        many = phrase(at_most, max=limits.max_participants)
+        at_most = N_plural(
+            "A submission names at most %(num)s participant: split the list.",
+            "A submission names at most %(num)s participants: split the list.",
+        )
+        many = counted(at_most, limits.max_participants)
         return [FieldError.said(("body", "participants"), many, "too_long")]
     errors: list[FieldError] = []
     seen: set[tuple[KeyKind, str]] = set()
     for index, participant in enumerate(participants):
         keys = participant.keys()
         if len(keys) != 1:
-            errors.append(FieldError(("body", "participants", index), ONE_KEY, "one_key"))
+            at = ("body", "participants", index)
+            errors.append(FieldError.said(at, explained("one_key", at), "one_key"))
             continue
         key = keys[0]
         if (key.kind, key.canonical) in seen:
-            twice = phrase(N_("appears more than once"))
+            twice = phrase(N_("This person is named more than once: name each person once."))
             loc = ("body", "participants", index, key.kind.value)
             errors.append(FieldError.said(loc, twice, "duplicate"))
         seen.add((key.kind, key.canonical))
     return errors
 
 
-ONE_KEY = "name the peer mentor by exactly one of peer_mentor_id, email or member_number"
+ONE_KEY = str(explained("one_key", ()))
 PARTICIPANT_ERRORS = {
     "unknown_participant": "no such peer mentor in your organization",
     "inactive_participant": "the peer mentor is inactive",
@@ -100,20 +120,27 @@ def participant_error(user: UserRecord | None, org_id: UUID) -> str | None:
 
 def assess(item: JobItem, error: str | None, existing: ExistingActivity | None) -> None:
     """Set the item's pre-commit outcome: cancelled, invalid (``error`` from
-    ``participant_error``), conflict or ready."""
+    ``participant_error``), conflict or ready. An item the coordinator's decision cancelled
+    keeps why it needed one: its error, or the activity it would duplicate."""
     item.activity_id = None
     item.conflict = existing
     item.error_code = item.error_message = None
+    if error:
+        item.error_code, item.error_message = error, PARTICIPANT_ERRORS[error]
     if item.decision is Decision.CANCEL:
         item.outcome = Outcome.CANCELLED
-        return
-    if error:
+    elif error:
         item.outcome = Outcome.INVALID
-        item.error_code, item.error_message = error, PARTICIPANT_ERRORS[error]
     elif existing is not None and not overrides(item):
         item.outcome = Outcome.CONFLICT
     else:
         item.outcome = Outcome.READY
+
+
+def _participants(count: int, which: str) -> str:
+    """``1 conflicting participant``, ``2 invalid participants``: the job's error message
+    (English, as the API and the command line say it; the screen words the error's code)."""
+    return english_plural(f"{count} {which} participant", f"{count} {which} participants", count)
 
 
 def overrides(item: JobItem) -> bool:
@@ -145,7 +172,10 @@ def apply_on_conflict(items: Iterable[JobItem], registration: Registration) -> B
         conflicts = sum(1 for i in blocked if i.outcome is Outcome.CONFLICT)
         invalid = len(blocked) - conflicts
         code = "conflicts_found" if conflicts else "invalid_participants"
-        message = f"{conflicts} conflicting and {invalid} invalid participants; nothing was written"
+        message = (
+            f"{_participants(conflicts, 'conflicting')} and {_participants(invalid, 'invalid')}; "
+            "nothing was written"
+        )
         return BatchOutcome(JobStatus.FAILED, [], (code, message))
     activities = []
     for item in items:

@@ -21,7 +21,7 @@ from api.screen.base import (
     session,
     signed_page,
 )
-from api.screen.review import review
+from api.screen.review import by_line, review
 from api.screen.undo import window
 from domain.clock import utcnow
 from domain.errors import DomainError
@@ -74,6 +74,7 @@ def job_detail(request: Request, uows: UnitsOfWorkDep, job_id: UUID) -> Response
             names=view.names,
             anomalies=view.anomalies,
             review=review(view.job) if in_review else None,
+            by_line=by_line(view.job),
             watch=unfinished,
             undoable=view.job.undoable(utcnow(), window()),
         )

@@ -1,6 +1,11 @@
 """A job in review, arranged for a decision in seconds: the conflicts and the invalid
 participants first, the ready ones after; which conflicts are new since the coordinator's
-last decisions; and the skip-all button worded for what the job holds."""
+last decisions; and the skip-all button worded for what the job holds.
+
+One numbering (``by_line``): a participant from a file is named by its line in that file,
+as the results file and the command line number it (the first participant is line 2, under
+the header). A job whose every participant is named by id — picked from the roster — has no
+file: its participants are named by name alone."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from dataclasses import dataclass
 
 from api.screen.i18n import Words
 from domain.jobs import BulkJob
-from domain.model import JobItem, Outcome
+from domain.model import JobItem, KeyKind, Outcome
 
 
 @dataclass(frozen=True)
@@ -60,3 +65,9 @@ def review(job: BulkJob) -> Review:
     decided_before = any(i.decision is not None for i in job.items)
     new = frozenset(i.index for i in conflicts if decided_before and i.decision is None)
     return Review(conflicts, invalid, rest, new, decided_before)
+
+
+def by_line(job: BulkJob) -> bool:
+    """Whether the job's participants came from a file: some are named by email or member
+    number, which only a file (or a program reading one) gives."""
+    return any(item.given.kind is not KeyKind.PEER_MENTOR_ID for item in job.items)

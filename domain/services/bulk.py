@@ -101,24 +101,27 @@ def submit(
 def get(uows: UnitsOfWork, principal: Principal, job_id: UUID) -> BulkJob:
     require_staff(principal, "read bulk registrations")
     with uows(principal) as uow:
+        anomalies = uow.anomalies.for_job_ahead(job_id)  # travels with the job: one round trip
         job = uow.jobs.get(job_id)
         if job is None:
             raise NotFound("no such bulk registration")
-        job.anomalies = uow.anomalies.for_job(job_id)
+        job.anomalies = anomalies()
         return job
 
 
 def results(
     uows: UnitsOfWork, principal: Principal, job_id: UUID
 ) -> tuple[BulkJob, dict[UUID, UserRecord]]:
-    """The job with its items and the people they name, for the results file."""
+    """The job with its items and the people they name, for the results file: its
+    participants and whoever registered the records its conflicts would duplicate."""
     require_staff(principal, "read bulk registrations")
     with uows(principal) as uow:
         job = uow.jobs.get(job_id)
         if job is None:
             raise NotFound("no such bulk registration")
-        named = list({i.peer_mentor_id for i in job.items if i.peer_mentor_id is not None})
-        return job, uow.directory.users(named)
+        named = {i.peer_mentor_id for i in job.items if i.peer_mentor_id is not None}
+        named |= {i.conflict.registered_by for i in job.items if i.conflict is not None}
+        return job, uow.directory.users(list(named))
 
 
 def version(uows: UnitsOfWork, principal: Principal, job_id: UUID) -> tuple[int, JobStatus]:

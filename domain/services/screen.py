@@ -94,6 +94,14 @@ def _names(uow: UnitOfWork, org_id: UUID, people: set[UUID | None]) -> Names:
     )
 
 
+def names(uows: UnitsOfWork, principal: Principal, people: set[UUID | None]) -> Names:
+    """The names of ``people`` and of the organization's activity types, for a page that
+    shows a record (a proxy registration's, or the one it would duplicate)."""
+    require_staff(principal, "read the roster")
+    with uows(principal) as uow:
+        return _names(uow, principal.org_id, people)
+
+
 def jobs(
     uows: UnitsOfWork,
     principal: Principal,

@@ -16,6 +16,7 @@ from domain.errors import ExistingActivity
 from domain.jobs import BulkJob
 from domain.languages import Language
 from domain.model import (
+    Activity,
     ActivityDraft,
     Anomaly,
     AnomalyAction,
@@ -114,6 +115,11 @@ def contexts() -> Iterator[tuple[str, str, str, dict[str, Any]]]:
     signed: dict[str, Any] = {"principal": COORD, "csrf": "c", "names": NAMES}
     yield "login", "login.html", "/ui/login", {"csrf": "c", "error": "x", "picked": None}
     yield "sign-in-link", "sign_in_link.html", "/ui/sign-in", {"csrf": "c", "error": None}
+    yield "login-every-way", "login.html", "/ui/login", {"csrf": "c", "error": None,
+        "picked": None, "next_page": "/ui/anomalies", "single_sign_on": "Logg inn med Test ID",
+        "email_sign_in": True}  # fmt: skip
+    yield "single-sign-on-refused", "single_sign_on.html", "/ui/oidc/callback", {"title": "t",
+        "text": "d", "switch_path": "/ui/login", "onward": None}  # fmt: skip
     lines = [JobLine(review_job, True), JobLine(done, False), JobLine(failed, False),
         JobLine(undone, False)]  # fmt: skip
     statuses = list(JobStatus)
@@ -159,6 +165,24 @@ def contexts() -> Iterator[tuple[str, str, str, dict[str, Any]]]:
             "problems": in_words(errors, Language.NB)}  # fmt: skip
     yield "new-again", "new.html", "/ui/new", form | {"problems": [],
         "again": Again(done, [KARI], 1)}  # fmt: skip
+    yield "job-review-by-line", "job.html", "/ui/jobs/x", signed | {"job": review_job,
+        "anomalies": [], "review": review(review_job), "by_line": True, "watch": True,
+        "undoable": False}  # fmt: skip
+    one = signed | {"fields": {"q": "kari", "person": str(KARI), "occurred_on": "2026-11-30"},
+        "types": [ActivityType("home_visit", "Hjemmebesøk", True)], "chosen": people,
+        "matches": [], "more": False, "problems": [], "described": {},
+        "duplicate": None}  # fmt: skip
+    yield "register", "register.html", "/ui/register", one
+    yield "register-problems", "register.html", "/ui/register", one | {"problems": [("Person",
+        "velg personen", True, "person"), ("Dato", "odd words", False, "occurred_on")],
+        "described": {"person": "problem-1", "occurred_on": "problem-2"}}  # fmt: skip
+    existing = ExistingActivity(uuid4(), KARI, OLA, "home_visit", DAY, NOW, 30, "tur",
+        Source.PROXY.value, None)  # fmt: skip
+    yield "register-duplicate", "register.html", "/ui/register", one | {"duplicate": existing}
+    written = Activity(uuid4(), ORG, KARI, "home_visit", DAY, 30, "tur", COORD.user_id,
+        Source.PROXY, None, existing.activity_id, NOW)  # fmt: skip
+    yield "registered", "registered.html", "/ui/register", signed | {"activity": written,
+        "overridden": True}  # fmt: skip
     yield "error", "error.html", "/ui/jobs/x", {"title": "t", "detail": "d"}
     yield "accessibility", "accessibility.html", "/ui/accessibility", {"contact": None}
 

@@ -31,12 +31,13 @@ DAY = date(2026, 11, 30)
 
 
 def _job() -> tuple[BulkJob, dict[UUID, UserRecord]]:
-    org, ase, kare = uuid4(), uuid4(), uuid4()
+    org, ase, kare, berit = uuid4(), uuid4(), uuid4(), uuid4()
     people = {
         ase: UserRecord(ase, org, Role.PEER_MENTOR, "Åse Tjøstheim", True, "ase@example.org"),
         kare: UserRecord(kare, org, Role.PEER_MENTOR, "Kåre Ærlend", True, "kare@example.org"),
+        berit: UserRecord(berit, org, Role.COORDINATOR, "Berit Koordinator", True),
     }
-    conflict = ExistingActivity(uuid4(), kare, uuid4(), "home_visit", DAY, NOW)
+    conflict = ExistingActivity(uuid4(), kare, berit, "home_visit", DAY, NOW)
     items = [
         JobItem.of_person(0, ase, display_name="Åse Tjøstheim", outcome=Outcome.READY),
         JobItem.of_person(
@@ -71,7 +72,7 @@ def test_the_excel_dialect_opens_as_columns_with_norwegian_letters_intact() -> N
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     assert [row[4] for row in rows[1:]] == ["Åse Tjøstheim", "Kåre Ærlend", ""]
     assert rows[3][2] == "'=ukjent@example.org"  # never a formula
-    assert rows[3][11] == "no peer mentor; not in this organization"  # quoted, one cell
+    assert rows[3][HEADER.index("error_message")] == "no peer mentor; not in this organization"
     assert all(len(row) == len(HEADER) for row in rows)
     assert "Ã" not in text and text.endswith("\r\n")
 
@@ -105,3 +106,14 @@ def test_an_english_readers_excel_file_is_split_at_commas() -> None:
     assert text.startswith("\ufeff") and text[1:].splitlines()[0] == ",".join(HEADER)
     rows = list(csv.reader(io.StringIO(text[1:], newline="")))
     assert [row[4] for row in rows[1:]] == ["Åse Tjøstheim", "Kåre Ærlend", ""]
+
+
+def test_a_conflict_names_its_registrar_by_id_and_name() -> None:
+    job, people = _job()
+    rows = list(csv.reader(io.StringIO("".join(results_csv(job, people)), newline="")))
+    by_name = dict(zip(HEADER, rows[2], strict=True))
+    conflict = job.items[1].conflict
+    assert conflict is not None
+    assert by_name["conflict_registered_by"] == str(conflict.registered_by)
+    assert by_name["conflict_registered_by_name"] == "Berit Koordinator"
+    assert dict(zip(HEADER, rows[1], strict=True))["conflict_registered_by_name"] == ""

@@ -92,6 +92,20 @@ def test_override_flag_or_decision_turns_a_conflict_into_an_override() -> None:
         assert result.activities[0].duplicate_of == prior.activity_id
 
 
+def test_an_item_a_decision_cancels_keeps_its_conflict_or_error() -> None:
+    conflicting = JobItem.of_person(0, uuid4(), decision=Decision.CANCEL)
+    assert conflicting.peer_mentor_id is not None
+    prior = existing(conflicting.peer_mentor_id)
+    assess(conflicting, None, prior)
+    invalid = JobItem.of_person(1, uuid4(), decision=Decision.CANCEL)
+    assess(invalid, participant_error(mentor(active=False), ORG), None)
+    assert (conflicting.outcome, conflicting.conflict) == (Outcome.CANCELLED, prior)
+    assert (invalid.outcome, invalid.error_code) == (Outcome.CANCELLED, "inactive_participant")
+    result = plan([conflicting, invalid], OnConflict.REVIEW)
+    assert (result.status, result.activities) == (JobStatus.SUCCEEDED, [])
+    assert conflicting.conflict == prior and invalid.error_code == "inactive_participant"
+
+
 def test_activity_checks_future_backdate_and_type() -> None:
     limits = Limits(max_backdate_days=10)
     future = DRAFT.model_copy(update={"occurred_on": TODAY + timedelta(days=1)})

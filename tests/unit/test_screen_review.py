@@ -9,15 +9,17 @@ from uuid import uuid4
 import pytest
 
 from api.screen.i18n import words
-from api.screen.review import review
+from api.screen.review import by_line, review
 from domain.errors import ExistingActivity
 from domain.jobs import BulkJob
 from domain.languages import Language
 from domain.model import (
     ActivityDraft,
     Decision,
+    Given,
     JobItem,
     JobStatus,
+    KeyKind,
     OnConflict,
     Outcome,
 )
@@ -105,3 +107,11 @@ def test_conflicts_found_after_the_coordinators_decisions_are_new() -> None:
     assert r.decided_before and r.new == frozenset({2, 3})
     assert r.ready == 2  # items 1 and 4; item 0 stays skipped
     assert r.skip_all_label(EN) == "Skip the 2 conflicts and register the other 2 people"
+
+
+def test_participants_from_a_file_are_numbered_by_line_those_picked_by_name() -> None:
+    picked = _job([R, C, R])
+    assert not by_line(picked)
+    from_a_file = _job([R, C, R])
+    from_a_file.items[2].given = Given(KeyKind.EMAIL, "someone@example.org")
+    assert by_line(from_a_file)
