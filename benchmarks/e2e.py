@@ -21,6 +21,7 @@ import httpx
 import psycopg
 import redis
 
+from benchmarks import cpu
 from benchmarks.harness import (
     Figure,
     Org,
@@ -273,10 +274,22 @@ def run(
     noop_rate(servers, n)
     floor_rate(servers, stack, org, n, secret)
     job_rate(servers, stack, org, n, first_day=900, secret=secret)
+    ours = cpu.Processes.of(servers, stack.api.pid, stack.worker.pid)
+    floor_side = cpu.Processes.of(servers, stack.floor.pid, stack.worker.pid)
+    spent: dict[str, Figure] = {}
+
+    def account(side: str, before: dict[str, float], after: dict[str, float]) -> None:
+        for kind, ms in cpu.per_job(before, after, n).items():
+            spent.setdefault(f"cpu_ms_per_job_{side}_{kind}", Figure()).add(ms)
+
     for rep in range(repeat):
         noops.add(noop_rate(servers, n))
+        before = floor_side.seconds()
         floors.add(floor_rate(servers, stack, org, n, secret))
+        account("floor", before, floor_side.seconds())
+        before = ours.seconds()
         jobs.add(job_rate(servers, stack, org, n, first_day=1000 + rep * n, secret=secret))
+        account("jobs", before, ours.seconds())
         ratio.add(jobs.samples[-1] / floors.samples[-1])
         vs_bare.add(jobs.samples[-1] / noops.samples[-1])
     for rep in range(repeat):
@@ -294,7 +307,7 @@ def run(
         "drained_jobs_per_s": drained_jobs,
         "drained_noops_per_s": drained_noops,
         "worker_drain_ratio": drain_ratio,
-    }
+    } | spent
 
 
 def one_job(servers: Servers, stack: Stack, org: Org, secret: str) -> str:

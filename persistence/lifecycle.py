@@ -92,28 +92,54 @@ TAKEABLE = f"(status = {literal(QUEUED)} or (status = {literal(RUNNING)} and {AB
 # no-op that answers the same claim: a round trip re-sent after its connection dropped (the
 # first send may have reached the server and committed) finds its own claim, uncounted.
 #
-# A large job (over ``:large`` participants) is taken only while its organization has fewer
-# than ``:max_large`` large jobs running: one organization cannot hold every large-job slot.
-# The others stay queued, uncounted, and their messages come back for their turn.
+# The job named (``:id``, the message's) is a hint for small jobs: the claim takes the fair
+# one among every queued small job — that of the organization served least recently
+# (``organizations.jobs_served_at``, which the claim sets), the named job first within it,
+# then the oldest — so organizations take turns whatever order the broker delivers in, and a
+# burst of one organization never makes another's job wait for all of it. The claimed job's
+# id is the answer, with whether the named job still waits: its message then claims again
+# (``domain.services.processing.process``), so no job is left without a message.
+#
+# A large job (over ``:large`` participants) is taken only as named, and only while its
+# organization has fewer than ``:max_large`` large jobs running: one organization cannot
+# hold every large-job slot. The others stay queued, uncounted, and their messages come back
+# for their turn.
 CLAIM = Transition(
     "claim",
     frozenset({QUEUED}),
     RUNNING,
     sql(
-        f"""update bulk_jobs set status = {literal(RUNNING)},
+        f"""with claimed as (
+           update bulk_jobs set status = {literal(RUNNING)},
                attempts = attempts + (claim_token is distinct from :token)::int,
                lease_until = now() + make_interval(secs => :lease), claim_token = :token,
                started_at = coalesce(started_at, now()), {NEXT_VERSION}
            where id = (select j.id from bulk_jobs j
-                       where j.id = :id
-                         and ({TAKEABLE}
-                              or (status = {literal(RUNNING)} and claim_token = :token))
-                         and (j.total <= :large
-                              or (select count(*) from bulk_jobs r
-                                  where r.org_id = j.org_id and r.status = {literal(RUNNING)}
-                                    and r.total > :large and r.id <> j.id) < :max_large)
+                       where (j.id = :id
+                              and ({TAKEABLE}
+                                   or (status = {literal(RUNNING)} and claim_token = :token))
+                              and (j.total <= :large
+                                   or (select count(*) from bulk_jobs r
+                                       where r.org_id = j.org_id
+                                         and r.status = {literal(RUNNING)}
+                                         and r.total > :large and r.id <> j.id) < :max_large))
+                          or (j.status = {literal(QUEUED)} and j.total <= :large
+                              and exists (select from bulk_jobs h
+                                          where h.id = :id and h.total <= :large))
+                       order by j.claim_token is not distinct from cast(:token as uuid) desc,
+                                (select o.jobs_served_at from organizations o
+                                 where o.id = j.org_id) nulls first,
+                                j.id = :id desc, j.created_at
+                       limit 1
                        for update of j skip locked)
-           returning id, attempts"""
+           returning id, attempts, org_id),
+         turn as (update organizations set jobs_served_at = now()
+                  where id = (select org_id from claimed))
+         select id, attempts,
+                id <> :id and exists (select from bulk_jobs n
+                                      where n.id = :id and n.status = {literal(QUEUED)})
+                    as named_waiting
+         from claimed"""
     ),
     keeps=frozenset({RUNNING}),
 )

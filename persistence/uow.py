@@ -27,17 +27,20 @@ from domain.model import Principal
 from domain.ports.activities import Activities
 from domain.ports.anomalies import Anomalies
 from domain.ports.audit import Audit
+from domain.ports.choices import Choices
 from domain.ports.directory import Directory
 from domain.ports.events import Events
 from domain.ports.identity import SignIns
 from domain.ports.jobs import Claimed, Jobs, Sendable
 from domain.ports.languages import Languages
+from domain.ports.mail import Mail, MailRelay
 from domain.ports.maintenance import MaintenanceJobs
 from domain.ports.webhooks import Relay, Webhooks
 from persistence.lifecycle import CLAIM
 from persistence.repositories.activities import SqlActivities
 from persistence.repositories.anomalies import SqlAnomalies
 from persistence.repositories.audit import SqlAudit
+from persistence.repositories.choices import SqlChoices
 from persistence.repositories.claims import (
     ACT_FOR_CLAIM,
     ORG_TURN,
@@ -50,6 +53,7 @@ from persistence.repositories.directory import SqlDirectory
 from persistence.repositories.events import SqlEvents, SqlWebhooks
 from persistence.repositories.jobs import SqlJobs
 from persistence.repositories.languages import SqlLanguages
+from persistence.repositories.mail import SqlMail, SqlMailRelay
 from persistence.repositories.relay import SqlRelay
 from persistence.repositories.sign_ins import SqlSignIns
 from persistence.roles import MAINTENANCE_ROLE
@@ -117,6 +121,8 @@ class _Repositories(_Transaction):
     events: Events
     webhooks: Webhooks
     languages: Languages
+    choices: Choices
+    mail: Mail
 
     def __enter__(self) -> Self:
         wire = self._open()
@@ -128,6 +134,8 @@ class _Repositories(_Transaction):
         self.anomalies = SqlAnomalies(wire)
         self.audit = SqlAudit(wire)
         self.languages = SqlLanguages(wire)
+        self.choices = SqlChoices(wire)
+        self.mail = SqlMail(wire)
         return self
 
 
@@ -181,6 +189,16 @@ class SqlClaimingUnitOfWork(_Repositories):
         row = self.wire.answer(self._claim)
         if row is None:
             return Claimed(None, None)  # nothing to take: no identity was set, nothing seen
+        if row.id != self.job_id:
+            # The claim took another organization's turn (or another message's job): the
+            # statements that travelled with it saw nothing, and act for that job now, in the
+            # same transaction, one more round trip.
+            self.job_id = row.id
+            self.wire.queue(ACT_FOR_CLAIM, {"job": row.id, "token": self.token})
+            try:
+                found = self.jobs.lock_claimed(row.id, self.token)
+            except Unauthenticated:
+                return Claimed(claim_from(row, self.token), None)
         if found is None:
             raise LeaseLost(f"job {self.job_id} changed hands before it could be locked")
         return Claimed(claim_from(row, self.token), *found)
@@ -189,6 +207,7 @@ class SqlClaimingUnitOfWork(_Repositories):
 class SqlMaintenanceUnitOfWork(_Transaction):
     jobs: MaintenanceJobs
     relay: Relay
+    mail: MailRelay
 
     def __init__(self, engine: Engine, publish: Publisher) -> None:
         super().__init__(engine, publish, [(BECOME_MAINTENANCE, None)])
@@ -197,6 +216,7 @@ class SqlMaintenanceUnitOfWork(_Transaction):
         wire = self._open()
         self.jobs = SqlMaintenanceJobs(wire)
         self.relay = SqlRelay(wire)
+        self.mail = SqlMailRelay(wire)
         return self
 
 

@@ -19,7 +19,7 @@ refuses to send anything once the transaction has ended.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -112,6 +112,20 @@ class Wire:
     def round_trip(self, *statements: tuple[Sql, Params]) -> list[list[Any]]:
         """The rows of each statement, all sent in one round trip and run in order."""
         return [cursor.fetchall() for cursor in self._send(list(statements))]
+
+    def ahead(self, statement: Sql, params: Params = None) -> Callable[[], list[Any]]:
+        """Send with the next round trip; the function returned gives its rows (sending it
+        then if nothing else has)."""
+        pending = PendingAnswer()
+        self._queued.append((statement, params, pending))
+
+        def rows() -> list[Any]:
+            if pending.cursor is None:
+                self._send([])
+            assert pending.cursor is not None
+            return pending.cursor.fetchall()
+
+        return rows
 
     def answer(self, ahead: PendingAnswer) -> Any | None:
         """The first row of a statement of the preamble, sending it if it has not

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 from uuid import UUID
 
@@ -11,6 +11,11 @@ from domain.model import Anomaly
 
 class Anomalies(Protocol):
     def for_job(self, job_id: UUID) -> list[Anomaly]: ...
+    def for_job_ahead(self, job_id: UUID) -> Callable[[], list[Anomaly]]:
+        """``for_job``, sent with the unit of work's next round trip: the function returned
+        gives the anomalies once it has travelled."""
+        ...
+
     def listing(self, resolved: bool | None) -> list[Anomaly]: ...
     def lock(self, anomaly_id: UUID) -> Anomaly | None: ...
     def resolve(self, anomaly: Anomaly) -> None: ...

@@ -29,6 +29,9 @@ class Claim:
     job_id: UUID
     attempts: int
     token: UUID
+    # The claim took another job than the message named (another organization's turn, or a
+    # job whose message came first), and the named one still waits in the queue.
+    named_waiting: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,15 @@ claim commits on its own, and the transaction acts as the job's submitter, whom 
 finds from the claim and refuses if they may no longer register.
 
 Idempotent by construction: the claim is a single statement that only a queued job (or a
-running one whose lease expired) passes, so a redelivered or duplicated message finds
-nothing to do; and every row of the job is written in the transaction that marks it
-``succeeded``, so an attempt that dies writes nothing.
+running one whose lease expired) passes, so a redelivered or duplicated message never runs
+a job twice (it takes another queued job in its turn, or finds nothing to do); and every row
+of the job is written in the transaction that marks it ``succeeded``, so an attempt that
+dies writes nothing.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from uuid import UUID
@@ -39,18 +41,64 @@ def process(
     new_id: Callable[[], UUID] = time_ordered_id,
     observe: Callable[[JobStatus, int], None] | None = None,
 ) -> JobStatus | None:
-    """Run one attempt. Returns the status it ended in, or None when there was nothing to
-    do (terminal or unknown). Raises ``JobBusy`` while another worker's lease is live."""
+    """Run attempts until the named job is taken. Returns the status the last attempt ended
+    in, or None when there was nothing to do (terminal or unknown). Raises ``JobBusy`` while
+    another worker's lease is live.
+
+    ``job_id`` is the message's job. For a small job it is a hint: each claim takes the
+    fairest queued small job (organizations take turns, see ``persistence.lifecycle.CLAIM``),
+    which is the named one unless another organization's turn has come. While the named job
+    still waits, the message claims again: its own organization's turn comes within as many
+    claims as there are organizations waiting, so every message gets its job taken."""
+    status: JobStatus | None = None
+    for turn in itertools.count():
+        try:
+            status, named_waiting = _process_one(
+                uows,
+                job_id,
+                lease_seconds=lease_seconds,
+                max_attempts=max_attempts,
+                clock=clock,
+                new_id=new_id,
+                observe=observe,
+            )
+        except JobBusy:
+            if turn == 0:
+                raise
+            return status  # another worker took the named job meanwhile: it is in hand
+        if not named_waiting:
+            return status
+    raise AssertionError("unreachable")
+
+
+def _process_one(
+    uows: UnitsOfWork,
+    named: UUID,
+    *,
+    lease_seconds: float,
+    max_attempts: int,
+    clock: Clock,
+    new_id: Callable[[], UUID],
+    observe: Callable[[JobStatus, int], None] | None,
+) -> tuple[JobStatus | None, bool]:
+    """One claim and its attempt: the status it ended in, and whether the named job still
+    waits (the claim took another)."""
     token = new_id()
+    job_id = named
     try:
-        with uows.claiming(job_id, token, lease_seconds) as uow:
+        with uows.claiming(named, token, lease_seconds) as uow:
             claimed = uow.claimed()
-            log.info("claim: %s", "taken" if claimed.claim else "nothing to take")
+            if claimed.claim:
+                job_id = claimed.claim.job_id
+            if job_id != named:
+                log.info("claim: took job %s in its turn", job_id)
+            else:
+                log.info("claim: %s", "taken" if claimed.claim else "nothing to take")
             if claimed.claim and claimed.claim.attempts <= max_attempts and claimed.job:
                 status, written = _attempt(uow, claimed.job, claimed.screening, clock, new_id)
                 if observe is not None:
                     observe(status, written)
-                return status
+                return status, claimed.claim.named_waiting
     except TransientError:
         _release(uows, job_id, token)  # changes nothing unless the claim was made
         raise
@@ -73,7 +121,7 @@ def process(
             # Queued, yet not ours to take: its organization's large-job slots are all
             # running (or another worker is claiming it this instant). Not an attempt.
             raise JobBusy(TURN_SECONDS)
-        return None
+        return None, False
     if claim.attempts > max_attempts:
         reason = ("max_attempts_exceeded", f"gave up after {max_attempts} attempts")
     else:
@@ -82,7 +130,7 @@ def process(
     with uows.maintenance() as maintenance:
         maintenance.jobs.fail(job_id, *reason, token)
         maintenance.commit()
-    return JobStatus.FAILED
+    return JobStatus.FAILED, claim.named_waiting
 
 
 def _attempt(

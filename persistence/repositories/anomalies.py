@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from uuid import UUID
 
 from domain.model import (
@@ -66,18 +66,21 @@ def _anomaly(r: Row) -> Anomaly:
     )
 
 
+FOR_JOB = sql(
+    f"select {ANOMALY_COLUMNS} from anomalies where bulk_job_id = :job order by detected_at"
+)
+
+
 class SqlAnomalies:
     def __init__(self, wire: Wire) -> None:
         self.wire = wire
 
     def for_job(self, job_id: UUID) -> list[Anomaly]:
-        rows = self.wire.rows(
-            sql(
-                f"select {ANOMALY_COLUMNS} from anomalies where bulk_job_id = :job order by detected_at"
-            ),
-            {"job": job_id},
-        )
-        return [_anomaly(r) for r in rows]
+        return self.for_job_ahead(job_id)()
+
+    def for_job_ahead(self, job_id: UUID) -> Callable[[], list[Anomaly]]:
+        rows = self.wire.ahead(FOR_JOB, {"job": job_id})
+        return lambda: [_anomaly(r) for r in rows()]
 
     def listing(self, resolved: bool | None) -> list[Anomaly]:
         rows = self.wire.rows(

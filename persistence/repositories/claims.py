@@ -59,7 +59,7 @@ def claim_params(
 
 
 def claim_from(row: Row, token: UUID) -> Claim:
-    return Claim(row.id, row.attempts, token)
+    return Claim(row.id, row.attempts, token, row.named_waiting)
 
 
 class SqlMaintenanceJobs:

@@ -33,7 +33,13 @@ KEYS = {
     "event_delivery_quiet_p95_ms",
     "duplicates_per_relay_kill",
     "long_poll_wakeup_p95_ms",
+    "poll_p99_ms_with_1000_waiting",
+    "long_poll_overshoot_ms",
+    "fairness_idle_p95_ms",
+    "retention_p95_ratio",
 }
+CPU_KINDS = {"api", "worker_main", "worker_child", "postgresql", "redis", "load_generator"}
+CPU_PARTS = {"postgresql_api", "postgresql_worker", "postgresql_other"}
 
 MAY_BE_ZERO = {"duplicates_per_relay_kill"}
 
@@ -58,4 +64,9 @@ def test_make_bench_code_runs_and_writes_every_figure(tmp_path: Path) -> None:
         assert isinstance(results[key], float) and results[key] >= 0, key
     assert results["machine"]["cores"] >= 1 and results["machine"]["postgresql"]
     assert all({"min", "median", "max"} == set(row) for row in results["spread"].values())
+    for side in ("jobs", "floor"):  # CPU per job by kind (zero is possible at these sizes)
+        spent = results["cpu_ms_per_job"][side]
+        assert set(spent) == CPU_KINDS | CPU_PARTS | {"total"}
+        assert all(isinstance(ms, float | int) for ms in spent.values())
+        assert all(spent[kind] >= 0 for kind in CPU_KINDS | {"total"})
     assert "commit_ratio" in result.stdout  # the table was printed

@@ -130,8 +130,14 @@ def test_the_claim_takes_effect_at_once_ahead_of_the_transaction_it_travels_with
         )
         raise RuntimeError("boom")
     assert job_status(superuser_engine, job_id) == "running"
-    with uows.claiming(job_id, uuid4(), 60) as uow:  # its lease is live: nothing to take
-        assert uow.claimed() == Claimed(None, None)
+    # Its lease is live: a second claim takes nothing of it (for a small job the named one
+    # is a hint: the claim may take another organization's queued job in its turn).
+    with uows.claiming(job_id, uuid4(), 60) as uow:
+        again = uow.claimed()
+        assert again == Claimed(None, None) or (
+            again.claim is not None and again.claim.job_id != job_id
+        )
+    assert job_status(superuser_engine, job_id) == "running"
 
 
 def test_the_processing_transaction_alone_runs_on_generic_plans(

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from uuid import UUID
 
@@ -122,6 +122,9 @@ class FakeAnomalies(Anomalies):
 
     def _visible(self) -> list[Anomaly]:
         return [a for a in self.store.anomalies.values() if a.org_id == self.principal.org_id]
+
+    def for_job_ahead(self, job_id: UUID) -> Callable[[], list[Anomaly]]:
+        return lambda: self.for_job(job_id)
 
     def for_job(self, job_id: UUID) -> list[Anomaly]:
         return [a for a in self._visible() if a.bulk_job_id == job_id]
