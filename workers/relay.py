@@ -12,6 +12,13 @@ organization; each has a deadline for the whole request (connect, send, answer: 
 ``BULKREG_WEBHOOK_TIMEOUT_SECONDS``, however slowly a receiver dribbles its answer), and its
 outcome is recorded as soon as it is answered, not after a batch.
 
+Mail servers are receivers too: the relay sends the mail outbox (``emails``) the same way,
+with senders of its own (``MAIL_SENDERS``, so a slow or absent mail server never holds up a
+webhook delivery, nor a delivery a mail server), no more than ``mail.PER_ORG`` of one
+organization's messages in flight (so one organization's backlog cannot hold up another's),
+each attempt within ``BULKREG_SMTP_TIMEOUT_SECONDS``, retried with the webhooks' back-off.
+A mail server that is down only delays email: jobs never wait for it.
+
 Why a process of its own rather than a Celery task: a Celery message per event would load
 the broker even for organizations that have no webhook; the relay costs nothing until a
 delivery is queued, and the outbox row (not a message) is what guarantees the delivery.
@@ -40,12 +47,15 @@ from bulkreg import composition_root
 from bulkreg.foundation.logs import configure
 from bulkreg.foundation.settings import Settings, get_settings
 from domain.errors import ValidationFailed
+from domain.ports.mail import OutgoingEmail
 from domain.ports.webhooks import Outgoing, Sent
-from domain.services import relay
+from domain.services import mail, relay
 from domain.webhooks import RETENTION_DAYS, Target, check_url, signature
+from workers.mail import send_email
 
 log = logging.getLogger("bulkreg.relay")
 SENDERS = 16
+MAIL_SENDERS = 8
 BOUNDS = relay.Bounds(per_webhook=2, per_org=4)
 IDLE_SECONDS = 5.0
 BLOCKED_PAUSE_SECONDS = 0.25  # due deliveries held back by their bounds: look again soon
@@ -130,6 +140,9 @@ class Relay:
         self.deadline = settings.webhook_timeout_seconds
         self.lease_seconds = self.deadline * 2 + 5  # outlasts any attempt and its record
         self.in_flight: set[asyncio.Task[None]] = set()
+        self.mail_in_flight: set[asyncio.Task[None]] = set()
+        self.mail_deadline = settings.smtp_timeout_seconds
+        self.mail_lease_seconds = self.mail_deadline * 2 + 5
         self._listener: psycopg.Connection[Any] | None = None
         self._notified: asyncio.Task[bool] | None = None
 
@@ -152,6 +165,44 @@ class Relay:
             task.add_done_callback(self.in_flight.discard)
         return len(batch)
 
+    async def post(self, email: OutgoingEmail) -> None:
+        error = await send_email(
+            email,
+            server=self.settings.mail_server,
+            mail_from=self.settings.mail_from,
+            links_base=self.settings.links_base,
+            deadline=self.mail_deadline,
+        )
+        if error is not None:
+            log.info("relay: email %s not sent yet (%s)", email.email_id, error)
+        try:
+            await asyncio.to_thread(mail.settle, self.uows, email, error, self.retries)
+        except Exception as failure:  # the lease runs out and the message is sent again
+            log.warning(
+                "relay: could not record an email (%s: %s)", type(failure).__name__, failure
+            )
+
+    async def fill_mail(self) -> int:
+        """Claim as many due emails as there are free mail senders, and start them."""
+        free = MAIL_SENDERS - len(self.mail_in_flight)
+        batch = await asyncio.to_thread(
+            mail.claim, self.uows, free, lease_seconds=self.mail_lease_seconds
+        )
+        for email in batch:
+            task = asyncio.create_task(self.post(email))
+            self.mail_in_flight.add(task)
+            task.add_done_callback(self.mail_in_flight.discard)
+        return len(batch)
+
+    async def due_in(self) -> float | None:
+        """Seconds until the next delivery or email is due (None: nothing pending)."""
+        waits = [
+            await asyncio.to_thread(relay.next_due_in, self.uows),
+            await asyncio.to_thread(mail.next_due_in, self.uows),
+        ]
+        found = [w for w in waits if w is not None]
+        return min(found) if found else None
+
     async def wait(self, seconds: float) -> None:
         """Until a delivery is queued, one in flight ends, ``seconds`` pass, or a stop."""
         if self._listener is None:
@@ -167,7 +218,7 @@ class Relay:
         stop = asyncio.create_task(self.stopping.wait())
         try:
             await asyncio.wait(
-                {self._notified, stop, *self.in_flight},
+                {self._notified, stop, *self.in_flight, *self.mail_in_flight},
                 timeout=seconds,
                 return_when=asyncio.FIRST_COMPLETED,
             )
@@ -175,7 +226,7 @@ class Relay:
             stop.cancel()
 
     async def run(self) -> None:
-        log.info("relay: sending webhook deliveries")
+        log.info("relay: sending webhook deliveries and email")
         expired_at = 0.0
         async with client_for(self.settings) as client:
             while not self.stopping.is_set():
@@ -184,17 +235,20 @@ class Relay:
                         await asyncio.to_thread(relay.expire_events, self.uows, RETENTION_DAYS)
                         expired_at = time.monotonic()
                     started = await self.fill(client)
-                    if started and len(self.in_flight) < SENDERS:
+                    posted = await self.fill_mail()
+                    if (started and len(self.in_flight) < SENDERS) or (
+                        posted and len(self.mail_in_flight) < MAIL_SENDERS
+                    ):
                         continue  # there may be more
-                    due = await asyncio.to_thread(relay.next_due_in, self.uows)
+                    due = await self.due_in()
                     pause = IDLE_SECONDS if due is None else min(due, IDLE_SECONDS)
                     await self.wait(max(pause, BLOCKED_PAUSE_SECONDS))
                 except Exception as error:  # the database or the network: log, pause, go on
                     log.warning("relay: %s: %s; trying again shortly", type(error).__name__, error)
                     await self._drop_listener()
                     await self.wait_stop(1.0)
-            if self.in_flight:  # each ends within its deadline
-                await asyncio.wait(set(self.in_flight))
+            if self.in_flight or self.mail_in_flight:  # each ends within its deadline
+                await asyncio.wait(self.in_flight | self.mail_in_flight)
         await self._drop_listener()
         log.info("relay: stopped")
 

@@ -2,7 +2,9 @@
 on exit.
 
 supervisord runs every process (``supervision``): the embedded PostgreSQL and Redis, then —
-once the database is migrated — the API, the worker, beat and Flower. One that dies is
+once the database is migrated — the API, the worker, beat and Flower; with no
+``BULKREG_SMTP_URL``, a development mail catcher too (``mailcatcher``), which the relay sends
+to. One that dies is
 started again while the others keep serving. Ctrl-C or SIGTERM stops them in order: the
 application first (a running job gets the worker's soft shutdown), the databases last.
 """
@@ -68,7 +70,13 @@ def child_environment(settings: Settings) -> dict[str, str]:
         "BULKREG_FLOWER_BASIC_AUTH": settings.flower_login(),
         "PYTHONUNBUFFERED": "1",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir(settings)),
+        "BULKREG_SMTP_URL": settings.mail_url,  # the catcher's, unless a real relay is set
     }
+
+
+def mail_dir(settings: Settings) -> Path:
+    """Where the development mail catcher keeps each message, as an ``.eml`` file."""
+    return settings.data_path / "mail"
 
 
 def metrics_dir(settings: Settings) -> Path:
@@ -142,6 +150,21 @@ def programs(settings: Settings) -> list[Program]:
                 log=str(redis.log_path),
             )
         )
+    if settings.mail_catcher:
+        servers.append(
+            Program(
+                "mail",
+                [
+                    sys.executable,
+                    "-m",
+                    "bulkreg.devstack.mailcatcher",
+                    str(mail_dir(settings)),
+                    str(settings.dev_smtp_port),
+                ],
+                priority=30,
+                stop_wait_seconds=10,
+            )
+        )
     own: dict[str, dict[str, str]] = {
         # Flower reads its login from its environment, never from its command line, which
         # every local user can read in /proc.
@@ -201,11 +224,13 @@ def up(settings: Settings) -> int:
 def stop_in_order(supervisor: Supervisor) -> None:
     """The API first (it stops accepting, answers what is in flight), then every worker at
     once (warm: idle ones go at once, busy ones when their job is done, or cold after
-    WORKER_SOFT_SHUTDOWN_SECONDS), then beat, the relay and Flower, and last what holds
-    data: Redis, then PostgreSQL, never killed."""
+    WORKER_SOFT_SHUTDOWN_SECONDS), then beat, the relay and Flower, then the mail
+    catcher (after the relay: what it sends last is caught), and last what holds data: Redis,
+    then PostgreSQL, never killed."""
     supervisor.stop_together(["api"], API_GRACE_SECONDS + 5)
     supervisor.stop_together(WORKERS, WORKER_SOFT_SHUTDOWN_SECONDS, nudge="QUIT")
     supervisor.stop_together(["beat", "relay", "flower"], 20)
+    supervisor.stop_together(["mail"], 15)  # if started
     for server in ("redis", "postgres"):  # if embedded; waited for, however long
         supervisor.stop_together([server], None)
     supervisor.stop()
@@ -258,8 +283,20 @@ def _announce(settings: Settings) -> None:
                 "flower_user": user,
                 "demo_credentials": str(demo),
                 "data_dir": str(settings.data_path),
+                **_mail(settings),
             },
             indent=2,
         ),
         flush=True,
     )
+
+
+def _mail(settings: Settings) -> dict[str, str]:
+    """Where the stack's email goes: the catcher's files, or the relay's server."""
+    if settings.mail_catcher:
+        return {
+            "mail": f"smtp://127.0.0.1:{settings.dev_smtp_port}",
+            "mail_kept_in": str(mail_dir(settings)),
+        }
+    server = settings.mail_server
+    return {"mail": f"{server.host}:{server.port} ({server.security})"}

@@ -40,9 +40,17 @@ class Retries:
 
 def retry_at(outgoing: Outgoing, now: datetime, retries: Retries) -> datetime | None:
     """When to try again after a failed attempt, or None once the window is over."""
-    delay = min(retries.base_seconds * 2 ** (outgoing.attempt - 1), MAX_DELAY_SECONDS)
+    return backoff(outgoing.attempt, outgoing.first_queued_at, now, retries)
+
+
+def backoff(
+    attempt: int, first_queued_at: datetime, now: datetime, retries: Retries
+) -> datetime | None:
+    """When to try again after failed attempt number ``attempt`` (of a webhook delivery or an
+    email), or None once the window since ``first_queued_at`` is over."""
+    delay = min(retries.base_seconds * 2 ** (attempt - 1), MAX_DELAY_SECONDS)
     at = now + timedelta(seconds=delay)
-    return at if at <= outgoing.first_queued_at + retries.window else None
+    return at if at <= first_queued_at + retries.window else None
 
 
 def claim(uows: UnitsOfWork, limit: int, *, lease_seconds: float, bounds: Bounds) -> list[Outgoing]:

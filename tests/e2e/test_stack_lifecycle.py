@@ -31,6 +31,8 @@ def test_sigterm_leaves_no_process_behind_and_data_survives_a_restart() -> None:
     children = stack.descendants()
     names = {p.name() for p in children}
     assert {"postgres", "redis-server"} <= names, names
+    # The development mail catcher, since no mail server is set.
+    assert any("bulkreg.devstack.mailcatcher" in p.cmdline() for p in children)
     assert len(children) >= 6
 
     assert stack.stop(signal.SIGTERM) == 0

@@ -92,6 +92,28 @@ def _other(stack: Stack, word: str, old: int) -> psutil.Process | None:
     return found if found.pid != old else None
 
 
+def test_a_killed_mail_catcher_is_started_again_and_catches_what_was_sent_meanwhile(
+    stack: Stack,
+) -> None:
+    """Killed, it is started again; the email written while it was gone (a job stopped for
+    review notifies its submitter) is sent by the relay once it is back, into a file."""
+    client, org = coordinator_of(stack)
+    catcher = supervised(stack, "bulkreg.devstack.mailcatcher")
+    os.kill(catcher.pid, signal.SIGKILL)
+    first = submit(client, org, days_ago(64), 9)
+    assert wait_terminal(client, first)["status"] == "succeeded"
+    job_id = submit(client, org, days_ago(64), 9)  # the same people again: conflicts
+    assert wait_terminal(client, job_id)["status"] == "needs_review"
+    wait_for(lambda: _other(stack, "bulkreg.devstack.mailcatcher", catcher.pid), timeout=30)
+    assert "exited: mail (terminated by SIGKILL" in stack.log_path.read_text()
+    wait_for(lambda: _kept_review_link(stack, job_id), timeout=90)
+
+
+def _kept_review_link(stack: Stack, job_id: str) -> bool:
+    kept = (stack.data_dir / "mail").glob("*.eml")
+    return any(f"/ui/jobs/{job_id}" in path.read_text(errors="replace") for path in kept)
+
+
 def test_a_hung_broker_does_not_hold_a_submission(stack: Stack) -> None:
     """Redis stopped (SIGSTOP) accepts connections and answers nothing: the submission is
     still accepted (within the client's five seconds), and processed once Redis is back."""
@@ -134,6 +156,7 @@ def test_a_stop_lets_the_running_job_finish() -> None:
         {"api"},
         {"worker", "worker-large"},
         {"beat", "relay", "flower"},
+        {"mail"},
         {"redis"},
         {"postgres"},
     ]
@@ -150,9 +173,9 @@ def test_a_stop_lets_the_running_job_finish() -> None:
 
 def stop_stages(log: str) -> list[set[str]]:
     """supervisord's "stopped: NAME" lines, grouped into the stages of the stop they belong
-    to: the API, the workers, the other programs, Redis, PostgreSQL."""
+    to: the API, the workers, the other programs, the mail catcher, Redis, PostgreSQL."""
     stages = [{"api"}, {"worker", "worker-large"}, {"beat", "relay", "flower"}]
-    stages += [{"redis"}, {"postgres"}]
+    stages += [{"mail"}, {"redis"}, {"postgres"}]
     stage_of = {name: n for n, names in enumerate(stages) for name in names}
     order = [
         stage_of[line.split("stopped: ", 1)[1].split(" ", 1)[0]]

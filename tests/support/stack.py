@@ -69,6 +69,7 @@ def start_stack(
             "BULKREG_API_PORT": str(free_port()),
             "BULKREG_FLOWER_PORT": str(free_port()),
             "BULKREG_EMBEDDED_REDIS_PORT": str(free_port()),
+            "BULKREG_DEV_SMTP_PORT": str(free_port()),
             "BULKREG_SWEEP_INTERVAL_SECONDS": "2",
             "BULKREG_SWEEP_QUEUED_AFTER_SECONDS": "3",
             "BULKREG_RECONCILE_INTERVAL_SECONDS": "2",
