@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
 from domain.model import Principal
+
+
+@dataclass(frozen=True)
+class EmailedLink:
+    """A sign-in link made for someone who asked by email: whose, and of which organization."""
+
+    principal: Principal
+    link: str
+    organization: str
 
 
 class SignIns(Protocol):
@@ -31,3 +41,10 @@ class SignIns(Protocol):
         ...
 
     def end_session(self, digest: bytes) -> None: ...
+
+    def request_links(self, email: str, address_key: bytes, client_key: bytes) -> list[EmailedLink]:
+        """Count a request for sign-in links by email and, within its limits (5 an hour for
+        an address, 30 for a client), make a single-use link for every active coordinator
+        or admin with that address. Nothing over the
+        limits, nor for an address nobody active staff has."""
+        ...

@@ -7,6 +7,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.model import Principal, Role
+from domain.ports.identity import EmailedLink
 from persistence.repositories.shared import Row
 from persistence.wire import Wire, sql
 
@@ -15,6 +16,10 @@ REDEEM = sql("select user_id, org_id, role from app.redeem_sign_in_link(:digest)
 OPEN_SESSION = sql("select app.open_screen_session(:digest, :user, :lifetime) as opened")
 SESSION = sql("select user_id, org_id, role from app.screen_session(:digest, :idle)")
 END_SESSION = sql("select app.end_screen_session(:digest)")
+REQUEST_LINKS = sql(
+    """select user_id, org_id, role, link, organization
+       from app.request_sign_in_links(:email, :address, :client)"""
+)
 
 
 def _principal(row: Row | None) -> Principal | None:
@@ -42,3 +47,12 @@ class SqlSignIns:
 
     def end_session(self, digest: bytes) -> None:
         self.wire.first(END_SESSION, {"digest": digest})
+
+    def request_links(self, email: str, address_key: bytes, client_key: bytes) -> list[EmailedLink]:
+        rows = self.wire.rows(
+            REQUEST_LINKS, {"email": email, "address": address_key, "client": client_key}
+        )
+        return [
+            EmailedLink(Principal(r.user_id, r.org_id, Role(r.role)), r.link, r.organization)
+            for r in rows
+        ]
