@@ -126,7 +126,7 @@ def seed(engine: Engine, orgs: list[DemoOrg]) -> None:
         conn.execute(
             text(
                 # Demo users made before they had emails get them now; nothing else of an
-                # existing user changes.
+                # existing user changes, and an erased one (docs/privacy.md) stays erased.
                 """insert into users (id, org_id, role, display_name, name_sort_key,
                        name_sort_key_en, active, email, member_number)
                    select * from unnest(cast(:id as uuid[]), cast(:org as uuid[]),
@@ -145,7 +145,8 @@ def seed(engine: Engine, orgs: list[DemoOrg]) -> None:
                                             else users.name_sort_key end,
                        name_sort_key_en = case when users.email is null
                                                then excluded.name_sort_key_en
-                                               else users.name_sort_key_en end"""
+                                               else users.name_sort_key_en end
+                   where users.erased_at is null"""
             ),
             {
                 "id": [u.id for u in users],
