@@ -10,7 +10,6 @@ swapped per request would mix languages between requests.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
@@ -21,18 +20,15 @@ from uuid import UUID
 import jinja2
 from babel.dates import format_date, format_datetime, format_timedelta
 from babel.messages.extract import DEFAULT_KEYWORDS
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from babel.support import Translations
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from bulkreg.mail.render import translations
 from domain import clock
 from domain.languages import Language
 from domain.services.screen import AnomalyView, Names
 
-CATALOGS = Path(__file__).parents[1] / "locale"
 TEMPLATES = Path(__file__).parents[1] / "templates"
 
 
@@ -49,17 +45,6 @@ def N_plural(one: str, many: str) -> tuple[str, str]:
 # What the extraction looks for (the test of the catalogs uses them): Babel's own keywords,
 # and the two markers above.
 KEYWORDS: dict[str, Any] = {**DEFAULT_KEYWORDS, "N_plural": (1, 2)}
-
-
-@cache
-def translations(language: Language) -> Translations:
-    """The language's catalog, compiled in memory from its ``.po`` file."""
-    with (CATALOGS / language.value / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalog = read_po(po, locale=language.value)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled)
 
 
 class Words:

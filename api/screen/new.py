@@ -22,9 +22,10 @@ from starlette.datastructures import FormData, UploadFile
 
 from api.deps import UnitsOfWorkDep
 from api.screen.base import check_csrf, csrf_for, guarded, language_of, page
+from api.screen.forms import Problem, activity_of, form_values
 from api.screen.i18n import N_, words
 from api.screen.messages import field_problem, where
-from api.uploads import is_minutes, not_minutes
+from api.uploads import ACTIVITY_FIELDS
 from bulkreg.foundation.settings import get_settings
 from domain.csvfiles import participants_from_csv
 from domain.errors import FieldError, IdempotencyKeyReused, ValidationFailed
@@ -35,17 +36,11 @@ from domain.rules import Limits
 from domain.services import bulk, screen
 from domain.words import phrase
 
-ACTIVITY_FIELDS = ("activity_type", "occurred_on", "duration_minutes", "notes")
 router = APIRouter()
 
 
 def _blank() -> dict[str, Any]:
     return {"on_conflict": OnConflict.REVIEW.value, "idem": secrets.token_urlsafe(16)}
-
-
-# where, what, whether "what" is in the page's language, and the id of the form's field it is
-# about (None for the participants picked and the form as a whole)
-Problem = tuple[str, str, bool, str | None]
 
 
 def _field_of(loc: tuple[str | int, ...]) -> str | None:
@@ -61,16 +56,6 @@ def _problems(request: Request, errors: list[FieldError]) -> list[Problem]:
     return [(where(said, e.loc), *field_problem(said, e), _field_of(e.loc)) for e in errors]
 
 
-def described(problems: list[Problem]) -> dict[str, str]:
-    """Each field with a problem, and the ids of its problems on the page
-    (``aria-describedby``)."""
-    ids: dict[str, list[str]] = {}
-    for number, (_, _, _, field) in enumerate(problems, 1):
-        if field:
-            ids.setdefault(field, []).append(f"problem-{number}")
-    return {field: " ".join(found) for field, found in ids.items()}
-
-
 def _show(
     request: Request,
     uows: UnitsOfWork,
@@ -83,7 +68,6 @@ def _show(
     again: screen.Again | None = None,
 ) -> Response:
     form = screen.new_job_form(uows, principal, query=fields.get("q") or None, chosen=chosen)
-    picked = {u.id for u in form.chosen}
     return page(
         request,
         "new.html",
@@ -91,12 +75,7 @@ def _show(
         principal=principal,
         csrf=csrf,
         fields=fields,
-        types=form.types,
-        chosen=form.chosen,
-        matches=[u for u in form.matches.items if u.id not in picked],
-        more=form.matches.next_cursor is not None,
-        problems=problems or [],
-        described=described(problems or []),
+        **form_values(form, problems),
         on_conflicts=list(OnConflict),
         again=again,
     )
@@ -148,12 +127,7 @@ def _submission(fields: dict[str, Any], chosen: list[UUID], csv: bytes | None) -
         if not participants:
             nobody = phrase(N_("Pick at least one person from the roster, or upload a CSV file."))
             people_problems = [FieldError.said(("body", "participants"), nobody)]
-    activity: dict[str, Any] = {k: fields[k] for k in ACTIVITY_FIELDS if fields.get(k)}
-    duration = activity.get("duration_minutes")
-    if duration is not None and is_minutes(duration):
-        activity["duration_minutes"] = int(duration)
-    elif duration is not None:
-        problems.append(not_minutes(("activity", "duration_minutes")))
+    activity = activity_of(fields, problems)
     body = {
         "activity": activity,
         "participants": participants,

@@ -11,7 +11,6 @@ says what was registered, for whom, with a link to register another.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -21,9 +20,10 @@ from pydantic import ValidationError
 from api.deps import UnitsOfWorkDep
 from api.routes.bulk import limits
 from api.screen.base import Form, csrf_for, guarded, language_of, page, post
+from api.screen.forms import Problem, activity_of, form_values
 from api.screen.i18n import N_, words
 from api.screen.messages import field_problem, where
-from api.uploads import is_minutes, not_minutes
+from api.uploads import ACTIVITY_FIELDS
 from bulkreg.foundation.metrics import ACTIVITIES_COMMITTED
 from bulkreg.foundation.settings import get_settings
 from domain.errors import DuplicateActivity, ExistingActivity, FieldError, ValidationFailed
@@ -33,12 +33,8 @@ from domain.ports.units import UnitsOfWork
 from domain.services import proxy, screen
 from domain.words import phrase
 
-ACTIVITY_FIELDS = ("activity_type", "occurred_on", "duration_minutes", "notes")
 FIELD_IDS = (*ACTIVITY_FIELDS, "person")
 router = APIRouter()
-
-# where, what, whether "what" is in the page's language, and the id of its field
-Problem = tuple[str, str, bool, str | None]
 
 
 def _field_of(loc: tuple[str | int, ...]) -> str | None:
@@ -56,14 +52,6 @@ def _problems(request: Request, errors: list[FieldError]) -> list[Problem]:
         place = said.gettext("Person") if field == "person" else where(said, e.loc)
         found.append((place, *field_problem(said, e), field))
     return found
-
-
-def _described(problems: list[Problem]) -> dict[str, str]:
-    ids: dict[str, list[str]] = {}
-    for number, (_, _, _, field) in enumerate(problems, 1):
-        if field:
-            ids.setdefault(field, []).append(f"problem-{number}")
-    return {field: " ".join(found) for field, found in ids.items()}
 
 
 def _person(fields: Form) -> UUID | None:
@@ -87,7 +75,6 @@ def _show(
     form = screen.new_job_form(
         uows, principal, query=fields.get("q") or None, chosen=[chosen] if chosen else []
     )
-    picked = {u.id for u in form.chosen}
     names = screen.names(uows, principal, {duplicate.registered_by} if duplicate else set())
     return page(
         request,
@@ -96,12 +83,7 @@ def _show(
         principal=principal,
         csrf=csrf,
         fields=fields,
-        types=form.types,
-        chosen=form.chosen,
-        matches=[u for u in form.matches.items if u.id not in picked],
-        more=form.matches.next_cursor is not None,
-        problems=problems or [],
-        described=_described(problems or []),
+        **form_values(form, problems),
         duplicate=duplicate,
         names=names,
     )
@@ -119,12 +101,7 @@ def _registration(fields: Form) -> ProxyRegistration:
     """The registration the form describes; every problem of it at once
     (``ValidationFailed``), in the order the page shows them."""
     problems: list[FieldError] = []
-    activity: dict[str, Any] = {k: fields[k] for k in ACTIVITY_FIELDS if fields.get(k)}
-    duration = activity.get("duration_minutes")
-    if duration is not None and is_minutes(duration):
-        activity["duration_minutes"] = int(duration)
-    elif duration is not None:
-        problems.append(not_minutes(("activity", "duration_minutes")))
+    activity = activity_of(fields, problems)
     person = _person(fields)
     if person is None:
         nobody = phrase(N_("Pick the person from the roster."))

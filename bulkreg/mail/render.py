@@ -74,7 +74,9 @@ WHY_FAILED = {
 
 
 @cache
-def _translations(language: Language) -> Translations:
+def translations(language: Language) -> Translations:
+    """The language's catalog, compiled in memory from its ``.po`` file (the emails' and the
+    screen's: one catalog)."""
     with (CATALOGS / language.value / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = read_po(po, locale=language.value)
     compiled = io.BytesIO()
@@ -93,7 +95,7 @@ def _environment(language: Language) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     environment.install_gettext_translations(  # type: ignore[attr-defined]
-        _translations(language), newstyle=True
+        translations(language), newstyle=True
     )
     environment.globals["number"] = lambda n: format_decimal(n, locale=language.value)
     return environment
@@ -114,7 +116,7 @@ def context(email: OutgoingEmail, links_base: str, language: Language) -> dict[s
         **email.payload,
     }
     if email.kind in JOB_KINDS:
-        translate = _translations(language).gettext
+        translate = translations(language).gettext
         counts = dict(email.payload.get("counts") or {})
         conflicts = list(email.payload.get("conflicts") or [])
         values |= {

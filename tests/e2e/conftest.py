@@ -8,7 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Page
 
+from tests.support.browser import launched, opened
 from tests.support.keyset import AUDIENCE, ISSUER, KeySet, SigningKey, serve_key_set
 from tests.support.stack import Stack, start_stack
 
@@ -49,3 +51,23 @@ def first_org(demo: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def coordinator(stack: Stack, first_org: dict[str, Any]) -> httpx.Client:
     return stack.client(first_org["coordinators"][0]["token"])
+
+
+# The screen's tests: a browser for each module, and a page in it at a desktop's or a phone's
+# size. A module with a stack of its own overrides ``stack`` (or ``page``).
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with launched() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser: Browser, stack: Stack) -> Iterator[Page]:
+    with opened(browser, stack.api) as p:
+        yield p
+
+
+@pytest.fixture
+def phone(browser: Browser, stack: Stack) -> Iterator[Page]:
+    with opened(browser, stack.api, phone=True) as p:
+        yield p

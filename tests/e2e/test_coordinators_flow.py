@@ -7,35 +7,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.support.browser import check_page, launched, opened, sign_in
+from tests.support.browser import check_page, sign_in, token_of
 from tests.support.http import days_ago, prepare_review, wait_terminal
 from tests.support.keyboard import check_stop, focused, tab_to
-from tests.support.stack import Stack
 
 PHONE_HEIGHT = 844  # the phone's window (tests/support/browser.PHONE): 390 x 844
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched() as b:
-        yield b
-
-
-@pytest.fixture
-def phone(browser: Browser, stack: Stack) -> Iterator[Page]:
-    with opened(browser, stack.api, phone=True) as p:
-        yield p
-
-
-def token_of(org: dict[str, Any]) -> str:
-    return str(org["coordinators"][0]["token"])
 
 
 def test_a_participant_a_decision_cancels_keeps_its_conflict(

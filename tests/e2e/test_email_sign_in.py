@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.browser import launched, opened
+from tests.support.browser import opened
 from tests.support.inbox import Inbox, html_of, smtp_server, text_of
 from tests.support.stack import Stack, run_cli, start_stack, superuser
 
@@ -36,12 +36,6 @@ def mail_stack(inbox: Inbox) -> Iterator[Stack]:
     )
     yield s
     s.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched() as b:
-        yield b
 
 
 @pytest.fixture

@@ -4,27 +4,14 @@ screen's from then on. A user of their own, so no other test's emails change."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.support.browser import launched, opened, sign_in
+from tests.support.browser import sign_in
 from tests.support.keyboard import tab_to
 from tests.support.stack import Stack, run_cli
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched() as b:
-        yield b
-
-
-@pytest.fixture
-def phone(browser: Browser, stack: Stack) -> Iterator[Page]:
-    with opened(browser, stack.api, phone=True) as p:
-        yield p
 
 
 @pytest.fixture(scope="module")

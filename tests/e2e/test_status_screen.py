@@ -7,42 +7,18 @@ import codecs
 import csv
 import io
 import time
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import httpx
-import pytest
 from babel.dates import format_date
-from playwright.sync_api import Browser, FilePayload, Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
-from tests.support.browser import check_page, csv_file, launched, opened, shot, sign_in
+from tests.support.browser import check_page, csv_file, shot, sign_in, token_of
 from tests.support.http import bulk_body as body
 from tests.support.http import days_ago, prepare_review, wait_terminal
 from tests.support.http import demo_mentors as mentors
 from tests.support.stack import Stack, plant_orphan
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched() as b:
-        yield b
-
-
-@pytest.fixture
-def page(browser: Browser, stack: Stack) -> Iterator[Page]:
-    with opened(browser, stack.api) as p:
-        yield p
-
-
-@pytest.fixture
-def phone(browser: Browser, stack: Stack) -> Iterator[Page]:
-    with opened(browser, stack.api, phone=True) as p:
-        yield p
-
-
-def token_of(org: dict[str, Any]) -> str:
-    return str(org["coordinators"][0]["token"])
 
 
 def open_review(

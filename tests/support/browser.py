@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, sync_playwright
@@ -67,6 +68,11 @@ def opened(
 
 def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def token_of(org: dict[str, Any]) -> str:
+    """The bearer token of the organization's first coordinator (the demo's)."""
+    return str(org["coordinators"][0]["token"])
 
 
 def sign_in(page: Page, token: str, language: str | None = "en") -> None:
