@@ -127,19 +127,17 @@ CLAIM = Transition(
                               and exists (select from bulk_jobs h
                                           where h.id = :id and h.total <= :large))
                        order by j.claim_token is not distinct from cast(:token as uuid) desc,
-                                (select o.jobs_served_at from organizations o
-                                 where o.id = j.org_id) nulls first,
+                                app.served_at(j.org_id) nulls first,
                                 j.id = :id desc, j.created_at
                        limit 1
                        for update of j skip locked)
            returning id, attempts, org_id),
-         turn as (update organizations set jobs_served_at = now()
-                  where id = (select org_id from claimed))
+         turn as (select app.serve(org_id) from claimed)
          select id, attempts,
                 id <> :id and exists (select from bulk_jobs n
                                       where n.id = :id and n.status = {literal(QUEUED)})
                     as named_waiting
-         from claimed"""
+         from claimed, turn"""
     ),
     keeps=frozenset({RUNNING}),
 )

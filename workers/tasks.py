@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import Token
 from uuid import UUID
 
@@ -19,12 +20,16 @@ from celery.signals import (
 
 from bulkreg import composition_root
 from bulkreg.foundation.logs import configure, enter_job, leave_job
-from bulkreg.foundation.metrics import ACTIVITIES_COMMITTED, PROCESSING_SECONDS
-from bulkreg.foundation.names import JOB_TASK, RECONCILE_TASK, SWEEP_TASK
+from bulkreg.foundation.metrics import (
+    ACTIVITIES_COMMITTED,
+    PROCESSING_SECONDS,
+    RETENTION_DELETED,
+)
+from bulkreg.foundation.names import JOB_TASK, RECONCILE_TASK, RETENTION_TASK, SWEEP_TASK
 from bulkreg.foundation.settings import get_settings
 from domain.errors import JobBusy, LeaseLost, TransientError
 from domain.model import JobStatus
-from domain.services import maintenance, processing
+from domain.services import maintenance, privacy, processing
 from workers.app import app
 
 log = logging.getLogger(__name__)
@@ -81,6 +86,16 @@ def _observe(started: float) -> Callable[[JobStatus, int], None]:
     return observe
 
 
+@contextmanager
+def _about(job: UUID) -> Iterator[None]:
+    """While the message's worker runs another job (taken in its turn), its lines name that job."""
+    token = enter_job(str(job))
+    try:
+        yield
+    finally:
+        leave_job(token)
+
+
 def _process(self: Task, job_id: str) -> str | None:
     settings = get_settings()
     try:
@@ -96,6 +111,7 @@ def _process(self: Task, job_id: str) -> str | None:
             lease_seconds=settings.lease_seconds,
             max_attempts=settings.max_attempts,
             observe=_observe(time.perf_counter()),
+            about=_about,
         )
     except JobBusy as busy:
         # A duplicate delivery, or a redelivery while the first worker may still be alive:
@@ -125,6 +141,20 @@ def sweep_stuck_jobs() -> int:
 def reconcile() -> int:
     """Record anomalies: orphaned records and missing records."""
     return maintenance.reconcile(composition_root.worker_uows())
+
+
+@app.task(name=RETENTION_TASK)
+def retention() -> int:
+    """Delete what is no longer needed, in short batches; ``/metrics`` counts it."""
+
+    def count(kind: str, deleted: int) -> None:
+        RETENTION_DELETED.labels(kind=kind).inc(deleted)
+
+    totals = privacy.expire(
+        composition_root.retention(), composition_root.retention_days(), deleted=count
+    )
+    log.info("retention: %s", ", ".join(f"{kind} {n}" for kind, n in totals.items()))
+    return sum(totals.values())
 
 
 @worker_ready.connect

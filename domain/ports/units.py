@@ -10,11 +10,13 @@ from domain.model import Principal
 from domain.ports.activities import Activities
 from domain.ports.anomalies import Anomalies
 from domain.ports.audit import Audit
+from domain.ports.choices import Choices
 from domain.ports.directory import Directory
 from domain.ports.events import Events
 from domain.ports.identity import SignIns
 from domain.ports.jobs import Claimed, Jobs, Sendable
 from domain.ports.languages import Languages
+from domain.ports.mail import Mail, MailRelay
 from domain.ports.maintenance import MaintenanceJobs
 from domain.ports.webhooks import Relay, Webhooks
 
@@ -45,6 +47,8 @@ class UnitOfWork(Transaction, Protocol):
     events: Events
     webhooks: Webhooks
     languages: Languages
+    choices: Choices
+    mail: Mail
 
 
 class MaintenanceUnitOfWork(Transaction, Protocol):
@@ -52,6 +56,7 @@ class MaintenanceUnitOfWork(Transaction, Protocol):
 
     jobs: MaintenanceJobs
     relay: Relay
+    mail: MailRelay
 
 
 class ClaimingUnitOfWork(UnitOfWork, Protocol):
@@ -60,6 +65,8 @@ class ClaimingUnitOfWork(UnitOfWork, Protocol):
     both sent in one round trip. The claim commits on its own at once, whatever the unit of
     work does next: it is the worker's public statement that it holds the job, and its
     attempt is counted even if the worker dies."""
+
+    job_id: UUID  # the job the claim holds: the named one until ``claimed`` finds another
 
     def claimed(self) -> Claimed:
         """The claim and, if it was made and its submitter may still register, the job

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from uuid import UUID
 
 from domain.clock import Clock, utcnow
@@ -40,6 +41,7 @@ def process(
     clock: Clock = utcnow,
     new_id: Callable[[], UUID] = time_ordered_id,
     observe: Callable[[JobStatus, int], None] | None = None,
+    about: Callable[[UUID], AbstractContextManager[object]] = nullcontext,
 ) -> JobStatus | None:
     """Run attempts until the named job is taken. Returns the status the last attempt ended
     in, or None when there was nothing to do (terminal or unknown). Raises ``JobBusy`` while
@@ -49,7 +51,10 @@ def process(
     fairest queued small job (organizations take turns, see ``persistence.lifecycle.CLAIM``),
     which is the named one unless another organization's turn has come. While the named job
     still waits, the message claims again: its own organization's turn comes within as many
-    claims as there are organizations waiting, so every message gets its job taken."""
+    claims as there are organizations waiting, so every message gets its job taken.
+
+    ``about(job)`` is entered while the attempt is at another job than the named one (the
+    worker names that job on each line it logs meanwhile)."""
     status: JobStatus | None = None
     for turn in itertools.count():
         try:
@@ -61,6 +66,7 @@ def process(
                 clock=clock,
                 new_id=new_id,
                 observe=observe,
+                about=about,
             )
         except JobBusy:
             if turn == 0:
@@ -80,18 +86,22 @@ def _process_one(
     clock: Clock,
     new_id: Callable[[], UUID],
     observe: Callable[[JobStatus, int], None] | None,
+    about: Callable[[UUID], AbstractContextManager[object]],
 ) -> tuple[JobStatus | None, bool]:
     """One claim and its attempt: the status it ended in, and whether the named job still
     waits (the claim took another)."""
     token = new_id()
     job_id = named
+    context = ExitStack()  # ``about`` the job taken, while it is not the named one
     try:
         with uows.claiming(named, token, lease_seconds) as uow:
-            claimed = uow.claimed()
-            if claimed.claim:
-                job_id = claimed.claim.job_id
+            try:
+                claimed = uow.claimed()
+            finally:
+                job_id = uow.job_id  # the claimed job, even if it could not be read
             if job_id != named:
                 log.info("claim: took job %s in its turn", job_id)
+                context.enter_context(about(job_id))
             else:
                 log.info("claim: %s", "taken" if claimed.claim else "nothing to take")
             if claimed.claim and claimed.claim.attempts <= max_attempts and claimed.job:
@@ -105,10 +115,17 @@ def _process_one(
     except LeaseLost:
         raise
     except Exception as error:
-        # Not worth retrying (a rule the data breaks, a bug): end the job honestly. The
-        # transaction rolled back, so nothing of it was written.
+        # Not worth retrying (a rule the data breaks, a stored job that cannot be read, a
+        # bug): end the job honestly. The transaction rolled back, so nothing of it was
+        # written.
         _fail(uows, job_id, token, "processing_error", f"{type(error).__name__}: {error}"[:1000])
-        raise
+        if job_id == named:
+            raise
+        # Another organization's job, taken in its turn: the named job still waits.
+        log.exception("job %s failed; claiming again for job %s", job_id, named)
+        return JobStatus.FAILED, True
+    finally:
+        context.close()
     # Nothing was processed (the transaction rolled back); the claim, if made, stands.
     claim = claimed.claim
     if claim is None:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 from bulkreg.foundation.settings import get_settings
 from persistence.database import make_engine
 from persistence.uow import SqlUnitsOfWork
+from persistence.wire import sql
 from tests.support.db import BARRIER
 from tests.support.orgs import Org, make_org
 from tests.support.servers import Servers, embedded_servers
@@ -77,8 +78,29 @@ def uows(api_engine: Engine, worker_engine: Engine, published: list[UUID]) -> Sq
 
 
 @pytest.fixture
-def org_factory(owner_engine: Engine) -> Callable[..., Org]:
-    return lambda peer_mentors=20: make_org(owner_engine, peer_mentors)
+def org_factory(owner_engine: Engine, worker_engine: Engine) -> Iterator[Callable[..., Org]]:
+    """Organizations of this test alone. Small jobs share one queue with fair turns, so a
+    job a test leaves queued would be any later test's worker's to take: when the test ends,
+    its organizations' queued jobs are failed (a legal transition, as the maintenance role)."""
+    made: list[UUID] = []
+
+    def make(peer_mentors: int = 20) -> Org:
+        org = make_org(owner_engine, peer_mentors)
+        made.append(org.id)
+        return org
+
+    yield make
+    if made:
+        with SqlUnitsOfWork(
+            worker_engine, lambda job: None, worker_engine=worker_engine
+        ).maintenance() as maintenance:
+            left = maintenance.wire.rows(
+                sql("select id from bulk_jobs where org_id = any(:orgs) and status = 'queued'"),
+                {"orgs": made},
+            )
+            for (job_id,) in left:
+                maintenance.jobs.fail(job_id, "test_ended", "the test that submitted it ended")
+            maintenance.commit()
 
 
 @pytest.fixture

@@ -19,6 +19,9 @@ revision = "0026"
 down_revision = "0025"
 
 MAINTENANCE = "bulkreg_maintenance"
+# The maintenance role reads no organization: it learns and sets an organization's turn
+# only through these two functions.
+DEFINER = "security definer set search_path = pg_catalog, pg_temp"
 
 
 def upgrade() -> None:
@@ -27,12 +30,14 @@ def upgrade() -> None:
         comment on column organizations.jobs_served_at is
             'When a worker last claimed one of this organization''s jobs: the least recently
              served organization''s queued small job is claimed first.';
-        grant select (id, jobs_served_at), update (jobs_served_at)
-            on organizations to {MAINTENANCE};
-        create policy maintenance_read on organizations for select to {MAINTENANCE}
-            using (true);
-        create policy maintenance_turn on organizations for update to {MAINTENANCE}
-            using (true) with check (true);
+        create function app.served_at(org uuid) returns timestamptz
+            language sql stable {DEFINER}
+            as $$ select jobs_served_at from public.organizations where id = org $$;
+        create function app.serve(org uuid) returns void
+            language sql volatile {DEFINER}
+            as $$ update public.organizations set jobs_served_at = now() where id = org $$;
+        revoke all on function app.served_at(uuid), app.serve(uuid) from public;
+        grant execute on function app.served_at(uuid), app.serve(uuid) to {MAINTENANCE};
         create index bulk_jobs_queued on bulk_jobs (org_id, created_at)
             where status = 'queued';"""
     )
@@ -40,10 +45,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(
-        f"""drop index bulk_jobs_queued;
-        drop policy maintenance_turn on organizations;
-        drop policy maintenance_read on organizations;
-        revoke select (id, jobs_served_at), update (jobs_served_at)
-            on organizations from {MAINTENANCE};
+        """drop index bulk_jobs_queued;
+        drop function app.serve(uuid);
+        drop function app.served_at(uuid);
         alter table organizations drop column jobs_served_at;"""
     )
