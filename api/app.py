@@ -13,7 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from api import docs, problems, screen
 from api.body import add_body_schemas
 from api.middleware import BodyLimit, FrameGuard
-from api.routes import activities, anomalies, audit, bulk, directory, events, health
+from api.routes import activities, anomalies, audit, bulk, directory, events, health, people
 from bulkreg import composition_root
 from bulkreg.foundation import logs
 from bulkreg.foundation.settings import get_settings
@@ -49,6 +49,7 @@ def create_app() -> FastAPI:
     app.include_router(directory.router)
     app.include_router(audit.router)
     app.include_router(events.router)
+    app.include_router(people.router)
     app.include_router(health.router)
     app.include_router(screen.router)
     app.add_middleware(

@@ -28,10 +28,12 @@ from bulkreg.foundation.settings import Settings, get_settings
 from bulkreg.publisher import Publisher
 from domain.model import JobStatus
 from domain.ports.jobs import Sendable
+from domain.services.privacy import RetentionDays
 from persistence import notifications
 from persistence.database import answers, make_engine
 from persistence.notifications import JobChanges
 from persistence.operations import jobs_by_status, queue_depths
+from persistence.privacy import SqlPersonalData, SqlRetention
 from persistence.repositories.claims import LargeJobs
 from persistence.uow import SqlUnitsOfWork
 
@@ -86,6 +88,28 @@ def worker_uows() -> SqlUnitsOfWork:
 
 
 @lru_cache(maxsize=1)
+def personal_data() -> SqlPersonalData:
+    """A person's data exported or erased, as the API's role acting for an admin."""
+    return SqlPersonalData(uows().engine)
+
+
+@lru_cache(maxsize=1)
+def retention() -> SqlRetention:
+    """The daily deletion of what is no longer needed, as the maintenance role."""
+    return SqlRetention(worker_uows().engine)
+
+
+def retention_days(settings: Settings | None = None) -> RetentionDays:
+    """How long each kind of record is kept (``BULKREG_AUDIT_RETENTION_DAYS``,
+    ``BULKREG_DELETED_RETENTION_DAYS``; the rest as docs/privacy.md says)."""
+    settings = settings or get_settings()
+    return RetentionDays(
+        audit_log=settings.audit_retention_days,
+        deleted_activities=settings.deleted_retention_days,
+    )
+
+
+@lru_cache(maxsize=1)
 def job_changes() -> JobChanges:
     """The API process's one listener for changed jobs (long polls wait on it)."""
     return JobChanges(required(get_settings().database_url, "BULKREG_DATABASE_URL"))
@@ -99,6 +123,8 @@ def reset_after_fork() -> None:
         if cached.cache_info().currsize:
             cached().engine.dispose(close=False)
         cached.cache_clear()
+    personal_data.cache_clear()
+    retention.cache_clear()
 
 
 class JobsByStatus(Collector):

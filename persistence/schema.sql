@@ -171,6 +171,20 @@ CREATE POLICY maintenance_read ON public.activities FOR SELECT TO bulkreg_mainte
 
 
 --
+-- Name: activities privacy_erase; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY privacy_erase ON public.activities FOR UPDATE TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: activities privacy_expire; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY privacy_expire ON public.activities FOR DELETE TO bulkreg_owner USING ((deleted_at IS NOT NULL));
+
+
+--
 -- Name: activities read_own_or_staff; Type: POLICY; Schema: public; Owner: bulkreg_owner
 --
 
@@ -667,6 +681,13 @@ CREATE POLICY maintenance_read ON public.bulk_job_items FOR SELECT TO bulkreg_ma
 
 
 --
+-- Name: bulk_job_items privacy_erase; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY privacy_erase ON public.bulk_job_items FOR UPDATE TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
 -- Name: bulk_job_items staff_read; Type: POLICY; Schema: public; Owner: bulkreg_owner
 --
 
@@ -821,6 +842,13 @@ CREATE INDEX bulk_jobs_org_newest ON public.bulk_jobs USING btree (org_id, creat
 
 
 --
+-- Name: bulk_jobs_queued; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX bulk_jobs_queued ON public.bulk_jobs USING btree (org_id, created_at) WHERE (status = 'queued'::text);
+
+
+--
 -- Name: bulk_jobs_unfinished; Type: INDEX; Schema: public; Owner: bulkreg_owner
 --
 
@@ -839,6 +867,13 @@ CREATE TRIGGER bulk_jobs_changed AFTER UPDATE ON public.bulk_jobs FOR EACH ROW W
 --
 
 CREATE CONSTRAINT TRIGGER bulk_jobs_event AFTER INSERT OR UPDATE OF status ON public.bulk_jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status IS DISTINCT FROM 'running'::text)) EXECUTE FUNCTION app.job_event();
+
+
+--
+-- Name: bulk_jobs bulk_jobs_notify; Type: TRIGGER; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE CONSTRAINT TRIGGER bulk_jobs_notify AFTER INSERT OR UPDATE OF status ON public.bulk_jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status = ANY (ARRAY['needs_review'::text, 'failed'::text, 'succeeded'::text]))) EXECUTE FUNCTION app.job_notification();
 
 
 --
@@ -874,6 +909,13 @@ CREATE POLICY maintenance_read ON public.bulk_jobs FOR SELECT TO bulkreg_mainten
 --
 
 CREATE POLICY maintenance_update ON public.bulk_jobs FOR UPDATE TO bulkreg_maintenance USING (true) WITH CHECK (true);
+
+
+--
+-- Name: bulk_jobs privacy_erase; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY privacy_erase ON public.bulk_jobs FOR UPDATE TO bulkreg_owner USING (true) WITH CHECK (true);
 
 
 --
@@ -1010,6 +1052,171 @@ GRANT UPDATE(undo_reason) ON TABLE public.bulk_jobs TO bulkreg_app;
 
 
 -- ==========================================================================================
+-- Table public.emails
+-- ==========================================================================================
+
+--
+-- Name: emails; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.emails (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    recipient_user_id uuid NOT NULL,
+    event_id text,
+    kind text NOT NULL,
+    language text NOT NULL,
+    to_address text NOT NULL,
+    payload jsonb DEFAULT '{}'::jsonb NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    lease_until timestamp with time zone,
+    last_error text,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    sent_at timestamp with time zone,
+    CONSTRAINT emails_kind_check CHECK ((kind ~ '^[a-z][a-z_]{0,39}$'::text)),
+    CONSTRAINT emails_language_check CHECK ((language = ANY (ARRAY['nb'::text, 'en'::text]))),
+    CONSTRAINT emails_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'sent'::text, 'given_up'::text])))
+);
+
+ALTER TABLE ONLY public.emails FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.emails OWNER TO bulkreg_owner;
+
+
+--
+-- Name: emails emails_event_id_recipient_user_id_key; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.emails
+    ADD CONSTRAINT emails_event_id_recipient_user_id_key UNIQUE (event_id, recipient_user_id);
+
+
+--
+-- Name: emails emails_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.emails
+    ADD CONSTRAINT emails_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: emails emails_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.emails
+    ADD CONSTRAINT emails_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+
+--
+-- Name: emails emails_recipient_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.emails
+    ADD CONSTRAINT emails_recipient_user_id_fkey FOREIGN KEY (recipient_user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: emails_due; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX emails_due ON public.emails USING btree (next_attempt_at) WHERE (status = 'pending'::text);
+
+
+--
+-- Name: emails_of_recipient; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX emails_of_recipient ON public.emails USING btree (recipient_user_id);
+
+
+--
+-- Name: emails_sent_brin; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX emails_sent_brin ON public.emails USING brin (sent_at);
+
+
+--
+-- Name: emails; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.emails ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: emails maintenance_send; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY maintenance_send ON public.emails TO bulkreg_maintenance USING (true) WITH CHECK (true);
+
+
+--
+-- Name: emails privacy_erase; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY privacy_erase ON public.emails TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: emails provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.emails TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: TABLE emails; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT SELECT ON TABLE public.emails TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN emails.status; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(status) ON TABLE public.emails TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN emails.attempts; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(attempts) ON TABLE public.emails TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN emails.next_attempt_at; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(next_attempt_at) ON TABLE public.emails TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN emails.lease_until; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(lease_until) ON TABLE public.emails TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN emails.last_error; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(last_error) ON TABLE public.emails TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN emails.sent_at; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(sent_at) ON TABLE public.emails TO bulkreg_maintenance;
+
+
+-- ==========================================================================================
 -- Table public.events
 -- ==========================================================================================
 
@@ -1141,6 +1348,7 @@ CREATE TABLE public.organizations (
     name text NOT NULL,
     timezone text DEFAULT 'UTC'::text NOT NULL,
     locale text DEFAULT 'nb'::text NOT NULL,
+    jobs_served_at timestamp with time zone,
     CONSTRAINT organizations_locale_check CHECK ((locale = ANY (ARRAY['nb'::text, 'en'::text])))
 );
 
@@ -1184,6 +1392,14 @@ CREATE POLICY org_read ON public.organizations FOR SELECT TO bulkreg_app USING (
 --
 
 CREATE POLICY provision ON public.organizations TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+--
+-- Name: COLUMN organizations.jobs_served_at; Type: COMMENT; Schema: public; Owner: bulkreg_owner
+--
+
+COMMENT ON COLUMN public.organizations.jobs_served_at IS 'When a worker last claimed one of this organization''s jobs: the least recently
+             served organization''s queued small job is claimed first.';
 
 
 --
@@ -1306,6 +1522,84 @@ CREATE POLICY provision ON public.sign_in_links TO bulkreg_owner USING (true) WI
 
 
 -- ==========================================================================================
+-- Table public.sign_in_requests
+-- ==========================================================================================
+
+--
+-- Name: sign_in_requests; Type: TABLE; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE TABLE public.sign_in_requests (
+    id bigint NOT NULL,
+    address_key bytea NOT NULL,
+    client_key bytea NOT NULL,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.sign_in_requests FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.sign_in_requests OWNER TO bulkreg_owner;
+
+
+--
+-- Name: sign_in_requests_id_seq; Type: SEQUENCE; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.sign_in_requests ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.sign_in_requests_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: sign_in_requests sign_in_requests_pkey; Type: CONSTRAINT; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE ONLY public.sign_in_requests
+    ADD CONSTRAINT sign_in_requests_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: sign_in_requests_address; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX sign_in_requests_address ON public.sign_in_requests USING btree (address_key, requested_at);
+
+
+--
+-- Name: sign_in_requests_age; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX sign_in_requests_age ON public.sign_in_requests USING btree (requested_at);
+
+
+--
+-- Name: sign_in_requests_client; Type: INDEX; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE INDEX sign_in_requests_client ON public.sign_in_requests USING btree (client_key, requested_at);
+
+
+--
+-- Name: sign_in_requests; Type: ROW SECURITY; Schema: public; Owner: bulkreg_owner
+--
+
+ALTER TABLE public.sign_in_requests ENABLE ROW LEVEL SECURITY;
+
+
+--
+-- Name: sign_in_requests provision; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY provision ON public.sign_in_requests TO bulkreg_owner USING (true) WITH CHECK (true);
+
+
+-- ==========================================================================================
 -- Table public.user_roles
 -- ==========================================================================================
 
@@ -1409,6 +1703,10 @@ CREATE TABLE public.users (
     name_sort_key bytea NOT NULL,
     locale text,
     name_sort_key_en bytea NOT NULL,
+    notify_needs_review boolean DEFAULT true NOT NULL,
+    notify_failed boolean DEFAULT true NOT NULL,
+    notify_succeeded boolean DEFAULT false NOT NULL,
+    erased_at timestamp with time zone,
     CONSTRAINT users_email_check CHECK ((email !~ '\s'::text)),
     CONSTRAINT users_locale_check CHECK ((locale = ANY (ARRAY['nb'::text, 'en'::text]))),
     CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['coordinator'::text, 'peer_mentor'::text, 'admin'::text])))
@@ -1576,6 +1874,30 @@ GRANT SELECT(active) ON TABLE public.users TO bulkreg_maintenance;
 GRANT UPDATE(locale) ON TABLE public.users TO bulkreg_api;
 
 
+--
+-- Name: COLUMN users.notify_needs_review; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(notify_needs_review) ON TABLE public.users TO bulkreg_api;
+GRANT SELECT(notify_needs_review) ON TABLE public.users TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN users.notify_failed; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(notify_failed) ON TABLE public.users TO bulkreg_api;
+GRANT SELECT(notify_failed) ON TABLE public.users TO bulkreg_maintenance;
+
+
+--
+-- Name: COLUMN users.notify_succeeded; Type: ACL; Schema: public; Owner: bulkreg_owner
+--
+
+GRANT UPDATE(notify_succeeded) ON TABLE public.users TO bulkreg_api;
+GRANT SELECT(notify_succeeded) ON TABLE public.users TO bulkreg_maintenance;
+
+
 -- ==========================================================================================
 -- Table public.webhook_attempts
 -- ==========================================================================================
@@ -1635,6 +1957,13 @@ CREATE POLICY admin_read ON public.webhook_attempts FOR SELECT TO bulkreg_app US
 --
 
 CREATE POLICY maintenance_record ON public.webhook_attempts TO bulkreg_maintenance USING (true) WITH CHECK (true);
+
+
+--
+-- Name: webhook_attempts privacy_erase; Type: POLICY; Schema: public; Owner: bulkreg_owner
+--
+
+CREATE POLICY privacy_erase ON public.webhook_attempts TO bulkreg_owner USING (true) WITH CHECK (true);
 
 
 --
@@ -2279,7 +2608,8 @@ GRANT ALL ON FUNCTION app.is_staff() TO bulkreg_app;
 
 -- ==========================================================================================
 -- Functions: Sign-in
--- A user found by their identity provider's subject, and a sign-in link redeemed once.
+-- A user found by their identity provider's subject, a sign-in link redeemed once, and
+-- links asked for by email, within their limits.
 -- ==========================================================================================
 
 --
@@ -2332,6 +2662,70 @@ ALTER FUNCTION app.redeem_sign_in_link(p_digest bytea) OWNER TO bulkreg_owner;
 
 REVOKE ALL ON FUNCTION app.redeem_sign_in_link(p_digest bytea) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.redeem_sign_in_link(p_digest bytea) TO bulkreg_api;
+
+
+--
+-- Name: request_sign_in_links(text, bytea, bytea); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.request_sign_in_links(p_email text, p_address_key bytea, p_client_key bytea) RETURNS TABLE(user_id uuid, org_id uuid, role text, link text, organization text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            #variable_conflict use_column
+            declare
+                v_since timestamptz := pg_catalog.now() - interval '1 hour';
+                v_link text;
+                v_user record;
+            begin
+                perform pg_catalog.pg_advisory_xact_lock(('x' || pg_catalog.encode(pg_catalog.substr(p_address_key, 1, 8), 'hex'))::bit(64)::bigint);
+                perform pg_catalog.pg_advisory_xact_lock(('x' || pg_catalog.encode(pg_catalog.substr(p_client_key, 1, 8), 'hex'))::bit(64)::bigint);
+                delete from public.sign_in_requests r where r.requested_at < v_since;
+                if (select pg_catalog.count(*) from public.sign_in_requests r
+                        where r.address_key = p_address_key and r.requested_at >= v_since)
+                       >= 5
+                   or (select pg_catalog.count(*) from public.sign_in_requests r
+                        where r.client_key = p_client_key and r.requested_at >= v_since)
+                       >= 30 then
+                    return;
+                end if;
+                insert into public.sign_in_requests (address_key, client_key)
+                    values (p_address_key, p_client_key);
+                for v_user in
+                    select u.id, u.org_id, u.role, o.name
+                    from public.users u join public.organizations o on o.id = u.org_id
+                    where u.email_key = pg_catalog.lower(p_email) and u.active
+                      and u.role in ('coordinator', 'admin')
+                    order by u.org_id
+                loop
+                    v_link := pg_catalog.rtrim(pg_catalog.translate(pg_catalog.encode(
+                        pg_catalog.uuid_send(pg_catalog.gen_random_uuid())
+                        || pg_catalog.uuid_send(pg_catalog.gen_random_uuid()), 'base64'),
+                        '+/', '-_'), '=');
+                    insert into public.sign_in_links (digest, user_id, expires_at)
+                        values (pg_catalog.sha256(pg_catalog.convert_to(v_link, 'UTF8')),
+                                v_user.id,
+                                pg_catalog.now() + interval '15 minutes');
+                    user_id := v_user.id;
+                    org_id := v_user.org_id;
+                    role := v_user.role;
+                    link := v_link;
+                    organization := v_user.name;
+                    return next;
+                end loop;
+            end
+            $$;
+
+
+ALTER FUNCTION app.request_sign_in_links(p_email text, p_address_key bytea, p_client_key bytea) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION request_sign_in_links(p_email text, p_address_key bytea, p_client_key bytea); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.request_sign_in_links(p_email text, p_address_key bytea, p_client_key bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.request_sign_in_links(p_email text, p_address_key bytea, p_client_key bytea) TO bulkreg_api;
 
 
 -- ==========================================================================================
@@ -2903,6 +3297,144 @@ REVOKE ALL ON FUNCTION app.job_changed() FROM PUBLIC;
 
 
 -- ==========================================================================================
+-- Functions: Email
+-- The mail outbox: a job's notification written with its event (trigger
+-- bulk_jobs_notify, after bulk_jobs_event), and mail to the caller only.
+-- ==========================================================================================
+
+--
+-- Name: write_email(uuid, uuid, text, jsonb, text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.write_email(p_org uuid, p_user uuid, p_kind text, p_payload jsonb, p_event text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            declare
+                v_id uuid;
+            begin
+                insert into public.emails (org_id, recipient_user_id, event_id, kind, language,
+                                           to_address, payload)
+                    select u.org_id, u.id, p_event, p_kind,
+                           coalesce(u.locale, o.locale, 'nb'), u.email, p_payload
+                    from public.users u join public.organizations o on o.id = u.org_id
+                    where u.id = p_user and u.org_id = p_org and u.active
+                      and u.email is not null
+                    on conflict (event_id, recipient_user_id) do nothing
+                    returning id into v_id;
+                if v_id is not null then
+                    perform pg_catalog.pg_notify('bulkreg_deliveries', '');
+                end if;
+                return v_id;
+            end $$;
+
+
+ALTER FUNCTION app.write_email(p_org uuid, p_user uuid, p_kind text, p_payload jsonb, p_event text) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION write_email(p_org uuid, p_user uuid, p_kind text, p_payload jsonb, p_event text); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.write_email(p_org uuid, p_user uuid, p_kind text, p_payload jsonb, p_event text) FROM PUBLIC;
+
+
+--
+-- Name: enqueue_email(uuid, uuid, text, jsonb); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.enqueue_email(p_org uuid, p_user uuid, p_kind text, p_payload jsonb) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            begin
+                if p_user is distinct from app.current_user_id()
+                   or p_org is distinct from app.current_org_id() then
+                    return null;  -- an email goes to the caller only
+                end if;
+                return app.write_email(p_org, p_user, p_kind, p_payload, null);
+            end $$;
+
+
+ALTER FUNCTION app.enqueue_email(p_org uuid, p_user uuid, p_kind text, p_payload jsonb) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION enqueue_email(p_org uuid, p_user uuid, p_kind text, p_payload jsonb); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.enqueue_email(p_org uuid, p_user uuid, p_kind text, p_payload jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.enqueue_email(p_org uuid, p_user uuid, p_kind text, p_payload jsonb) TO bulkreg_app;
+
+
+--
+-- Name: job_notification(); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.job_notification() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            declare
+                v_wanted boolean;
+                v_event text;
+                v_conflicts jsonb;
+            begin
+                if tg_op = 'UPDATE' and old.status = new.status then
+                    return null;
+                end if;
+                -- Read by name from the row, so the choices' defaults hold before the
+                -- columns exist (they come with the next migration).
+                select case new.status
+                           when 'needs_review' then coalesce(
+                               (pg_catalog.to_jsonb(u) ->> 'notify_needs_review')::boolean, true)
+                           when 'failed' then coalesce(
+                               (pg_catalog.to_jsonb(u) ->> 'notify_failed')::boolean, true)
+                           else coalesce(
+                               (pg_catalog.to_jsonb(u) ->> 'notify_succeeded')::boolean, false)
+                       end
+                    into v_wanted
+                    from public.users u where u.id = new.submitted_by;
+                if not coalesce(v_wanted, false) then
+                    return null;
+                end if;
+                select e.id into v_event from public.events e
+                    where e.org_id = new.org_id and e.txid = pg_catalog.pg_current_xact_id()
+                      and e.type = 'bulk_registration.' || new.status
+                      and e.data ->> 'job_id' = new.id::text
+                    order by e.seq desc limit 1;
+                select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                           'name', coalesce(c.display_name, c.given_value)) order by c.idx), '[]')
+                    into v_conflicts
+                    from (select i.idx, i.display_name, i.given_value
+                          from public.bulk_job_items i
+                          where i.job_id = new.id and i.outcome = 'conflict'
+                          order by i.idx limit 10) c;
+                perform app.write_email(new.org_id, new.submitted_by,
+                    'job_' || new.status,
+                    pg_catalog.jsonb_build_object(
+                        'job_id', new.id, 'status', new.status,
+                        'counts', (select e.data -> 'counts' from public.events e
+                                   where e.id = v_event),
+                        'conflicts', v_conflicts,
+                        'occurred_on', new.activity ->> 'occurred_on',
+                        'error_code', new.error_code),
+                    coalesce(v_event, 'job:' || new.id || ':' || new.status));
+                return null;
+            end $$;
+
+
+ALTER FUNCTION app.job_notification() OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION job_notification(); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.job_notification() FROM PUBLIC;
+
+
+-- ==========================================================================================
 -- Functions: Queue depths and job counts
 -- Numbers the API's role may learn about every organization's jobs without reading one.
 -- ==========================================================================================
@@ -2954,6 +3486,494 @@ ALTER FUNCTION app.queue_depths(p_large integer) OWNER TO bulkreg_owner;
 
 REVOKE ALL ON FUNCTION app.queue_depths(p_large integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.queue_depths(p_large integer) TO bulkreg_api;
+
+
+-- ==========================================================================================
+-- Functions: Other functions
+-- Not yet given a group: name them in FUNCTION_GROUPS (bulkreg/devstack/schema_layout.py).
+-- ==========================================================================================
+
+--
+-- Name: erase_person(uuid, text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.erase_person(p_user uuid, p_reason text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            begin
+                if app.current_role() is distinct from 'admin' then
+                    return 'forbidden';
+                end if;
+                if not exists (select from public.users
+                               where id = p_user and org_id = app.current_org_id()) then
+                    return 'not_found';
+                end if;
+                if p_reason is null or pg_catalog.btrim(p_reason) = '' then
+                    return 'no_reason';
+                end if;
+                return app.erase_person_as_owner(p_user, p_reason, app.current_user_id());
+            end $$;
+
+
+ALTER FUNCTION app.erase_person(p_user uuid, p_reason text) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION erase_person(p_user uuid, p_reason text); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.erase_person(p_user uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.erase_person(p_user uuid, p_reason text) TO bulkreg_api;
+
+
+--
+-- Name: erase_person_as_owner(uuid, text, uuid); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.erase_person_as_owner(p_user uuid, p_reason text, p_actor uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+            declare
+                person public.users;
+                pattern text;
+                pseudonym text := 'Erased person '
+                    || pg_catalog.left(pg_catalog.md5(pg_catalog.gen_random_uuid()::text), 8);
+                place record;
+                org_column boolean;
+            begin
+                select * into person from public.users where id = p_user for update;
+                if not found then
+                    return 'not_found';
+                end if;
+                if person.erased_at is not null then
+                    return 'already_erased';
+                end if;
+                pattern := app.erasure_pattern(array[person.display_name, person.email,
+                                                     person.member_number,
+                                                     person.auth_subject]);
+                update public.users
+                   set display_name = pseudonym, email = null, member_number = null,
+                       auth_subject = null, active = false, erased_at = pg_catalog.now(),
+                       name_sort_key = pg_catalog.convert_to(pseudonym, 'UTF8'),
+                       name_sort_key_en = pg_catalog.convert_to(pseudonym, 'UTF8')
+                 where id = p_user;
+                update public.activities set notes = null
+                 where peer_mentor_id = p_user and notes is not null;
+                delete from public.sign_in_links where user_id = p_user;
+                update public.screen_sessions set ended_at = pg_catalog.now()
+                 where user_id = p_user and ended_at is null;
+                for place in select * from (values 
+    ('bulk_job_items', 'given_value', 'text'),
+    ('bulk_job_items', 'given_key', 'text'),
+    ('bulk_job_items', 'display_name', 'text'),
+    ('bulk_job_items', 'error_message', 'text'),
+    ('bulk_jobs', 'activity', 'jsonb'),
+    ('bulk_jobs', 'error_message', 'text'),
+    ('bulk_jobs', 'undo_reason', 'text'),
+    ('activities', 'notes', 'text'),
+    ('activities', 'deletion_reason', 'text'),
+    ('anomalies', 'reason', 'text'),
+    ('audit_log', 'target', 'text'),
+    ('audit_log', 'details', 'jsonb'),
+    ('events', 'data', 'jsonb'),
+    ('webhook_attempts', 'error', 'text'),
+    ('emails', 'to_address', 'text'),
+    ('emails', 'payload', 'jsonb')
+) as t(tab, col, kind) loop
+                    select exists (select from information_schema.columns c
+                                   where c.table_schema = 'public' and c.table_name = place.tab
+                                     and c.column_name = 'org_id') into org_column;
+                    execute pg_catalog.format(
+                        'update public.%I set %I = app.scrub_%s(%I, $1, $2)
+                         where %I::text ~* $1 %s',
+                        place.tab, place.col,
+                        case place.kind when 'text' then 'text' else 'json' end,
+                        place.col, place.col,
+                        case when org_column then 'and org_id = $3' else '' end)
+                        using pattern, pseudonym, person.org_id;
+                end loop;
+                insert into public.audit_log (org_id, actor_id, action, target, details)
+                values (person.org_id, p_actor, 'person.erase', 'user:' || p_user,
+                        pg_catalog.jsonb_build_object(
+                            'reason', app.scrub_text(p_reason, pattern, pseudonym),
+                            'pseudonym', pseudonym));
+                return pseudonym;
+            end $_$;
+
+
+ALTER FUNCTION app.erase_person_as_owner(p_user uuid, p_reason text, p_actor uuid) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION erase_person_as_owner(p_user uuid, p_reason text, p_actor uuid); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.erase_person_as_owner(p_user uuid, p_reason text, p_actor uuid) FROM PUBLIC;
+
+
+--
+-- Name: erasure_pattern(text[]); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.erasure_pattern(p_needles text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+            select pg_catalog.string_agg(
+                       case when n ~ '^\w' then '\m' else '' end
+                       || pg_catalog.regexp_replace(n, '([^[:alnum:][:space:]])', '\\\1', 'g')
+                       || case when n ~ '\w$' then '\M' else '' end, '|')
+            from pg_catalog.unnest(p_needles) n
+            where n is not null and pg_catalog.btrim(n) <> '' $_$;
+
+
+ALTER FUNCTION app.erasure_pattern(p_needles text[]) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION erasure_pattern(p_needles text[]); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.erasure_pattern(p_needles text[]) FROM PUBLIC;
+
+
+--
+-- Name: expire(text, timestamp with time zone, integer); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.expire(p_kind text, p_before timestamp with time zone, p_batch integer) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+            declare
+                tab text; key text; stamp text; cond text; deleted integer;
+            begin
+                select t.tab, t.key, t.stamp, t.cond into tab, key, stamp, cond
+                from (values 
+    ('events', 'events', 'seq', 'created_at', 'created_at < $1'),
+    ('webhook_deliveries', 'webhook_deliveries', 'id', 'created_at', 'created_at < $1'),
+    ('emails', 'emails', 'id', 'created_at',
+     '(sent_at < $1 or (status = ''given_up'' and created_at < $1))'),
+    ('sign_in_requests', 'sign_in_requests', 'id', 'requested_at', 'requested_at < $1'),
+    ('sign_in_links', 'sign_in_links', 'digest', 'used_at', '(used_at < $1 or expires_at < $1)'),
+    ('screen_sessions', 'screen_sessions', 'digest', 'ended_at',
+     '(expires_at < $1 or ended_at < $1)'),
+    ('audit_log', 'audit_log', 'id', 'at', 'at < $1'),
+    ('deleted_activities', 'activities', 'id', 'deleted_at',
+     'deleted_at < $1 and (bulk_job_id is null or not exists (
+          select from public.bulk_jobs j
+          where j.id = activities.bulk_job_id and j.status = ''succeeded''))')
+) as t(kind, tab, key, stamp, cond)
+                where t.kind = p_kind;
+                if tab is null then
+                    raise exception 'no such kind of record to expire: %', p_kind;
+                end if;
+                execute pg_catalog.format(
+                    'with doomed as (select %2$I from public.%1$I where %3$s
+                                     order by %2$I limit $2 for update skip locked)
+                     delete from public.%1$I t using doomed where t.%2$I = doomed.%2$I',
+                    tab, key, cond) using p_before, p_batch;
+                get diagnostics deleted = row_count;
+                return deleted;
+            end $_$;
+
+
+ALTER FUNCTION app.expire(p_kind text, p_before timestamp with time zone, p_batch integer) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION expire(p_kind text, p_before timestamp with time zone, p_batch integer); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.expire(p_kind text, p_before timestamp with time zone, p_batch integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.expire(p_kind text, p_before timestamp with time zone, p_batch integer) TO bulkreg_maintenance;
+
+
+--
+-- Name: expiring(text, timestamp with time zone); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.expiring(p_kind text, p_before timestamp with time zone) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+            declare
+                tab text; key text; stamp text; cond text; found_rows bigint;
+            begin
+                select t.tab, t.key, t.stamp, t.cond into tab, key, stamp, cond
+                from (values 
+    ('events', 'events', 'seq', 'created_at', 'created_at < $1'),
+    ('webhook_deliveries', 'webhook_deliveries', 'id', 'created_at', 'created_at < $1'),
+    ('emails', 'emails', 'id', 'created_at',
+     '(sent_at < $1 or (status = ''given_up'' and created_at < $1))'),
+    ('sign_in_requests', 'sign_in_requests', 'id', 'requested_at', 'requested_at < $1'),
+    ('sign_in_links', 'sign_in_links', 'digest', 'used_at', '(used_at < $1 or expires_at < $1)'),
+    ('screen_sessions', 'screen_sessions', 'digest', 'ended_at',
+     '(expires_at < $1 or ended_at < $1)'),
+    ('audit_log', 'audit_log', 'id', 'at', 'at < $1'),
+    ('deleted_activities', 'activities', 'id', 'deleted_at',
+     'deleted_at < $1 and (bulk_job_id is null or not exists (
+          select from public.bulk_jobs j
+          where j.id = activities.bulk_job_id and j.status = ''succeeded''))')
+) as t(kind, tab, key, stamp, cond)
+                where t.kind = p_kind;
+                if tab is null then
+                    raise exception 'no such kind of record to expire: %', p_kind;
+                end if;
+                execute pg_catalog.format('select count(*) from public.%I where %s', tab, cond)
+                    into found_rows using p_before;
+                return found_rows;
+            end $_$;
+
+
+ALTER FUNCTION app.expiring(p_kind text, p_before timestamp with time zone) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION expiring(p_kind text, p_before timestamp with time zone); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.expiring(p_kind text, p_before timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.expiring(p_kind text, p_before timestamp with time zone) TO bulkreg_maintenance;
+
+
+--
+-- Name: person_export(uuid); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.person_export(p_user uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            begin
+                if app.current_role() is distinct from 'admin'
+                   or not exists (select from public.users
+                                  where id = p_user and org_id = app.current_org_id()) then
+                    return null;
+                end if;
+                return app.person_export_as_owner(p_user);
+            end $$;
+
+
+ALTER FUNCTION app.person_export(p_user uuid) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION person_export(p_user uuid); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.person_export(p_user uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.person_export(p_user uuid) TO bulkreg_api;
+
+
+--
+-- Name: person_export_as_owner(uuid); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.person_export_as_owner(p_user uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            declare
+                person public.users;
+                pattern text;
+                emails jsonb := '[]'::jsonb;
+            begin
+                select * into person from public.users where id = p_user;
+                if not found then
+                    return null;
+                end if;
+                pattern := app.erasure_pattern(array[person.display_name, person.email,
+                                                     person.member_number, p_user::text]);
+                -- A sign-in link's email is exported without its link (never the secret).
+                select coalesce(pg_catalog.jsonb_agg(
+                           pg_catalog.to_jsonb(e) || pg_catalog.jsonb_build_object(
+                               'payload', e.payload - 'link')), '[]')
+                  into emails
+                  from public.emails e
+                 where e.recipient_user_id = p_user or pg_catalog.to_jsonb(e)::text ~* pattern;
+                return pg_catalog.jsonb_build_object(
+                    'profile', pg_catalog.jsonb_build_object(
+                        'id', person.id, 'org_id', person.org_id, 'role', person.role,
+                        'display_name', person.display_name, 'email', person.email,
+                        'member_number', person.member_number,
+                        'auth_subject', person.auth_subject, 'active', person.active,
+                        'locale', person.locale, 'erased_at', person.erased_at),
+                    'role_history', coalesce((
+                        select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                   'org_id', r.org_id, 'role', r.role, 'active', r.active,
+                                   'valid_from', r.valid_from, 'valid_to', r.valid_to)
+                                   order by r.valid_from)
+                        from public.user_roles r where r.user_id = p_user), '[]'),
+                    'activities_as_participant', coalesce((
+                        select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(a) order by a.created_at, a.id)
+                        from public.activities a where a.peer_mentor_id = p_user), '[]'),
+                    'activities_as_registrar', coalesce((
+                        select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(a) order by a.created_at, a.id)
+                        from public.activities a where a.registered_by = p_user), '[]'),
+                    'bulk_job_items', coalesce((
+                        select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                   'job_id', i.job_id, 'index', i.idx,
+                                   'given_kind', i.given_kind, 'given_value', i.given_value,
+                                   'display_name', i.display_name, 'outcome', i.outcome,
+                                   'activity_id', i.activity_id) order by i.job_id, i.idx)
+                        from public.bulk_job_items i
+                        where i.org_id = person.org_id
+                          and (i.peer_mentor_id = p_user
+                               or pg_catalog.concat_ws(' ', i.given_value, i.display_name)
+                                  ~* pattern)), '[]'),
+                    'audit_log', coalesce((
+                        select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                   'id', l.id, 'at', l.at, 'actor_id', l.actor_id,
+                                   'action', l.action, 'target', l.target,
+                                   'details', l.details) order by l.at, l.id)
+                        from public.audit_log l
+                        where l.org_id = person.org_id
+                          and (l.actor_id = p_user or l.target ~* pattern
+                               or l.details::text ~* pattern)), '[]'),
+                    'events', coalesce((
+                        select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                   'id', e.id, 'type', e.type, 'created_at', e.created_at,
+                                   'data', e.data) order by e.seq)
+                        from public.events e
+                        where e.org_id = person.org_id and e.data::text ~* pattern), '[]'),
+                    'webhook_deliveries', coalesce((
+                        select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                   'id', d.id, 'webhook_id', d.webhook_id, 'event_id', e.id,
+                                   'status', d.status, 'attempts', d.attempts,
+                                   'created_at', d.created_at, 'delivered_at', d.delivered_at)
+                                   order by d.created_at, d.id)
+                        from public.webhook_deliveries d
+                        join public.events e on e.seq = d.event_seq
+                        where d.org_id = person.org_id and e.data::text ~* pattern), '[]'),
+                    'emails', emails,
+                    'sign_in_links', coalesce((
+                        select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                   'created_at', s.created_at, 'expires_at', s.expires_at,
+                                   'used_at', s.used_at) order by s.created_at)
+                        from public.sign_in_links s where s.user_id = p_user), '[]'),
+                    'screen_sessions', coalesce((
+                        select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                   'created_at', s.created_at, 'last_seen_at', s.last_seen_at,
+                                   'expires_at', s.expires_at, 'ended_at', s.ended_at)
+                                   order by s.created_at)
+                        from public.screen_sessions s where s.user_id = p_user), '[]'));
+            end $$;
+
+
+ALTER FUNCTION app.person_export_as_owner(p_user uuid) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION person_export_as_owner(p_user uuid); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.person_export_as_owner(p_user uuid) FROM PUBLIC;
+
+
+--
+-- Name: scrub_json(jsonb, text, text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.scrub_json(p_value jsonb, p_pattern text, p_with text) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            begin
+                case pg_catalog.jsonb_typeof(p_value)
+                when 'string' then
+                    return pg_catalog.to_jsonb(app.scrub_text(p_value #>> '{}', p_pattern, p_with));
+                when 'array' then
+                    return coalesce((select pg_catalog.jsonb_agg(
+                                         app.scrub_json(e, p_pattern, p_with) order by n)
+                                     from pg_catalog.jsonb_array_elements(p_value)
+                                          with ordinality as t(e, n)), '[]'::jsonb);
+                when 'object' then
+                    return coalesce((select pg_catalog.jsonb_object_agg(
+                                         app.scrub_text(k, p_pattern, p_with),
+                                         app.scrub_json(v, p_pattern, p_with))
+                                     from pg_catalog.jsonb_each(p_value) as t(k, v)),
+                                    '{}'::jsonb);
+                else
+                    return p_value;
+                end case;
+            end $$;
+
+
+ALTER FUNCTION app.scrub_json(p_value jsonb, p_pattern text, p_with text) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION scrub_json(p_value jsonb, p_pattern text, p_with text); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.scrub_json(p_value jsonb, p_pattern text, p_with text) FROM PUBLIC;
+
+
+--
+-- Name: scrub_text(text, text, text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.scrub_text(p_value text, p_pattern text, p_with text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+            select case when p_value is null or p_pattern is null then p_value
+                        else pg_catalog.regexp_replace(p_value, p_pattern, p_with, 'gi') end $$;
+
+
+ALTER FUNCTION app.scrub_text(p_value text, p_pattern text, p_with text) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION scrub_text(p_value text, p_pattern text, p_with text); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.scrub_text(p_value text, p_pattern text, p_with text) FROM PUBLIC;
+
+
+--
+-- Name: serve(uuid); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.serve(org uuid) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ update public.organizations set jobs_served_at = now() where id = org $$;
+
+
+ALTER FUNCTION app.serve(org uuid) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION serve(org uuid); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.serve(org uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.serve(org uuid) TO bulkreg_maintenance;
+
+
+--
+-- Name: served_at(uuid); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.served_at(org uuid) RETURNS timestamp with time zone
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select jobs_served_at from public.organizations where id = org $$;
+
+
+ALTER FUNCTION app.served_at(org uuid) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION served_at(org uuid); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.served_at(org uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.served_at(org uuid) TO bulkreg_maintenance;
 
 
 --

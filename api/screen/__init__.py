@@ -3,8 +3,32 @@ build chain, no asset from outside the API."""
 
 from fastapi import APIRouter
 
-from api.screen import accessibility, anomalies, jobs, new, sign_in, switch, undo
+from api.screen import (
+    accessibility,
+    anomalies,
+    email_sign_in,
+    jobs,
+    new,
+    oidc,
+    register,
+    settings,
+    sign_in,
+    switch,
+    undo,
+)
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
-for part in (sign_in, accessibility, jobs, undo, new, anomalies, switch):
+for part in (
+    sign_in,
+    email_sign_in,
+    oidc,
+    accessibility,
+    jobs,
+    undo,
+    new,
+    register,
+    anomalies,
+    switch,
+    settings,
+):
     router.include_router(part.router)

@@ -33,6 +33,7 @@ from api.screen.messages import (
     helpers,
     status_of,
 )
+from api.screen.return_to import login_url
 from bulkreg.foundation.settings import get_settings
 from domain.errors import DomainError, Unauthenticated
 from domain.jobs import BulkJob
@@ -118,7 +119,7 @@ def guarded(request: Request, uows: UnitsOfWork, handler: Handler) -> Response:
         )
         return handler(principal, token)
     except (SignIn, Unauthenticated):  # the page's unit of work refused the session's user
-        return RedirectResponse("/ui/login", 303)
+        return RedirectResponse(login_url(request), 303)
     except DomainError as problem:
         return error(request, problem, status_of(problem, STATUS))
     except (ValueError, KeyError):

@@ -8,11 +8,12 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from uuid import UUID
 
 from sqlalchemy import Engine
 
-from bulkreg.cli import exposure, onboarding
+from bulkreg.cli import email_link, exposure, onboarding, privacy
 from bulkreg.devstack import demo, where
 from bulkreg.devstack.where import owner_database_url
 from bulkreg.foundation.settings import Settings, get_settings
@@ -23,6 +24,13 @@ from persistence.database import make_engine
 from persistence.provisioning import ProvisioningError
 
 Command = Callable[[argparse.Namespace, Settings], int]
+
+DESCRIPTION = "Run the bulkreg stack, set up organizations and submit bulk registrations."
+EPILOG = (
+    "submit and status exit with 0 when the job succeeded, 3 when it needs review, 4 (status "
+    "only) while it is still queued or running, 1 when it failed, was cancelled or undone or "
+    "anything went wrong, and 2 for a mistake in the command line."
+)
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
@@ -48,6 +56,7 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for org in payload["organizations"]:
             print(f"{org['name']} ({org['id']}): {len(org['peer_mentors'])} peer mentors")
+        print(privacy.demo_hint(payload))
     return 0
 
 
@@ -113,6 +122,38 @@ def _ttl_option(p: argparse.ArgumentParser, default: int) -> None:
     p.add_argument("--ttl", type=int, default=default, help=f"seconds (default {default})")
 
 
+def _day(text: str) -> date:
+    """A ``--date`` argparse refuses in plain words (a usage error) unless it is YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
+
+
+def _job_id(text: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a job id") from None
+
+
+def _show_all_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--show-all", action="store_true", help="list every participant, not only those left out"
+    )
+
+
+def _describe(p: argparse.ArgumentParser) -> None:
+    """Each command's --help opens with its one-line help, as the list of commands shows it."""
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, child in action.choices.items():
+                if child.description is None:
+                    child.description = helps.get(name)
+                _describe(child)
+
+
 def _group(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help: str
 ) -> argparse._SubParsersAction[argparse.ArgumentParser]:
@@ -123,7 +164,7 @@ def _group(
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="bulkreg", description=__doc__)
+    p = argparse.ArgumentParser(prog="bulkreg", description=DESCRIPTION, epilog=EPILOG)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("up", help="run the whole stack in the foreground").set_defaults(func=cmd_up)
     sub.add_parser("migrate", help="apply migrations (idempotent)").set_defaults(func=cmd_migrate)
@@ -145,7 +186,12 @@ def parser() -> argparse.ArgumentParser:
     link.add_argument("--email", required=True, help="the coordinator's email")
     _org_option(link)
     _ttl_option(link, 900)
-    link.set_defaults(func=provisioning(onboarding.sign_in_link))
+    link.add_argument(
+        "--send",
+        action="store_true",
+        help="email the link to the coordinator instead of printing it",
+    )
+    link.set_defaults(func=provisioning(email_link.sign_in_link))
 
     org = _group(sub, "org", "organizations")
     o = org.add_parser("add", help="create an organization and print its id")
@@ -165,7 +211,9 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--name", required=True, help="their name as people see it")
     u.add_argument("--email", required=True, help="their email (unique in the organization)")
     u.add_argument("--member-number", help="their member number (unique in the organization)")
-    u.add_argument("--auth-subject", help="the `sub` an identity provider gives them")
+    u.add_argument(
+        "--auth-subject", help="the subject (sub) an identity provider puts in their tokens"
+    )
     u.set_defaults(func=provisioning(onboarding.user_add))
     d = user.add_parser("deactivate", help="deactivate a user: their tokens stop working")
     _org_option(d)
@@ -195,7 +243,9 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--to", type=exposure.moment, required=True,
                    help="end of the window, RFC 3339 (exclusive)")  # fmt: skip
     e.add_argument("--registered-by", type=UUID, help="only this registrar's records")
-    e.add_argument("--format", choices=["csv", "json"], default="csv", help="default csv")
+    e.add_argument(
+        "--format", choices=["csv", "json"], default="csv", help="csv (the default) or json"
+    )
     e.add_argument(
         "--open-anomalies",
         action="store_true",
@@ -203,25 +253,46 @@ def parser() -> argparse.ArgumentParser:
     )
     e.set_defaults(func=provisioning(exposure.run))
 
-    b = sub.add_parser("submit", help="submit a bulk registration from a CSV and watch it")
+    privacy.register(sub, provisioning)
+    b = sub.add_parser(
+        "submit",
+        help="submit a bulk registration from a CSV file, follow it and sum it up",
+        epilog="The full results are saved next to the file as NAME.results.csv. " + EPILOG,
+    )
     b.add_argument("file", help="CSV naming one participant per line: peer_mentor_id, email "
                    "or member_number, optionally override_duplicate")  # fmt: skip
-    b.add_argument("--activity-type", required=True, help="the activity type's code")
-    b.add_argument("--date", required=True, help="when it happened, YYYY-MM-DD")
-    b.add_argument("--duration", type=int, required=True, help="minutes, 1 to 1440")
+    b.add_argument(
+        "--activity-type", required=True, metavar="CODE", help="the activity type's code"
+    )
+    b.add_argument(
+        "--date", type=_day, required=True, metavar="YYYY-MM-DD", help="when it happened"
+    )
+    b.add_argument(
+        "--duration", type=int, required=True, metavar="MINUTES", help="minutes, 1 to 1440"
+    )
     b.add_argument("--notes", help="notes for every participant's record")
     b.add_argument(
         "--on-conflict",
         choices=["review", "skip", "fail"],
         default="review",
-        help="what a duplicate does (default review)",
+        help="when someone already has this activity that day: review (stop and wait for a "
+        "person, the default), skip them, or fail the whole job",
     )
+    _show_all_option(b)
     _token_option(b)
     b.set_defaults(func=cmd_submit)
-    st = sub.add_parser("status", help="print a bulk registration's status")
-    st.add_argument("job_id", help="the job's id")
+    st = sub.add_parser(
+        "status",
+        help="sum up a bulk registration: its state, counts and who was left out",
+        epilog="The full results file's address is printed at the end. " + EPILOG,
+    )
+    st.add_argument(
+        "job_id", type=_job_id, metavar="JOB_ID", help="the job's id, as submit printed it"
+    )
+    _show_all_option(st)
     _token_option(st)
     st.set_defaults(func=cmd_status)
+    _describe(p)
     return p
 
 

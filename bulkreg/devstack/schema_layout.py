@@ -49,8 +49,9 @@ FUNCTION_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     (
         "Sign-in",
-        "A user found by their identity provider's subject, and a sign-in link redeemed once.",
-        ("app.user_for_subject", "app.redeem_sign_in_link"),
+        "A user found by their identity provider's subject, a sign-in link redeemed once, and\n"
+        "links asked for by email, within their limits.",
+        ("app.user_for_subject", "app.redeem_sign_in_link", "app.request_sign_in_links"),
     ),
     (
         "Screen sessions",
@@ -94,6 +95,12 @@ FUNCTION_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "one webhook delivery per matching webhook, and the notifications that wake the relay\n"
         "and the long polls (bulkreg_deliveries, bulkreg_job_changed).",
         ("app.emit_event", "app.job_event", "app.anomaly_event", "app.job_changed"),
+    ),
+    (
+        "Email",
+        "The mail outbox: a job's notification written with its event (trigger\n"
+        "bulk_jobs_notify, after bulk_jobs_event), and mail to the caller only.",
+        ("app.write_email", "app.enqueue_email", "app.job_notification"),
     ),
     (
         "Queue depths and job counts",

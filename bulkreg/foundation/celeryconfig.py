@@ -13,7 +13,7 @@ import of the app: every setting that matters for not losing or doubling a job l
 
 from __future__ import annotations
 
-from bulkreg.foundation.names import RECONCILE_TASK, SMALL_QUEUE, SWEEP_TASK
+from bulkreg.foundation.names import RECONCILE_TASK, RETENTION_TASK, SMALL_QUEUE, SWEEP_TASK
 from bulkreg.foundation.settings import get_settings
 
 _settings = get_settings()
@@ -58,4 +58,6 @@ beat_schedule = {
         "schedule": _settings.sweep_interval_seconds,
     },
     "reconcile": {"task": RECONCILE_TASK, "schedule": _settings.reconcile_interval_seconds},
+    # Once a day: what is no longer needed is deleted (docs/privacy.md, "Retention").
+    "retention": {"task": RETENTION_TASK, "schedule": 24 * 60 * 60},
 }

@@ -22,6 +22,11 @@ PROCESSING_SECONDS = Histogram(
 ACTIVITIES_COMMITTED = Counter(
     "bulkreg_activities_committed_total", "Activities committed, by source", ["source"]
 )
+RETENTION_DELETED = Counter(
+    "bulkreg_retention_deleted_total",
+    "Records deleted because they are no longer needed (docs/privacy.md), by kind",
+    ["kind"],
+)
 
 
 def exposition(*gauges: Collector) -> bytes:
@@ -32,7 +37,7 @@ def exposition(*gauges: Collector) -> bytes:
         MultiProcessCollector(registry)
     else:
         registry = CollectorRegistry()
-        for collector in (PROCESSING_SECONDS, ACTIVITIES_COMMITTED):
+        for collector in (PROCESSING_SECONDS, ACTIVITIES_COMMITTED, RETENTION_DELETED):
             registry.register(collector)
     for gauge in gauges:
         registry.register(gauge)

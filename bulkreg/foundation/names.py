@@ -8,6 +8,7 @@ from __future__ import annotations
 JOB_TASK = "bulkreg.process_bulk_job"
 SWEEP_TASK = "bulkreg.sweep_stuck_jobs"
 RECONCILE_TASK = "bulkreg.reconcile"
+RETENTION_TASK = "bulkreg.retention"
 
 SMALL_QUEUE = "bulk.small"  # also the default queue: beat's upkeep tasks go there
 LARGE_QUEUE = "bulk.large"

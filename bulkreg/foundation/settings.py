@@ -17,6 +17,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bulkreg.foundation.mailserver import MailServer, mail_server
+
 PLACEHOLDER_SECRETS = {
     "changeme",
     "change-me",
@@ -74,12 +76,35 @@ class Settings(BaseSettings):
         "/ui/accessibility shows it (an email or a line of text); unset: the organization's "
         "administrator",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="the base of every link the stack hands out (emails, the single sign-on "
+        "redirect URI), as people reach it; unset: the API's own http://API_HOST:API_PORT",
+    )
+    # Single sign-on for the screen (OpenID Connect): on when the issuer and the client id are
+    # set. Without a secret the client is a public one (PKCE alone); with one, a confidential.
+    oidc_issuer: str | None = Field(
+        default=None, description="the OpenID provider's issuer URL (its discovery document)"
+    )
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_name: str = Field(
+        default="single sign-on",
+        max_length=80,
+        description="the provider's name as the sign-in page shows it: Sign in with NAME",
+    )
     max_participants: int = 10_000
     large_job_participants: int = 1_000
     max_running_large_per_org: int = 1
     max_backdate_days: int = 365
     undo_days: int = Field(
         default=30, ge=1, description="how long after it finished a succeeded job can be undone"
+    )
+    audit_retention_days: int = Field(
+        default=1825, ge=1, description="how long audit-log entries are kept"
+    )
+    deleted_retention_days: int = Field(
+        default=365, ge=1, description="how long soft-deleted activities are kept"
     )
 
     worker_concurrency: int = 2
@@ -99,6 +124,20 @@ class Settings(BaseSettings):
         description="webhook URLs may point at loopback or private addresses (default: in dev)",
     )
     webhook_timeout_seconds: float = 5
+    # Email (docs/api.md, "Signing in and hearing back"): the relay sends the mail outbox
+    # through this server. Unset: ``bulkreg up`` starts a development mail catcher on
+    # 127.0.0.1:DEV_SMTP_PORT and the stack sends to it (``BULKREG_DATA_DIR/mail/``).
+    smtp_url: str | None = Field(
+        default=None,
+        description="smtp://user@host:587 (STARTTLS), smtps://user@host:465 (implicit TLS); "
+        "smtp:// to a loopback address without a user: no TLS (a development catcher)",
+    )
+    smtp_password: str | None = Field(
+        default=None, description="the mail server's password, instead of the URL's"
+    )
+    mail_from: str = Field(default="bulkreg <bulkreg@localhost>", max_length=320)
+    dev_smtp_port: int = 8025
+    smtp_timeout_seconds: float = Field(default=30, gt=0)
     webhook_retry_base_seconds: float = 5
     webhook_retry_hours: float = 24
 
@@ -122,6 +161,50 @@ class Settings(BaseSettings):
     @property
     def embedded_redis(self) -> bool:
         return self.redis_url is None
+
+    @model_validator(mode="after")
+    def _single_sign_on_is_whole(self) -> Settings:
+        if bool(self.oidc_issuer) != bool(self.oidc_client_id):
+            raise ValueError("BULKREG_OIDC_ISSUER and BULKREG_OIDC_CLIENT_ID are set together")
+        if self.oidc_issuer and self.env == "prod" and not self.public_url:
+            raise ValueError("single sign-on needs BULKREG_PUBLIC_URL (its redirect URI's base)")
+        for name, url in (("OIDC_ISSUER", self.oidc_issuer), ("PUBLIC_URL", self.public_url)):
+            if url and not url.startswith(
+                "https://" if self.env == "prod" else ("https://", "http://")
+            ):
+                raise ValueError(
+                    f"BULKREG_{name} must be an https:// URL (http:// in dev and test)"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _mail_server_is_safe(self) -> Settings:
+        if self.smtp_url:
+            mail_server(self.smtp_url, self.smtp_password)  # raises for a URL the rule refuses
+        return self
+
+    @property
+    def mail_url(self) -> str:
+        """Where the relay sends email: ``BULKREG_SMTP_URL``, else the dev mail catcher."""
+        return self.smtp_url or f"smtp://127.0.0.1:{self.dev_smtp_port}"
+
+    @property
+    def mail_server(self) -> MailServer:
+        return mail_server(self.mail_url, self.smtp_password)
+
+    @property
+    def mail_catcher(self) -> bool:
+        """Whether ``bulkreg up`` starts the development mail catcher (no real relay set)."""
+        return not self.smtp_url
+
+    @property
+    def single_sign_on(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @property
+    def links_base(self) -> str:
+        """Where people reach the stack: ``BULKREG_PUBLIC_URL``, else the API's own URL."""
+        return (self.public_url or f"http://{self.api_host}:{self.api_port}").rstrip("/")
 
     @property
     def private_webhooks(self) -> bool:

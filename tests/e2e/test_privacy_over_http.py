@@ -1,6 +1,7 @@
 """Personal data over HTTP and the command line against the running stack: an admin exports
 and erases a person; everyone else is refused; the operator's three commands. Each test
-erases a peer mentor of its own, from the end of the demo roster no other test uses."""
+erases a peer mentor it adds for the purpose: the demo's people serve the other tests of the
+session, which must still find them."""
 
 from __future__ import annotations
 
@@ -24,8 +25,16 @@ def _problem(response: httpx.Response, status: int, code: str) -> None:
     assert response.json()["code"] == code
 
 
-def _last_active(org: dict[str, Any], back: int) -> dict[str, Any]:
-    return [p for p in org["peer_mentors"] if p["active"]][-back]
+def _new_peer_mentor(stack: Stack, org: dict[str, Any], which: str) -> dict[str, Any]:
+    """A peer mentor added for one test to erase, with a token of their own."""
+    email = f"to.be.forgotten.{which}@example.org"
+    added = bulkreg(stack, "user", "add", "--org", org["id"], "--role", "peer_mentor",
+                    "--name", f"Forgotten {which.title()}", "--email", email,
+                    "--member-number", f"GONE-{which.upper()}")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    token = bulkreg(stack, "token", "--org", org["id"], "--email", email)
+    assert token.returncode == 0, token.stderr
+    return {"id": added.stdout.strip(), "email": email, "token": token.stdout.strip()}
 
 
 def _admin_of(stack: Stack, org: str) -> str:
@@ -42,7 +51,7 @@ def _admin_of(stack: Stack, org: str) -> str:
 def test_an_admin_exports_and_erases_a_person_and_no_one_else_may(
     stack: Stack, first_org: dict[str, Any], demo: dict[str, Any]
 ) -> None:
-    person = _last_active(first_org, 1)
+    person = _new_peer_mentor(stack, first_org, "one")
     admin = stack.client(first_org["admins"][0]["token"])
     coordinator = stack.client(first_org["coordinators"][0]["token"])
     mentor = stack.client(person["token"])
@@ -87,7 +96,7 @@ def test_an_admin_exports_and_erases_a_person_and_no_one_else_may(
 
 
 def test_the_operators_three_commands(stack: Stack, first_org: dict[str, Any]) -> None:
-    person = _last_active(first_org, 2)
+    person = _new_peer_mentor(stack, first_org, "two")
     org = first_org["id"]
 
     exported = bulkreg(stack, "person", "export", "--org", org, "--email", person["email"])

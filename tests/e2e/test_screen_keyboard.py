@@ -7,42 +7,23 @@ every control is a 24x24 px target or has room around it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.support.browser import launched, opened, shot, sign_in
+from tests.support.browser import shot, sign_in, token_of
 from tests.support.db import wait_for
 from tests.support.http import bulk_body as body
 from tests.support.http import days_ago, prepare_review, wait_terminal
 from tests.support.keyboard import check_stop, focused, small_targets, tab, tab_to
 from tests.support.stack import Stack, plant_orphan
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched() as b:
-        yield b
-
-
-@pytest.fixture
-def phone(browser: Browser, stack: Stack) -> Iterator[Page]:
-    with opened(browser, stack.api, phone=True) as p:
-        yield p
-
-
 _AFTER_MAIN = """(() => {
   const main = document.getElementById("main"), el = document.activeElement;
   return main.contains(el) || !!(main.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
 })()"""
-
-
-def token_of(org: dict[str, Any]) -> str:
-    return str(org["coordinators"][0]["token"])
 
 
 def _skip_link_leads_to_main(page: Page, name: str) -> None:
@@ -65,7 +46,15 @@ def test_a_skip_link_first_on_every_page_and_targets_of_24_px(
         phone.goto(path)
         _skip_link_leads_to_main(phone, path)
     sign_in(phone, token_of(first_org))
-    for path in ("/ui/", "/ui/new", f"/ui/jobs/{review}", "/ui/anomalies", "/ui/accessibility"):
+    signed_in = [
+        "/ui/",
+        "/ui/new",
+        "/ui/register",
+        f"/ui/jobs/{review}",
+        "/ui/anomalies",
+        "/ui/accessibility",
+    ]
+    for path in (*signed_in, "/ui/settings"):
         phone.goto(path)
         _skip_link_leads_to_main(phone, path)
 
@@ -87,6 +76,18 @@ def test_sign_in_with_the_keyboard_and_the_error_takes_the_focus(
     tab(phone)
     phone.keyboard.press("Enter")
     expect(phone.locator("h1")).to_have_text("Bulk registrations")
+
+
+def test_email_me_a_sign_in_link_with_the_keyboard(phone: Page) -> None:
+    phone.goto("/ui/login?lang=en")
+    tab_to(phone, "#email")
+    phone.keyboard.type("nobody.by.keyboard@example.org")
+    assert tab(phone).id == "email-link"
+    phone.keyboard.press("Enter")
+    expect(phone.locator("h1")).to_have_text("Check your email")
+    tab_to(phone, "#back-to-sign-in")
+    phone.keyboard.press("Enter")
+    expect(phone.locator("#email")).to_be_visible()
 
 
 def test_review_by_keyboard_alone_nothing_covers_the_focus(

@@ -77,6 +77,12 @@ def _pages(page: Page, jobs: dict[str, str]) -> Iterator[str]:
     page.click("#submit-job")  # the file is good now, the date still too far back
     _linked(page, "#occurred_on")
     yield "new-date-error"
+    page.goto("/ui/register")
+    yield "register"
+    page.click("#register-submit")  # nothing filled in: the browser's own checks stop it
+    page.fill("#q", "no such person anywhere")
+    page.click("#search")
+    yield "register-no-match"
     for status in ("review", "cancelled", "failed", "done"):
         page.goto(f"/ui/jobs/{jobs[status]}")
         expect(page.locator("#status")).to_have_attribute("aria-live", "polite")
@@ -88,6 +94,11 @@ def _pages(page: Page, jobs: dict[str, str]) -> Iterator[str]:
     yield "anomalies"
     page.goto("/ui/accessibility")
     yield "accessibility"
+    page.goto("/ui/settings")
+    yield "settings"
+    page.click("#save-settings")
+    expect(page.locator("#saved")).to_be_visible()
+    yield "settings-saved"
     page.goto("/ui/jobs/00000000-0000-0000-0000-000000000000")
     yield "not-found"
 
@@ -115,6 +126,11 @@ def _signed_out(page: Page) -> Iterator[str]:
     page.click("#sign-in")
     expect(page.locator("#link")).to_have_attribute("aria-invalid", "true")
     yield "sign-in-link-error"
+    page.goto("/ui/login")
+    page.fill("#email", "nobody.at.all@example.org")
+    page.click("#email-link")
+    expect(page.locator("#email-sent")).to_be_visible()
+    yield "sign-in-email-sent"
     page.goto("/ui/accessibility")
     yield "accessibility-signed-out"
 
@@ -159,9 +175,10 @@ def test_every_page_fits_and_passes_axe(
         check(_empty(page))
         sign_in(page, first_org["coordinators"][0]["token"], language)
         check(_pages(page, jobs))
-    assert len(titles) == 21
+    assert len(titles) == 26
     states = {"new-no-match", "new-csv-error", "new-date-error", "sign-in-error"}
-    states |= {"sign-in-link-error"}
+    states |= {"register-no-match"}
+    states |= {"sign-in-link-error", "settings-saved"}
     states |= {"accessibility-signed-out", "jobs-empty", "anomalies-empty", "new-empty-roster"}
     own = [title for name, title in titles.items() if name not in states]
     assert len(set(own)) == len(own), own

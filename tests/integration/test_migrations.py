@@ -32,6 +32,8 @@ EXPECTED_TABLES = {
     "webhook_deliveries",
     "webhook_attempts",
     "screen_sessions",
+    "sign_in_requests",
+    "emails",
 }
 
 

@@ -38,6 +38,7 @@ from tests.support.jobs import submit
 from tests.support.orgs import Org, yesterday
 from tests.support.servers import Servers
 
+UNGRANTED = ["sign_in_links", "screen_sessions", "sign_in_requests", "emails"]
 TABLES = [
     "organizations",
     "users",
@@ -47,15 +48,13 @@ TABLES = [
     "bulk_job_items",
     "anomalies",
     "audit_log",
-    "sign_in_links",
     "user_roles",
     "events",
     "webhooks",
     "webhook_deliveries",
     "webhook_attempts",
-    "screen_sessions",
+    *UNGRANTED,
 ]
-UNGRANTED = ["sign_in_links", "screen_sessions"]
 
 
 def test_app_role_posture_from_the_catalog(superuser_engine: Engine) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
@@ -10,10 +11,12 @@ from domain.jobs import BulkJob
 from domain.languages import Language
 from domain.model import Activity, Anomaly, Given, KeyKind, Principal, Role, UserRecord
 from domain.ports.audit import AuditEntry
+from domain.ports.choices import NotificationChoices
 from domain.ports.common import Page
 from domain.ports.directory import ActivityType, Directory, DraftFacts
-from domain.ports.identity import SignIns
+from domain.ports.identity import EmailedLink, SignIns
 from tests.support.fake_events import EventStore
+from tests.support.fake_mail import Letter
 
 
 @dataclass
@@ -35,6 +38,8 @@ class Store:
     outbox: EventStore = field(default_factory=EventStore)
     languages: dict[UUID, Language] = field(default_factory=dict)  # a user's own pick
     org_languages: dict[UUID, Language] = field(default_factory=dict)  # none: nb
+    choices: dict[UUID, NotificationChoices] = field(default_factory=dict)  # none: defaults
+    letters: list[Letter] = field(default_factory=list)  # the mail outbox
 
 
 class FakeSignIns(SignIns):
@@ -68,6 +73,17 @@ class FakeSignIns(SignIns):
 
     def end_session(self, digest: bytes) -> None:
         self.store.sessions.pop(digest, None)
+
+    def request_links(self, email: str, address_key: bytes, client_key: bytes) -> list[EmailedLink]:
+        """Links for the active staff with that address (the limits are the database's)."""
+        found = []
+        for user in self.store.users.values():
+            principal = self._principal(user.id)
+            if principal and principal.is_staff and (user.email or "").lower() == email.lower():
+                link = f"link-{len(self.store.links)}"
+                self.store.links[hashlib.sha256(link.encode()).digest()] = (user.id, False)
+                found.append(EmailedLink(principal, link, f"organization {user.org_id}"))
+        return found
 
 
 class FakeDirectory(Directory):

@@ -28,8 +28,10 @@ from domain.ports.units import (
     UnitOfWork,
     UnitsOfWork,
 )
+from tests.support.fake_choices import FakeChoices
 from tests.support.fake_events import FakeEvents, FakeRelay, FakeWebhooks
 from tests.support.fake_languages import FakeLanguages
+from tests.support.fake_mail import FakeMail, FakeMailRelay
 from tests.support.fake_records import FakeActivities, FakeAnomalies, FakeAudit
 from tests.support.fake_store import FakeDirectory, FakeSignIns, Store
 
@@ -177,6 +179,9 @@ class FakeUnitOfWork(FakeTransaction, UnitOfWork):
         self.events = FakeEvents(self.store.outbox, self.principal)
         self.webhooks = FakeWebhooks(self.store.outbox, self.principal)
         self.languages = FakeLanguages(self.store, self.principal)
+        self.choices = FakeChoices(self.store, self.principal)
+        addresses = {u.id: u.email for u in self.store.users.values() if u.active}
+        self.mail = FakeMail(self.store.letters, self.principal, addresses, self.store.languages)
 
 
 class FakeMaintenanceUnitOfWork(FakeTransaction, MaintenanceUnitOfWork):
@@ -184,6 +189,7 @@ class FakeMaintenanceUnitOfWork(FakeTransaction, MaintenanceUnitOfWork):
         super().__init__(store, None)
         self.jobs = FakeMaintenanceJobs(self.store)
         self.relay = FakeRelay(self.store.outbox)
+        self.mail = FakeMailRelay(self.store.letters)
 
 
 class FakeClaimingUnitOfWork(FakeUnitOfWork, ClaimingUnitOfWork):
