@@ -3648,28 +3648,9 @@ CREATE FUNCTION app.expire(p_kind text, p_before timestamp with time zone, p_bat
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
             declare
-                tab text; key text; stamp text; cond text; deleted integer;
+                tab text; key text; cond text; deleted integer;
             begin
-                select t.tab, t.key, t.stamp, t.cond into tab, key, stamp, cond
-                from (values 
-    ('events', 'events', 'seq', 'created_at', 'created_at < $1'),
-    ('webhook_deliveries', 'webhook_deliveries', 'id', 'created_at', 'created_at < $1'),
-    ('emails', 'emails', 'id', 'created_at',
-     '(sent_at < $1 or (status = ''given_up'' and created_at < $1))'),
-    ('sign_in_requests', 'sign_in_requests', 'id', 'requested_at', 'requested_at < $1'),
-    ('sign_in_links', 'sign_in_links', 'digest', 'used_at', '(used_at < $1 or expires_at < $1)'),
-    ('screen_sessions', 'screen_sessions', 'digest', 'ended_at',
-     '(expires_at < $1 or ended_at < $1)'),
-    ('audit_log', 'audit_log', 'id', 'at', 'at < $1'),
-    ('deleted_activities', 'activities', 'id', 'deleted_at',
-     'deleted_at < $1 and (bulk_job_id is null or not exists (
-          select from public.bulk_jobs j
-          where j.id = activities.bulk_job_id and j.status = ''succeeded''))')
-) as t(kind, tab, key, stamp, cond)
-                where t.kind = p_kind;
-                if tab is null then
-                    raise exception 'no such kind of record to expire: %', p_kind;
-                end if;
+                select r.tab, r.key, r.cond into tab, key, cond from app.expiry_rule(p_kind) r;
                 execute pg_catalog.format(
                     'with doomed as (select %2$I from public.%1$I where %3$s
                                      order by %2$I limit $2 for update skip locked)
@@ -3698,34 +3679,15 @@ GRANT ALL ON FUNCTION app.expire(p_kind text, p_before timestamp with time zone,
 CREATE FUNCTION app.expiring(p_kind text, p_before timestamp with time zone) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
+    AS $$
             declare
-                tab text; key text; stamp text; cond text; found_rows bigint;
+                tab text; key text; cond text; found_rows bigint;
             begin
-                select t.tab, t.key, t.stamp, t.cond into tab, key, stamp, cond
-                from (values 
-    ('events', 'events', 'seq', 'created_at', 'created_at < $1'),
-    ('webhook_deliveries', 'webhook_deliveries', 'id', 'created_at', 'created_at < $1'),
-    ('emails', 'emails', 'id', 'created_at',
-     '(sent_at < $1 or (status = ''given_up'' and created_at < $1))'),
-    ('sign_in_requests', 'sign_in_requests', 'id', 'requested_at', 'requested_at < $1'),
-    ('sign_in_links', 'sign_in_links', 'digest', 'used_at', '(used_at < $1 or expires_at < $1)'),
-    ('screen_sessions', 'screen_sessions', 'digest', 'ended_at',
-     '(expires_at < $1 or ended_at < $1)'),
-    ('audit_log', 'audit_log', 'id', 'at', 'at < $1'),
-    ('deleted_activities', 'activities', 'id', 'deleted_at',
-     'deleted_at < $1 and (bulk_job_id is null or not exists (
-          select from public.bulk_jobs j
-          where j.id = activities.bulk_job_id and j.status = ''succeeded''))')
-) as t(kind, tab, key, stamp, cond)
-                where t.kind = p_kind;
-                if tab is null then
-                    raise exception 'no such kind of record to expire: %', p_kind;
-                end if;
+                select r.tab, r.key, r.cond into tab, key, cond from app.expiry_rule(p_kind) r;
                 execute pg_catalog.format('select count(*) from public.%I where %s', tab, cond)
                     into found_rows using p_before;
                 return found_rows;
-            end $_$;
+            end $$;
 
 
 ALTER FUNCTION app.expiring(p_kind text, p_before timestamp with time zone) OWNER TO bulkreg_owner;
@@ -3737,6 +3699,48 @@ ALTER FUNCTION app.expiring(p_kind text, p_before timestamp with time zone) OWNE
 
 REVOKE ALL ON FUNCTION app.expiring(p_kind text, p_before timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.expiring(p_kind text, p_before timestamp with time zone) TO bulkreg_maintenance;
+
+
+--
+-- Name: expiry_rule(text); Type: FUNCTION; Schema: app; Owner: bulkreg_owner
+--
+
+CREATE FUNCTION app.expiry_rule(p_kind text, OUT tab text, OUT key text, OUT cond text) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+            begin
+                select t.tab, t.key, t.cond into tab, key, cond
+                from (values 
+    ('events', 'events', 'seq', 'created_at < $1'),
+    ('webhook_deliveries', 'webhook_deliveries', 'id', 'created_at < $1'),
+    ('emails', 'emails', 'id',
+     '(sent_at < $1 or (status = ''given_up'' and created_at < $1))'),
+    ('sign_in_requests', 'sign_in_requests', 'id', 'requested_at < $1'),
+    ('sign_in_links', 'sign_in_links', 'digest', '(used_at < $1 or expires_at < $1)'),
+    ('screen_sessions', 'screen_sessions', 'digest',
+     '(expires_at < $1 or ended_at < $1)'),
+    ('audit_log', 'audit_log', 'id', 'at < $1'),
+    ('deleted_activities', 'activities', 'id',
+     'deleted_at < $1 and (bulk_job_id is null or not exists (
+          select from public.bulk_jobs j
+          where j.id = activities.bulk_job_id and j.status = ''succeeded''))')
+) as t(kind, tab, key, cond)
+                where t.kind = p_kind;
+                if tab is null then
+                    raise exception 'no such kind of record to expire: %', p_kind;
+                end if;
+            end $_$;
+
+
+ALTER FUNCTION app.expiry_rule(p_kind text, OUT tab text, OUT key text, OUT cond text) OWNER TO bulkreg_owner;
+
+
+--
+-- Name: FUNCTION expiry_rule(p_kind text, OUT tab text, OUT key text, OUT cond text); Type: ACL; Schema: app; Owner: bulkreg_owner
+--
+
+REVOKE ALL ON FUNCTION app.expiry_rule(p_kind text, OUT tab text, OUT key text, OUT cond text) FROM PUBLIC;
 
 
 --

@@ -56,20 +56,20 @@ SCRUBBED = """
     ('emails', 'payload', 'jsonb')
 """
 
-# What expires, by kind: the table, its key, a column the condition needs, and when a row is
+# What expires, by kind: the table, its key, and when a row is
 # no longer needed. A deleted record of a job that stands ``succeeded`` is kept: its item
 # still points at it, and the reconciler would take its absence for a missing record.
 EXPIRING = """
-    ('events', 'events', 'seq', 'created_at', 'created_at < $1'),
-    ('webhook_deliveries', 'webhook_deliveries', 'id', 'created_at', 'created_at < $1'),
-    ('emails', 'emails', 'id', 'created_at',
+    ('events', 'events', 'seq', 'created_at < $1'),
+    ('webhook_deliveries', 'webhook_deliveries', 'id', 'created_at < $1'),
+    ('emails', 'emails', 'id',
      '(sent_at < $1 or (status = ''given_up'' and created_at < $1))'),
-    ('sign_in_requests', 'sign_in_requests', 'id', 'requested_at', 'requested_at < $1'),
-    ('sign_in_links', 'sign_in_links', 'digest', 'used_at', '(used_at < $1 or expires_at < $1)'),
-    ('screen_sessions', 'screen_sessions', 'digest', 'ended_at',
+    ('sign_in_requests', 'sign_in_requests', 'id', 'requested_at < $1'),
+    ('sign_in_links', 'sign_in_links', 'digest', '(used_at < $1 or expires_at < $1)'),
+    ('screen_sessions', 'screen_sessions', 'digest',
      '(expires_at < $1 or ended_at < $1)'),
-    ('audit_log', 'audit_log', 'id', 'at', 'at < $1'),
-    ('deleted_activities', 'activities', 'id', 'deleted_at',
+    ('audit_log', 'audit_log', 'id', 'at < $1'),
+    ('deleted_activities', 'activities', 'id',
      'deleted_at < $1 and (bulk_job_id is null or not exists (
           select from public.bulk_jobs j
           where j.id = activities.bulk_job_id and j.status = ''succeeded''))')
@@ -300,17 +300,24 @@ def upgrade() -> None:
                 return app.erase_person_as_owner(p_user, p_reason, app.current_user_id());
             end $$;
 
-        create function app.expire(p_kind text, p_before timestamptz, p_batch integer)
-            returns integer language plpgsql {DEFINER} as $$
-            declare
-                tab text; key text; stamp text; cond text; deleted integer;
+        -- One kind's rule (its table, key and condition), for app.expire and app.expiring.
+        create function app.expiry_rule(p_kind text, out tab text, out key text, out cond text)
+            language plpgsql immutable set search_path = pg_catalog, pg_temp as $$
             begin
-                select t.tab, t.key, t.stamp, t.cond into tab, key, stamp, cond
-                from (values {EXPIRING}) as t(kind, tab, key, stamp, cond)
+                select t.tab, t.key, t.cond into tab, key, cond
+                from (values {EXPIRING}) as t(kind, tab, key, cond)
                 where t.kind = p_kind;
                 if tab is null then
                     raise exception 'no such kind of record to expire: %', p_kind;
                 end if;
+            end $$;
+
+        create function app.expire(p_kind text, p_before timestamptz, p_batch integer)
+            returns integer language plpgsql {DEFINER} as $$
+            declare
+                tab text; key text; cond text; deleted integer;
+            begin
+                select r.tab, r.key, r.cond into tab, key, cond from app.expiry_rule(p_kind) r;
                 execute pg_catalog.format(
                     'with doomed as (select %2$I from public.%1$I where %3$s
                                      order by %2$I limit $2 for update skip locked)
@@ -323,14 +330,9 @@ def upgrade() -> None:
         create function app.expiring(p_kind text, p_before timestamptz) returns bigint
             language plpgsql {DEFINER} as $$
             declare
-                tab text; key text; stamp text; cond text; found_rows bigint;
+                tab text; key text; cond text; found_rows bigint;
             begin
-                select t.tab, t.key, t.stamp, t.cond into tab, key, stamp, cond
-                from (values {EXPIRING}) as t(kind, tab, key, stamp, cond)
-                where t.kind = p_kind;
-                if tab is null then
-                    raise exception 'no such kind of record to expire: %', p_kind;
-                end if;
+                select r.tab, r.key, r.cond into tab, key, cond from app.expiry_rule(p_kind) r;
                 execute pg_catalog.format('select count(*) from public.%I where %s', tab, cond)
                     into found_rows using p_before;
                 return found_rows;
@@ -343,6 +345,7 @@ def upgrade() -> None:
         revoke all on function app.person_export(uuid) from public;
         revoke all on function app.erase_person_as_owner(uuid, text, uuid) from public;
         revoke all on function app.erase_person(uuid, text) from public;
+        revoke all on function app.expiry_rule(text) from public;
         revoke all on function app.expire(text, timestamptz, integer) from public;
         revoke all on function app.expiring(text, timestamptz) from public;
         grant execute on function app.person_export(uuid) to bulkreg_api;
@@ -358,6 +361,7 @@ def downgrade() -> None:
         """
         drop function app.expiring(text, timestamptz);
         drop function app.expire(text, timestamptz, integer);
+        drop function app.expiry_rule(text);
         drop function app.erase_person(uuid, text);
         drop function app.erase_person_as_owner(uuid, text, uuid);
         drop function app.person_export(uuid);
