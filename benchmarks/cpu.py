@@ -28,23 +28,45 @@ BACKENDS = {"bulkreg_api": "postgresql_api", "bulkreg_worker": "postgresql_worke
 PARTS = ("postgresql_api", "postgresql_worker", "postgresql_other")
 
 
-def _own(process: psutil.Process) -> float:
+def _times(process: psutil.Process) -> tuple[float, float]:
+    """A process's own CPU seconds, and those of the children it has reaped."""
     times = process.cpu_times()
-    return float(times.user + times.system)
+    return (
+        float(times.user + times.system),
+        float(times.children_user + times.children_system),
+    )
 
 
-def _reaped(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return float(times.children_user + times.children_system)
+def _snapshot(process: psutil.Process) -> dict[int, tuple[float, float]]:
+    """Every process of a tree, with its own and reaped CPU seconds."""
+    return {each.pid: _times(each) for each in [process, *process.children(recursive=True)]}
 
 
-def _tree(process: psutil.Process) -> float:
-    """A process, its living descendants, and the descendants it has reaped."""
-    total = _own(process) + _reaped(process)
-    for child in process.children(recursive=True):
-        with contextlib.suppress(psutil.NoSuchProcess):
-            total += _own(child)
-    return total
+def _same(one: dict[int, tuple[float, float]], other: dict[int, tuple[float, float]]) -> bool:
+    """The same processes, none of which has reaped a child in between."""
+    return one.keys() == other.keys() and all(one[pid][1] == other[pid][1] for pid in one)
+
+
+def _tree(process: psutil.Process) -> dict[int, tuple[float, float]]:
+    """A consistent snapshot of a tree: a process that ends while the tree is read leaves
+    its time with no one (no longer its own, not yet its parent's reaped), so read until
+    two readings name the same processes with the same reaped time. Under steady load
+    this takes two readings; after a few tries the last reading is taken as it is."""
+    last: dict[int, tuple[float, float]] | None = None
+    for _ in range(20):
+        try:
+            now = _snapshot(process)
+        except psutil.NoSuchProcess:
+            continue  # one of them ended while being read
+        if last is not None and _same(last, now):
+            return now
+        last = now
+    assert last is not None, f"process {process.pid} could not be read"
+    return last
+
+
+def _total(tree: dict[int, tuple[float, float]]) -> float:
+    return sum(own + reaped for own, reaped in tree.values())
 
 
 @dataclass(frozen=True)
@@ -65,25 +87,27 @@ class Processes:
 
     def seconds(self) -> dict[str, float]:
         """Each kind's CPU seconds so far."""
-        worker = psutil.Process(self.worker)
-        main = _own(worker)
+        worker = _tree(psutil.Process(self.worker))
+        main = worker[self.worker][0]
         postgresql = _tree(psutil.Process(self.postmaster))
         parts = dict.fromkeys(PARTS, 0.0)
         for backend in psutil.Process(self.postmaster).children():
+            if backend.pid not in postgresql:
+                continue
             with contextlib.suppress(psutil.NoSuchProcess, IndexError):
                 role = backend.cmdline()[0].split()[1]
                 if role in BACKENDS:
-                    parts[BACKENDS[role]] += _own(backend)
+                    parts[BACKENDS[role]] += postgresql[backend.pid][0]
         parts["postgresql_other"] = (
-            postgresql - parts["postgresql_api"] - parts["postgresql_worker"]
+            _total(postgresql) - parts["postgresql_api"] - parts["postgresql_worker"]
         )
         return {
-            "api": _tree(psutil.Process(self.api)),
+            "api": _total(_tree(psutil.Process(self.api))),
             "worker_main": main,
-            "worker_child": _tree(worker) - main,
-            "postgresql": postgresql,
-            "redis": _tree(psutil.Process(self.redis)),
-            "load_generator": _own(psutil.Process()),
+            "worker_child": _total(worker) - main,
+            "postgresql": _total(postgresql),
+            "redis": _total(_tree(psutil.Process(self.redis))),
+            "load_generator": _times(psutil.Process())[0],
         } | parts
 
 
