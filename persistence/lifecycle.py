@@ -99,6 +99,8 @@ TAKEABLE = f"(status = {literal(QUEUED)} or (status = {literal(RUNNING)} and {AB
 # burst of one organization never makes another's job wait for all of it. The claimed job's
 # id is the answer, with whether the named job still waits: its message then claims again
 # (``domain.services.processing.process``), so no job is left without a message.
+# Each waiting organization's turn is read once per claim (``turns``), not once per waiting
+# job: behind a burst of hundreds, a call per job was most of the claim's cost.
 #
 # A large job (over ``:large`` participants) is taken only as named, and only while its
 # organization has fewer than ``:max_large`` large jobs running: one organization cannot
@@ -114,7 +116,14 @@ CLAIM = Transition(
                attempts = attempts + (claim_token is distinct from :token)::int,
                lease_until = now() + make_interval(secs => :lease), claim_token = :token,
                started_at = coalesce(started_at, now()), {NEXT_VERSION}
-           where id = (select j.id from bulk_jobs j
+           where id = (with turns as materialized (
+                           select org_id, app.served_at(org_id) as served_at
+                           from (select org_id from bulk_jobs
+                                 where status = {literal(QUEUED)}
+                                 union
+                                 select org_id from bulk_jobs where id = :id) as waiting)
+                       select j.id from bulk_jobs j
+                       join turns t on t.org_id = j.org_id
                        where (j.id = :id
                               and ({TAKEABLE}
                                    or (status = {literal(RUNNING)} and claim_token = :token))
@@ -127,7 +136,7 @@ CLAIM = Transition(
                               and exists (select from bulk_jobs h
                                           where h.id = :id and h.total <= :large))
                        order by j.claim_token is not distinct from cast(:token as uuid) desc,
-                                app.served_at(j.org_id) nulls first,
+                                t.served_at nulls first,
                                 j.id = :id desc, j.created_at
                        limit 1
                        for update of j skip locked)
