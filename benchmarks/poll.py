@@ -21,22 +21,67 @@ ARRIVAL_SECONDS = 1.0  # the long polls arrive over this long
 SETTLE_SECONDS = 1.0  # then wait this long before the normal polls start
 
 
+CONNECTIONS = 64  # the normal polls' keep-alive connections, at most
+
+
+class _KeepAlive:
+    """The normal polls' client: HTTP/1.1 GETs on at most ``CONNECTIONS`` kept-alive
+    connections, by hand. ``httpx``'s pool walks every queued request and every connection
+    whenever one finishes; once requests queued (a stall of the server, or of this process,
+    on a shared machine) the load generator spent its CPU there and fell further behind: it
+    measured its own backlog, seconds of it, as the server's latency."""
+
+    def __init__(self, url: httpx.URL, headers: dict[str, str]) -> None:
+        lines = [f"GET {url.raw_path.decode()} HTTP/1.1", f"Host: {url.host}:{url.port}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        self.request = "\r\n".join([*lines, "", ""]).encode()
+        self.host, self.port = url.host, url.port
+        self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
+            asyncio.Queue()
+        )
+        self.opened = 0
+        self.writers: list[asyncio.StreamWriter] = []
+
+    async def get(self) -> tuple[int, dict[str, str]]:
+        """One GET: its status and headers (the body is read and dropped)."""
+        if self.idle.empty() and self.opened < CONNECTIONS:
+            self.opened += 1
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+            self.writers.append(writer)
+        else:
+            reader, writer = await self.idle.get()
+        writer.write(self.request)
+        status = int((await reader.readline()).split()[1])
+        headers: dict[str, str] = {}
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            headers[name.strip().lower()] = value.strip()
+        assert "transfer-encoding" not in headers, headers
+        await reader.readexactly(int(headers.get("content-length", 0)))
+        self.idle.put_nowait((reader, writer))
+        return status, headers
+
+    def close(self) -> None:
+        for writer in self.writers:
+            writer.close()
+
+
 async def _load(url: str, token: str, rate: float, seconds: float) -> list[float]:
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(
-        headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=10
-    ) as client:
-        return await _polls(client, url, rate, seconds)
+    client = _KeepAlive(httpx.URL(url), {"Authorization": f"Bearer {token}"})
+    try:
+        return await _polls(client, rate, seconds)
+    finally:
+        client.close()
 
 
-async def _polls(client: httpx.AsyncClient, url: str, rate: float, seconds: float) -> list[float]:
+async def _polls(client: _KeepAlive, rate: float, seconds: float) -> list[float]:
     latencies: list[float] = []
 
     async def one() -> None:
         started = time.perf_counter()
-        r = await client.get(url)
+        status, _ = await client.get()
         latencies.append(time.perf_counter() - started)
-        assert r.status_code == 200, r.text
+        assert status == 200, status
 
     start = time.perf_counter()
     tasks = []
@@ -74,10 +119,9 @@ async def _with_waiting(
     and each long poll's overshoot past its ``wait``."""
     wait = ARRIVAL_SECONDS + SETTLE_SECONDS + seconds + 1
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(
-        headers=headers, limits=httpx.Limits(max_connections=64)
-    ) as client:
-        etag = (await client.get(url)).headers["ETag"]
+    client = _KeepAlive(httpx.URL(url), headers)
+    try:
+        etag = (await client.get())[1]["etag"]
         long_url = httpx.URL(url, params={"wait": wait})
         overshoots: list[float] = []
 
@@ -95,8 +139,10 @@ async def _with_waiting(
                 await asyncio.sleep(delay)
             long_polls.append(asyncio.create_task(long_poll()))
         await asyncio.sleep(SETTLE_SECONDS)
-        latencies = await _polls(client, url, rate, seconds)
+        latencies = await _polls(client, rate, seconds)
         await asyncio.gather(*long_polls)
+    finally:
+        client.close()
     return latencies, overshoots
 
 
