@@ -3206,27 +3206,29 @@ CREATE FUNCTION app.job_event() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-            declare
-                counts jsonb;
-            begin
-                if tg_op = 'UPDATE' and (old.status = new.status
-                        or (old.status = 'running' and new.status = 'queued')) then
-                    return null;
-                end if;
-                select pg_catalog.jsonb_build_object('total', new.total)
-                       || coalesce(pg_catalog.jsonb_object_agg(o.outcome, coalesce(n.count, 0)),
-                                   '{}')
-                    into counts
-                    from pg_catalog.unnest(array['ready', 'registered', 'overridden', 'skipped', 'conflict', 'invalid', 'cancelled']) as o (outcome)
-                    left join (select i.outcome, pg_catalog.count(*) as count
-                               from public.bulk_job_items i
-                               where i.job_id = new.id group by i.outcome) n
-                           on n.outcome = o.outcome;
-                perform app.emit_event(new.org_id, 'bulk_registration.' || new.status,
-                    pg_catalog.jsonb_build_object('job_id', new.id, 'status', new.status,
-                                                  'counts', counts));
-                return null;
-            end $$;
+    declare
+        counts jsonb;
+    begin
+        if tg_op = 'UPDATE' and (old.status = new.status
+                or (old.status = 'running' and new.status = 'queued')) then
+            return null;
+        end if;
+        select pg_catalog.jsonb_build_object('total', new.total,
+                   'ready', pg_catalog.count(*) filter (where i.outcome = 'ready'),
+                   'registered', pg_catalog.count(*) filter (where i.outcome = 'registered'),
+                   'overridden', pg_catalog.count(*) filter (where i.outcome = 'overridden'),
+                   'skipped', pg_catalog.count(*) filter (where i.outcome = 'skipped'),
+                   'conflict', pg_catalog.count(*) filter (where i.outcome = 'conflict'),
+                   'invalid', pg_catalog.count(*) filter (where i.outcome = 'invalid'),
+                   'cancelled', pg_catalog.count(*) filter (where i.outcome = 'cancelled'))
+            into counts
+            from public.bulk_job_items i
+            where i.job_id = new.id;
+        perform app.emit_event(new.org_id, 'bulk_registration.' || new.status,
+            pg_catalog.jsonb_build_object('job_id', new.id, 'status', new.status,
+                                          'counts', counts));
+        return null;
+    end $$;
 
 
 ALTER FUNCTION app.job_event() OWNER TO bulkreg_owner;
