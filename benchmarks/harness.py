@@ -55,12 +55,13 @@ BENCH_ENV = {
 
 
 @contextmanager
-def servers(settings: Settings) -> Iterator[Servers]:
+def servers(settings: Settings, pg_settings: tuple[str, ...] = ()) -> Iterator[Servers]:
     """Configured servers when the environment names them, else embedded ones in a temporary
-    data dir (never the developer's .bulkreg), started as the tests start theirs."""
+    data dir (never the developer's .bulkreg), started as the tests start theirs (with
+    ``pg_settings`` added to PostgreSQL's; configured servers are taken as they are)."""
     data_dir = Path(tempfile.mkdtemp(prefix="bulkreg-bench-"))
     if not settings.database_url:
-        with embedded_servers(data_dir, free_port()) as started:
+        with embedded_servers(data_dir, free_port(), pg_settings) as started:
             yield started
         return
     owner = where.owner_database_url(settings)

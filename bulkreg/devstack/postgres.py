@@ -85,8 +85,11 @@ class EmbeddedUrls:
 
 
 class EmbeddedPostgres:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, settings: tuple[str, ...] = ()) -> None:
+        """``settings``: more ``name=value`` server settings, for a measurement that needs
+        one set at start (``benchmarks.statements`` loads ``pg_stat_statements``)."""
         self.data_dir = data_dir
+        self.settings = settings
         self.pgdata = data_dir / "pg"
         self.log_path = data_dir / "logs" / "postgres.log"
         self.socket_dir = _socket_dir(data_dir)
@@ -137,6 +140,7 @@ class EmbeddedPostgres:
             # Look for tables to analyze every second, not every minute: fresh statistics
             # let PostgreSQL replace plans made while a table was young (a plan made while ``activities`` was empty would otherwise stay).
             "-c", "autovacuum_naptime=1",
+            *(arg for setting in self.settings for arg in ("-c", setting)),
         ]  # fmt: skip
 
     def bootstrap(self) -> None:

@@ -70,3 +70,24 @@ def test_make_bench_code_runs_and_writes_every_figure(tmp_path: Path) -> None:
         assert all(isinstance(ms, float | int) for ms in spent.values())
         assert all(spent[kind] >= 0 for kind in CPU_KINDS | {"total"})
     assert "commit_ratio" in result.stdout  # the table was printed
+
+
+def test_statements_per_job_are_read_from_a_tracking_server() -> None:
+    """``python -m benchmarks.statements`` starts PostgreSQL with ``pg_stat_statements`` and
+    reports what the jobs ran, triggers' statements and functions included."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BULKREG_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.statements", "--jobs", "4", "--warm", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "per job, over 4 jobs" in result.stdout
+    assert "insert into activities" in result.stdout  # the worker's commit
+    assert "(nested)" in result.stdout  # statements of triggers and functions are counted
+    functions = result.stdout.split("function\n", 1)[1].splitlines()
+    calls = {line.split()[-1]: float(line.split()[2]) for line in functions if line.strip()}
+    assert calls["app.emit_event"] == 2.0  # and the functions: each job writes two events

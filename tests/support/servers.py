@@ -36,8 +36,10 @@ class Servers:
 
 
 @contextmanager
-def embedded_servers(data_dir: Path, redis_port: int) -> Iterator[Servers]:
-    pg = EmbeddedPostgres(data_dir)
+def embedded_servers(
+    data_dir: Path, redis_port: int, pg_settings: tuple[str, ...] = ()
+) -> Iterator[Servers]:
+    pg = EmbeddedPostgres(data_dir, pg_settings)
     redis = EmbeddedRedis(data_dir, redis_port)
     with pg.server(), redis.server():
         pg.bootstrap()
